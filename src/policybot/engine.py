@@ -1,0 +1,123 @@
+"""The engine: the loaded model, index, retriever and answerer behind one object.
+
+The CLI, the API and the UI build one ``PolicyBot`` from ``Settings`` and share it. Heavy things
+load once, in ``PolicyBot.load``; index updates (ingest, remove) swap the in-memory index under a
+lock, so readers always see a whole index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answering import Answerer, build_answerer
+from .chunking import ChunkSettings
+from .config import Settings
+from .embedding import Embedder, load_embedder
+from .errors import IndexMissingError
+from .index import IndexData, ModelInfo, load_index
+from .ingest import IngestReport, ingest, remove_documents
+from .records import Answer, Document, Fact, Hit
+from .retrieval import Retriever
+
+__all__ = ["PolicyBot"]
+
+log = logging.getLogger("policybot.engine")
+
+
+@dataclass
+class _State:
+    index: IndexData
+    retriever: Retriever
+    answerer: Answerer
+
+
+class PolicyBot:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._lock = threading.RLock()
+        self._state: _State | None = None
+
+    @classmethod
+    def load(cls, settings: Settings, *, require_index: bool = True) -> PolicyBot:
+        bot = cls(settings, load_embedder(settings))
+        try:
+            bot.reload()
+        except IndexMissingError:
+            if require_index:
+                raise
+        return bot
+
+    @property
+    def model_info(self) -> ModelInfo:
+        e = self.embedder
+        return ModelInfo(e.model_id, e.dimension, e.fingerprint)
+
+    @property
+    def chunking(self) -> ChunkSettings:
+        return ChunkSettings(self.settings.chunk_max_chars, self.settings.chunk_overlap_sentences)
+
+    @property
+    def ready(self) -> bool:
+        return self._state is not None
+
+    def _require(self) -> _State:
+        state = self._state
+        if state is None:
+            raise IndexMissingError(f"no index at {self.settings.index_dir}: run `policybot ingest` first")
+        return state
+
+    def reload(self) -> None:
+        index = load_index(self.settings.index_dir, self.model_info)
+        s = self.settings
+        retriever = Retriever(index, self.embedder, candidates=s.candidates, rrf_k=s.rrf_k,
+                              dense_weight=s.dense_weight, keyword_weight=s.keyword_weight,
+                              max_query_chars=s.max_question_chars)
+        with self._lock:
+            self._state = _State(index, retriever, build_answerer(retriever, s))
+
+    @property
+    def index(self) -> IndexData:
+        return self._require().index
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._require().retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self._require().answerer
+
+    def search(self, query: str, k: int | None = None, *, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        return self.retriever.search(query, k or self.settings.top_k, doc_ids=doc_ids)
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        return self.answerer.ask(question, history)
+
+    def documents(self) -> list[Document]:
+        if self._state is None:
+            return []
+        return sorted(self._state.index.documents.values(), key=lambda d: d.meta.doc_id)
+
+    def facts(self, kind: str | None = None, doc_id: str | None = None) -> list[Fact]:
+        return [f for f in self.index.facts if (kind is None or f.type == kind) and (doc_id is None or f.doc_id == doc_id)]
+
+    def ingest(self, paths: Sequence[Path] | None = None, *, rebuild: bool = False, progress: bool = False) -> IngestReport:
+        with self._lock:
+            report = ingest(
+                list(paths) if paths else [self.settings.corpus_dir],
+                index_dir=self.settings.index_dir, embedder=self.embedder, chunking=self.chunking,
+                prune=not paths, rebuild=rebuild, progress=progress,
+            )
+            self.reload()
+        return report
+
+    def remove(self, doc_ids: Sequence[str]) -> list[str]:
+        with self._lock:
+            removed = remove_documents(doc_ids, index_dir=self.settings.index_dir, model=self.model_info)
+            self.reload()
+        return removed

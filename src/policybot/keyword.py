@@ -1,0 +1,124 @@
+"""The Chinese keyword index: BM25 over jieba words, built at ingest and stored as JSON.
+
+Function words and question words (的, 什么, 哪些, 时候, …) are dropped and single CJK
+characters are not indexed, so a query such as "你好" matches nothing rather than everything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jieba
+import numpy as np
+
+__all__ = ["KeywordIndex", "tokenize"]
+
+jieba.setLogLevel(logging.WARNING)
+
+_STOPWORDS = frozenset(
+    """的 了 和 与 及 或 在 是 为 对 将 把 被 由 从 等 中 其 之 以 于 也 都 而 并 所 有 这 那 个
+    什么 什么样 时候 什么时候 哪些 哪个 哪里 哪儿 多少 几个 如何 怎么 怎样 怎么样 是否 能否 可以 能够 能 要
+    吗 呢 吧 啊 请问 请 一下 我们 我 你 你们 他们 你好 您好 谢谢 关于 有关 一个 一些 这个 那个 这些 那些
+    哪 谁 为什么 多久 何时 啥 具体 主要 相关 方面 情况 问题 内容 包括 包含 里 上 下 the a an of to in
+    for and or is are what when which who how does do did be will was were on by with""".split()
+)
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_FORMAT = 1
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms of ``text``: jieba search-mode words of 2+ characters and ASCII words."""
+    out: list[str] = []
+    for token in jieba.cut_for_search(text.lower()):
+        token = token.strip()
+        if not token or token in _STOPWORDS:
+            continue
+        if _CJK.search(token):
+            if len(token) >= 2:
+                out.append(token)
+        elif _ASCII_WORD.fullmatch(token):
+            out.append(token)
+    return out
+
+
+class KeywordIndex:
+    """BM25 (k1, b) over a fixed list of chunk texts, addressed by their position."""
+
+    def __init__(
+        self,
+        postings: dict[str, list[tuple[int, int]]],
+        doc_lengths: Sequence[int],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+    ) -> None:
+        if k1 <= 0:
+            raise ValueError(f"k1 must be positive, got {k1}")
+        if not 0 <= b <= 1:
+            raise ValueError(f"b must be between 0 and 1, got {b}")
+        self.postings = postings
+        self.doc_lengths = np.asarray(doc_lengths, dtype=np.float32)
+        self.k1, self.b = k1, b
+        n = len(self.doc_lengths)
+        self.avgdl = float(self.doc_lengths.mean()) if n else 0.0
+        self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.doc_lengths)
+
+    @classmethod
+    def build(cls, texts: Sequence[str], **params: float) -> KeywordIndex:
+        postings: dict[str, list[tuple[int, int]]] = {}
+        lengths = []
+        for i, text in enumerate(texts):
+            counts = Counter(tokenize(text))
+            lengths.append(sum(counts.values()))
+            for term, tf in counts.items():
+                postings.setdefault(term, []).append((i, tf))
+        return cls(postings, lengths, **params)
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """Up to ``k`` (position, score) pairs with a positive score, best first."""
+        terms = set(tokenize(query))
+        n = len(self.doc_lengths)
+        if not terms or n == 0:
+            return []
+        scores = np.zeros(n, dtype=np.float32)
+        norm = self.k1 * (1 - self.b + self.b * self.doc_lengths / max(self.avgdl, 1e-9))
+        for term in terms:
+            plist = self.postings.get(term)
+            if not plist:
+                continue
+            ids = np.fromiter((p[0] for p in plist), dtype=np.int64, count=len(plist))
+            tfs = np.fromiter((p[1] for p in plist), dtype=np.float32, count=len(plist))
+            scores[ids] += self._idf[term] * tfs * (self.k1 + 1) / (tfs + norm[ids])
+        top = np.argsort(-scores)[:k]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": _FORMAT,
+            "k1": self.k1,
+            "b": self.b,
+            "doc_lengths": [int(x) for x in self.doc_lengths],
+            "postings": {t: [list(p) for p in plist] for t, plist in sorted(self.postings.items())},
+        }
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> KeywordIndex:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("format") != _FORMAT:
+            raise ValueError(f"{path}: keyword index format {data.get('format')!r}, expected {_FORMAT}")
+        postings = {t: [(int(i), int(tf)) for i, tf in plist] for t, plist in data["postings"].items()}
+        return cls(postings, data["doc_lengths"], k1=data["k1"], b=data["b"])

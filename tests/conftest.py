@@ -1,0 +1,91 @@
+"""Shared fixtures. Tests run offline: any outbound connection that is not loopback fails."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import SEED, make_settings
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+def _allowed(address: object) -> bool:
+    if not isinstance(address, tuple):
+        return True  # AF_UNIX paths
+    host = str(address[0])
+    if host in {"localhost", ""}:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _allowed(address):
+        raise NetworkBlocked(f"test tried to reach {address!r}; tests run offline")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _allowed(address):
+        raise NetworkBlocked(f"test tried to reach {address!r}; tests run offline")
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real default embedding model (converted once into the user cache, then reused)."""
+    from policybot.embedding import load_embedder
+
+    return load_embedder(make_settings(Path("/nonexistent")))
+
+
+@pytest.fixture(scope="session")
+def seed_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tmp folder with corpus/ holding the seed document."""
+    root = tmp_path_factory.mktemp("ws")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus" / SEED.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def seed_bot(seed_workspace: Path, embedder):  # type: ignore[no-untyped-def]
+    """A PolicyBot over an index of the seed, built once per session (read-only in tests)."""
+    from policybot.engine import PolicyBot
+
+    bot = PolicyBot(make_settings(seed_workspace), embedder)
+    bot.ingest()
+    return bot
+
+
+@pytest.fixture
+def fresh_bot(tmp_path: Path, embedder) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A PolicyBot over its own tmp corpus/index with the seed ingested (for tests that write)."""
+    from policybot.engine import PolicyBot
+
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
+    bot = PolicyBot(make_settings(tmp_path), embedder)
+    bot.ingest()
+    yield bot
