@@ -19,6 +19,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from policybot.config import Settings
 from policybot.errors import PolicybotError
@@ -37,6 +38,9 @@ def main() -> int:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
         log.error("invalid setting %s: %s", where, first.get("msg"))
+        return 2
+    except SettingsError as exc:
+        log.error("invalid setting: %s", exc)
         return 2
     try:
         serve(settings)

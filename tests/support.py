@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from policybot.config import Settings
@@ -18,7 +17,5 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         "index_dir": tmp / "index",
         "eval_dir": ROOT / "eval",
     }
-    if os.environ.get("POLICYBOT_TEST_MODEL_DIR"):
-        values["model_path"] = Path(os.environ["POLICYBOT_TEST_MODEL_DIR"])
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -351,9 +351,11 @@ def build_router(bot: PolicyBot | BotHolder, settings: Settings) -> APIRouter:
 
 
 def _probes(holder: BotHolder) -> APIRouter:
-    r = APIRouter(tags=["probes"])
+    r = APIRouter(tags=["probes"])  # no key, no rate limit
 
-    @r.get("/healthz", response_model=StatusOut, summary="liveness")
+    @r.get(
+        "/healthz", response_model=StatusOut, response_model_exclude_none=True, summary="liveness"
+    )
     def healthz() -> StatusOut:
         return StatusOut(status="ok")
 

@@ -21,10 +21,16 @@ _QUARTER_EN = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
 
 def lexical_overlap(query: Query, text: str) -> float:
     """Share of the question's content bigrams found in ``text`` (0..1)."""
-    qb = set().union(*(bigrams(t) for t in query.terms)) if query.terms else set()
-    if not qb:
+    if not query.terms:
         return 0.0
-    return len(qb & bigrams(text)) / len(qb)
+    have = bigrams(text)
+    total, hit = 0, 0.0
+    for group in query.terms:
+        options = [bigrams(t) or {t} for t in group]
+        size = min(len(o) for o in options)
+        total += size
+        hit += max(len(o & have) / len(o) for o in options) * size
+    return hit / total if total else 0.0
 
 
 def quarter_words(fact: Fact, lang: str) -> str:
@@ -89,8 +95,9 @@ def best_sentences(query: Query, hits: list[Hit], limit: int, *, per_chunk: int 
     """
     scored: list[tuple[float, int, Hit, str]] = []
     for rank, hit in enumerate(hits):
+        heading = hit.chunk.section_path[-1]
         for pos, sentence in enumerate(sentences_of(hit.chunk)):
-            if len(sentence) < 6:
+            if len(sentence) < 6 or sentence.rstrip("。：:；") == heading:
                 continue
             lex = lexical_overlap(query, sentence + hit.chunk.section)
             scored.append((lex + 0.6 * hit.score - 0.01 * pos, rank, hit, sentence))

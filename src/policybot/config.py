@@ -47,6 +47,8 @@ class Settings(BaseSettings):
 
     # Answering
     refusal_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+    refusal_threshold_en: float = Field(default=0.70, ge=0.0, le=1.0)
+    glossary_path: Path | None = None
     max_question_chars: int = Field(default=500, ge=10)
     llm_base_url: str | None = None
     llm_model: str | None = None

@@ -31,7 +31,7 @@ _DEADLINES = [
     re.compile(r"(年底前|年内|上半年|下半年)"),
 ]
 _PARTY = re.compile(r"(会同|联合|商|配合|协同)((?:[\u4e00-\u9fff]{1,10}?(?:部|委|局|署|院|办|行|总局|委员会)、?){1,4})")
-_BODIES = re.compile(r"(?:协调|依托|联合|组织)((?:[\u4e00-\u9fff]{2,10}?(?:院|部|委|局|协会|中心)、?)+)等")
+_BODIES = re.compile(r"(?:与|同|和|协调|依托|联合|会同)((?:[\u4e00-\u9fff]{2,10}、)+[\u4e00-\u9fff]{2,10})等(?:部门|机构|单位|院所)")
 _TAG = re.compile(r"[（(]([^（）()]{2,12})[）)][。；.;]?$")
 
 
@@ -172,6 +172,6 @@ def _parties(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str
     for m in _BODIES.finditer(masked):
         offset = m.start(1)
         for name in m.group(1).split("、"):
-            if len(name) >= 3:
+            if len(name) >= 2:
                 yield _fact("party", name, _clause(sentence, m.start()), doc, chunk, sentence, start + offset)
             offset += len(name) + 1

@@ -33,6 +33,14 @@ __all__ = ["IngestReport", "PassageEmbedder", "discover", "ingest", "prepare_doc
 
 log = logging.getLogger("policybot.ingest")
 
+#: Bump when cleaning, structure, chunking or fact extraction change what an ingest produces:
+#: an index built by another version is rebuilt from its documents on the next ingest.
+PIPELINE_VERSION = 2
+
+
+def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
+    return {**chunking.as_dict(), "pipeline": PIPELINE_VERSION}
+
 
 class PassageEmbedder(Protocol):
     model_id: str
@@ -131,7 +139,8 @@ def prepare_document(path: Path, chunking: ChunkSettings) -> Prepared:
 
 
 def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
-    return IndexData(ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint), chunking.as_dict())
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    return IndexData(model, pipeline_settings(chunking))
 
 
 def _existing(index_dir: Path, embedder: PassageEmbedder, chunking: ChunkSettings, rebuild: bool) -> IndexData:
@@ -143,8 +152,8 @@ def _existing(index_dir: Path, embedder: PassageEmbedder, chunking: ChunkSetting
     except IndexMissingError:
         return _empty(embedder, chunking)
     check_model(manifest, model, index_dir)
-    if manifest.get("chunking") != chunking.as_dict():
-        log.info("chunking settings changed: re-chunking every document")
+    if manifest.get("chunking") != pipeline_settings(chunking):
+        log.info("chunking settings or pipeline version changed: re-processing every document")
         return _empty(embedder, chunking)
     return load_index(index_dir, model)
 

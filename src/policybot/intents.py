@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .compose import Draft, lexical_overlap, quarter_words, sentences_of
+from .understanding import bigrams
 from .records import PATH_SEP, Chunk, Document, Fact, Hit
 
 if TYPE_CHECKING:
@@ -55,21 +56,33 @@ def _deadline(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     scored = a.fact_scores(q, {"deadline"}, _docs(hits))
     if q.quarter:
         chosen = [facts[i] for _s, _l, i in scored if (facts[i].normalized or "").endswith(q.quarter)]
-        chosen.sort(key=lambda f: f.start)
-        return _list_facts(a, draft, hits, chosen, "deadline")
+        return _list_facts(a, draft, hits, sorted(chosen, key=lambda f: f.start), "deadline")
+    if q.superlative:
+        dated = [facts[i] for _s, _l, i in scored if facts[i].normalized]
+        if dated:
+            pick = max if q.superlative == "latest" else min
+            edge = pick(f.normalized or "" for f in dated)
+            chosen = [f for f in dated if f.normalized == edge]
+            return _list_facts(a, draft, hits, sorted(chosen, key=lambda f: f.start), "deadline")
     if not scored or scored[0][0] < _MIN_FACT:
         return False
-    best = facts[scored[0][2]]
-    chunk = _fact_chunk(a, best)
+    best = scored[0]
+    picks = [facts[best[2]]]
+    if q.several:
+        picks += [facts[i] for s, lex, i in scored[1:4] if s >= best[0] - 0.15 and lex >= 0.3]
+    if len(picks) > 1:
+        return _list_facts(a, draft, hits, sorted(picks, key=lambda f: f.start), "deadline")
+    fact = picks[0]
+    chunk = _fact_chunk(a, fact)
     if chunk is None:
         return False
-    mark = draft.cite(chunk, best.quote, _score_of(hits, chunk, scored[0][0]))
-    when = quarter_words(best, q.lang)
+    mark = draft.cite(chunk, fact.quote, _score_of(hits, chunk, best[0]))
+    when = quarter_words(fact, q.lang)
     if q.lang == "zh":
-        draft.add(f"根据{_label(a, draft, chunk)}，“{best.subject}”安排在{when}{mark}。")
+        draft.add(f"根据{_label(a, draft, chunk)}，“{fact.subject}”安排在{when}{mark}。")
     else:
-        draft.add(f"According to {_label(a, draft, chunk)}, “{best.subject}” is scheduled for {when} {mark}.")
-    draft.facts.append(best)
+        draft.add(f"According to {_label(a, draft, chunk)}, “{fact.subject}” is scheduled for {when} {mark}.")
+    draft.facts.append(fact)
     return True
 
 
@@ -97,17 +110,16 @@ def _target(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     q = draft.query
     facts = a.retriever.index.facts
     scored = a.fact_scores(q, {"target"}, _docs(hits))
-    good = [s for s in scored if s[0] >= _MIN_FACT and (s[1] > 0 or not q.terms or q.lang == "en")]
+    good = [(s, i) for s, _lex, i in scored
+            if s >= _MIN_FACT and lexical_overlap(q, facts[i].indicator or facts[i].subject) > 0]
     if not good:
-        return False if q.wants_quantity else _list(a, draft, hits)
-    best = good[0]
-    chosen = [facts[i] for s, lex, i in good if lex >= best[1] - 1e-6 and s >= best[0] - 0.06
-              and facts[i].chunk_id == facts[best[2]].chunk_id]
+        return False if q.wants_quantity else _goals(a, draft, hits)
+    best_score, best = good[0]
+    chosen = [facts[i] for s, i in good if s >= best_score - 0.06 and facts[i].chunk_id == facts[best].chunk_id]
     chunk = _fact_chunk(a, chosen[0])
     if chunk is None:
         return False
-    quote = chosen[0].quote
-    mark = draft.cite(chunk, quote, _score_of(hits, chunk, best[0]))
+    mark = draft.cite(chunk, chosen[0].quote, _score_of(hits, chunk, best_score))
     what = "、".join(f.subject for f in chosen)
     if q.lang == "zh":
         draft.add(f"根据{_label(a, draft, chunk)}，目标是{what}{mark}。")
@@ -115,6 +127,25 @@ def _target(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
         draft.add(f"According to {_label(a, draft, chunk)}, the target is {what} {mark}.")
     draft.facts.extend(chosen)
     return True
+
+
+def _goals(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
+    """A goal question with no figure asked: the goals section's items, else best sentences."""
+    for hit in hits[:4]:
+        path = hit.chunk.section_path
+        for depth in range(1, len(path)):
+            if "目标" in path[depth]:
+                goals = path[: depth + 1]
+                inside = _section_hits(a, hits, goals)
+                lead = " ".join(h.chunk.text + h.chunk.section for h in inside if h.chunk.section_path == goals)
+                distinct = [g for g in draft.query.terms if not any(t in lead for t in g)]
+                topical = [h for h in inside if h.chunk.section_path != goals
+                           and any(t in h.chunk.text for g in distinct for t in g)]
+                if topical:
+                    return _sentences(a, draft, topical, 2)
+                if _list_children(a, draft, hits, goals):
+                    return True
+    return _list(a, draft, hits)
 
 
 def _party(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
@@ -146,9 +177,11 @@ def _party(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
 
 _DOC_FIELDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"文号|发文字号|发文号|编号|document number|reference number", re.I), "doc_number"),
-    (re.compile(r"日期|哪天|哪一天|什么时候印发|何时印发|when was|date|issued on", re.I), "issue_date"),
-    (re.compile(r"发文机关|发文单位|哪个部门|谁|who|issuer|issued by|which (?:ministry|department)", re.I), "issuer"),
+    (re.compile(r"日期|哪天|哪一天|什么时候|何时|when was|\bdate\b|issued on|\bwhen\b", re.I), "issue_date"),
+    (re.compile(r"发文机关|发文单位|哪个部门|谁|\bwho\b|issuer|issued by|issuing|which (?:ministry|department)", re.I),
+     "issuer"),
     (re.compile(r"主送|发给|下发给|addressed|sent to", re.I), "addressee"),
+    (re.compile(r"全称|全名|标题|名称|title|called", re.I), "title"),
 ]
 
 
@@ -157,21 +190,22 @@ def _document(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     doc = _doc(a, hits[0].chunk.doc_id)
     if doc is None:
         return False
-    field = next((f for p, f in _DOC_FIELDS if p.search(q.question)), "title")
-    value = _doc_value(doc, field)
-    if not value:
-        return False
-    chunk, line = _line_with(a, doc, value)
-    if chunk is None:
-        return False
-    mark = draft.cite(chunk, line, _score_of(hits, chunk, hits[0].score))
+    fields = [f for p, f in _DOC_FIELDS if p.search(q.question)] or ["title"]
     names_zh = {"doc_number": "文号", "issue_date": "印发日期", "issuer": "发文机关", "addressee": "主送单位", "title": "标题"}
     names_en = {"doc_number": "document number", "issue_date": "date of issue", "issuer": "issuing body",
                 "addressee": "addressees", "title": "title"}
-    if q.lang == "zh":
-        draft.add(f"该文件的{names_zh[field]}是：{value}{mark}。")
-    else:
-        draft.add(f"The {names_en[field]} of the document is {value} {mark}.")
+    parts = []
+    for field in dict.fromkeys(fields):
+        value = _doc_value(doc, field)
+        chunk, line = _line_with(a, doc, value) if value else (None, "")
+        if value is None or chunk is None:
+            continue
+        mark = draft.cite(chunk, line, _score_of(hits, chunk, hits[0].score))
+        parts.append(f"{names_zh[field]}是{value}{mark}" if q.lang == "zh" else f"the {names_en[field]} is {value} {mark}")
+    if not parts:
+        return False
+    name = doc.meta.title
+    draft.add(f"{name}的" + "，".join(parts) + "。" if q.lang == "zh" else f"For {name}, " + "; ".join(parts) + ".")
     return True
 
 
@@ -187,48 +221,102 @@ def _doc_value(doc: Document, field: str) -> str | None:
 
 
 def _line_with(a: ExtractiveAnswerer, doc: Document, value: str) -> tuple[Chunk | None, str]:
-    chunks = [c for c in a.retriever.index.chunks if c.doc_id == doc.meta.doc_id]
-    for chunk in sorted(chunks, key=lambda c: c.ordinal):
-        for line in chunk.text.split("\n"):
-            if value in line:
-                return chunk, line
+    """The document line holding ``value`` and the chunk at (or right after) that line."""
+    offset = 0
+    for line in doc.text.split("\n"):
+        if value in line:
+            chunks = sorted((c for c in a.retriever.index.chunks if c.doc_id == doc.meta.doc_id),
+                            key=lambda c: c.start)
+            owner = next((c for c in chunks if c.end > offset), None)
+            return owner, line
+        offset += len(line) + 1
     return None, ""
 
 
 def _list(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     """Subsections or items of the section the question names, else the best sentences."""
+    if draft.query.ordinal and _ordinal_item(a, draft, hits):
+        return True
+    parent = _named_section(a, draft, hits)
+    if parent is not None and _list_children(a, draft, hits, parent):
+        return True
+    return _sentences(a, draft, hits, 4, per_chunk=1)
+
+
+def _list_children(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], parent: tuple[str, ...]) -> bool:
     q = draft.query
-    parent = _named_section(draft, hits)
-    if parent is not None:
-        children = _children(a, hits, parent)
-        if len(children) >= 2:
-            lines = []
-            for n, chunk in enumerate(children, start=1):
-                first = sentences_of(chunk)[0]
-                mark = draft.cite(chunk, first, _score_of(hits, chunk, 0.0))
-                head = chunk.section_path[len(parent)] if len(chunk.section_path) > len(parent) else first
-                lines.append(f"{n}. {head}{mark}")
-            label = draft.source_label(_doc(a, children[0].doc_id), parent[-1])
-            intro = f"根据{label}，有以下几方面：\n" if q.lang == "zh" else f"According to {label}:\n"
-            draft.add(intro + "\n".join(lines))
-            return True
-    return _sentences(a, draft, hits, 4)
+    children = _children(a, hits, parent)
+    if len(children) < 2:
+        return False
+    lines = []
+    for n, chunk in enumerate(children, start=1):
+        first = sentences_of(chunk)[0]
+        quote = first if len(first) > 20 or len(sentences_of(chunk)) < 2 else first + sentences_of(chunk)[1]
+        mark = draft.cite(chunk, quote, _score_of(hits, chunk, 0.0))
+        head = chunk.section_path[len(parent)] if len(chunk.section_path) > len(parent) else first
+        detail = quote if quote != head and not quote.startswith(head) else quote[len(head):].lstrip("。，")
+        lines.append(f"{n}. {head}：{detail}{mark}" if detail else f"{n}. {head}{mark}")
+    label = draft.source_label(_doc(a, children[0].doc_id), parent[-1])
+    intro = f"根据{label}，有以下几方面：\n" if q.lang == "zh" else f"According to {label}:\n"
+    draft.add(intro + "\n".join(lines))
+    return True
 
 
-def _named_section(draft: Draft, hits: list[Hit]) -> tuple[str, ...] | None:
+def _ordinal_item(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
+    """"第三条讲了什么" after a list question: the Nth item of the section the history named."""
+    q = draft.query
+    parent = _named_section(a, draft, hits, text=q.text)
+    if parent is None or q.ordinal is None:
+        return False
+    children = _children(a, hits, parent)
+    if not 1 <= q.ordinal <= len(children):
+        return False
+    chunk = children[q.ordinal - 1]
+    mark = draft.cite(chunk, chunk.text, _score_of(hits, chunk, 0.0))
+    lead = _label(a, draft, chunk)
+    head = chunk.section_path[-1]
+    draft.add(f"根据{lead}，第{q.ordinal}项是“{head}”：{chunk.text}{mark}" if q.lang == "zh"
+              else f"According to {lead}, item {q.ordinal} is “{head}”: {chunk.text} {mark}")
+    return True
+
+
+def _named_section(
+    a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], text: str | None = None
+) -> tuple[str, ...] | None:
+    """The section whose heading the question (or ``text``) names: most of the heading's
+    bigrams must be in the question's terms. Searched over the top documents' sections."""
+    source = text if text else draft.query.question
+    wanted = bigrams(source).union(*(bigrams(t) for g in draft.query.terms for t in g))
     best: tuple[float, tuple[str, ...]] | None = None
-    for hit in hits[:4]:
-        path = hit.chunk.section_path
+    docs = _docs(hits)
+    paths = dict.fromkeys(c.section_path for c in a.retriever.index.chunks if c.doc_id in docs)
+    for path in paths:
         for depth in range(1, len(path)):
             heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", path[depth])
-            score = lexical_overlap(draft.query, heading)
-            if score >= 0.5 and (best is None or score > best[0]):
+            hb = bigrams(heading)
+            score = len(hb & wanted) / len(hb) if hb else 0.0
+            if score >= 0.6 and (best is None or score > best[0]):
                 best = (score, path[: depth + 1])
     return best[1] if best else None
 
 
+def _section_hits(a: ExtractiveAnswerer, hits: list[Hit], section: tuple[str, ...]) -> list[Hit]:
+    """Every chunk of ``section`` (and below) as a hit, scored as retrieval scored it (else 0)."""
+    scores = {h.chunk.id: h for h in hits}
+    docs = _docs(hits)
+    out = []
+    for chunk in sorted(a.retriever.index.chunks, key=lambda c: (c.doc_id, c.ordinal)):
+        if chunk.doc_id in docs and chunk.section_path[: len(section)] == section:
+            out.append(scores.get(chunk.id) or Hit(chunk, 0.0))
+    return out
+
+
 def _children(a: ExtractiveAnswerer, hits: list[Hit], parent: tuple[str, ...]) -> list[Chunk]:
-    doc_id = next(h.chunk.doc_id for h in hits if h.chunk.section_path[: len(parent)] == parent)
+    docs = _docs(hits)
+    doc_id = next((c.doc_id for c in a.retriever.index.chunks
+                   if c.doc_id in docs and c.section_path[: len(parent)] == parent), None)
+    if doc_id is None:
+        return []
     out: dict[tuple[str, ...] | str, Chunk] = {}
     for chunk in sorted(a.retriever.index.chunks, key=lambda c: c.ordinal):
         if chunk.doc_id != doc_id or chunk.section_path[: len(parent)] != parent:
@@ -247,9 +335,9 @@ def _line_chunk(chunk: Chunk, line: str) -> Chunk:
     return replace(chunk, text=line)
 
 
-def _sentences(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], limit: int) -> bool:
+def _sentences(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], limit: int, per_chunk: int = 2) -> bool:
     q = draft.query
-    picked = a.sentences(q, hits, limit)
+    picked = a.sentences(q, hits, limit, per_chunk)
     if not picked:
         return False
     top = picked[0][2]
@@ -272,24 +360,36 @@ def _sentences(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], limit: int)
 
 
 def _broad(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
+    """A summary: of the section the question names, else of the whole document's outline."""
+    if draft.query.ordinal and _ordinal_item(a, draft, hits):
+        return True
+    named = _named_section(a, draft, hits)
+    if named is not None:
+        return _list_children(a, draft, hits, named) or _sentences(a, draft, _section_hits(a, hits, named), 3)
+    if draft.query.terms:
+        return _sentences(a, draft, hits, 4)
     doc = _doc(a, hits[0].chunk.doc_id)
     if doc is None:
         return False
     q = draft.query
     chunks = sorted((c for c in a.retriever.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.ordinal)
-    tops: dict[str, Chunk] = {}
+    tops: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         if len(chunk.section_path) >= 2:
-            tops.setdefault(chunk.section_path[1], chunk)
+            tops.setdefault(chunk.section_path[1], []).append(chunk)
     if not tops:
         return _sentences(a, draft, hits, 3)
     lines = []
-    for heading, chunk in tops.items():
-        mark = draft.cite(chunk, sentences_of(chunk)[0], _score_of(hits, chunk, 0.0))
-        lines.append(f"{heading}{mark}")
+    for heading, members in tops.items():
+        first = members[0]
+        mark = draft.cite(first, sentences_of(first)[0], _score_of(hits, first, 0.0))
+        subs = list(dict.fromkeys(c.section_path[2] for c in members if len(c.section_path) > 2))
+        inner = ("（" + "；".join(subs) + "）") if subs and q.lang == "zh" else (f" ({'; '.join(subs)})" if subs else "")
+        lines.append(f"{heading}{inner}{mark}")
     name = doc.meta.short_title or doc.meta.title
-    intro = (f"《{name}》主要包括：" if q.lang == "zh" else f"《{name}》 covers: ")
-    draft.add(intro + ("；".join(lines) + "。" if q.lang == "zh" else "; ".join(lines) + "."))
+    sep = "\n" if q.lang == "zh" else "\n"
+    intro = f"《{name}》主要包括：" if q.lang == "zh" else f"《{name}》 covers: "
+    draft.add(intro + sep + sep.join(lines))
     return True
 
 

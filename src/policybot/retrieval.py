@@ -91,14 +91,19 @@ class Retriever:
         scores, ids = self._faiss.search(vector, min(n, len(self.chunks)))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def search(self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None) -> list[Hit]:
-        """The ``k`` best chunks for ``query``, optionally only from ``doc_ids``."""
+    def search(
+        self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None, keywords: str = ""
+    ) -> list[Hit]:
+        """The ``k`` best chunks for ``query``, optionally only from ``doc_ids``.
+
+        ``keywords`` are added to the keyword search only (e.g. Chinese terms of an English question).
+        """
         query = self.check_query(query)
         if k < 1:
             raise InvalidQuestionError(f"k must be at least 1, got {k}")
         n = max(self.candidates, k) * (4 if doc_ids else 1)
         dense = self.dense(query, n)
-        keyword = self._keyword.search(query, n)
+        keyword = self._keyword.search(f"{query} {keywords}" if keywords else query, n)
         allowed = set(doc_ids) if doc_ids else None
         if allowed is not None:
             dense = [(i, s) for i, s in dense if self.chunks[i].doc_id in allowed]

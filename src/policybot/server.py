@@ -36,7 +36,7 @@ __all__ = ["configure_logging", "create_app", "load_engine", "serve"]
 log = logging.getLogger("policybot.server")
 access_log = logging.getLogger("policybot.access")
 
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -187,6 +187,15 @@ def load_engine(holder: BotHolder, settings: Settings) -> None:
     )
 
 
+def _new_app(**kwargs: Any) -> FastAPI:
+    """A FastAPI app serving the Swagger UI and ReDoc assets itself, so /docs works offline."""
+    try:
+        from fastapi_offline import FastAPIOffline
+    except ImportError:  # without fastapi-offline, /docs loads its assets from a CDN
+        return FastAPI(**kwargs)
+    return FastAPIOffline(**kwargs)
+
+
 def create_app(settings: Settings, bot: PolicyBot | None = None, *, ui: bool = True) -> FastAPI:
     """The API and (unless ``ui=False``) the Gradio chat at ``/``, sharing one engine."""
     holder = BotHolder(bot, follow_disk=settings.workers > 1)
@@ -199,7 +208,7 @@ def create_app(settings: Settings, bot: PolicyBot | None = None, *, ui: bool = T
             ).start()
         yield
 
-    app = FastAPI(
+    app = _new_app(
         title="policybot",
         version="0.1.0",
         description="Cited answers from Chinese government policy documents. Send an API key as "

@@ -33,98 +33,61 @@ EXAMPLES = [
     "When is the energy-saving inspection scheduled?",
 ]
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "政策文件问答",
-        "intro": "就已收录的政策文件提问，每个回答都注明出处章节。",
-        "chat": "问答",
-        "question": "问题",
-        "placeholder": "例如：节能监察安排在什么时候？",
-        "send": "提问",
-        "clear": "清空",
-        "examples": "示例问题",
-        "sources": "出处",
-        "refused": "文件未涉及 / not covered by the documents",
-        "see_also": "最接近的章节（仅供参考）",
-        "facts": "时间节点与目标",
-        "kind": "类型",
-        "all": "全部",
-        "refresh": "刷新",
-        "deadline": "时间节点",
-        "target": "目标",
-        "party": "相关方",
-        "value": "内容",
-        "normalized": "规范值",
-        "subject": "事项",
-        "section": "出处章节",
-        "doc": "文件",
-        "timeline": "按季度的时间线",
-        "no_dates": "暂无时间节点",
-        "documents": "文件",
-        "title_col": "标题",
-        "number": "文号",
-        "issuer": "发文机关",
-        "date": "日期",
-        "format": "格式",
-        "chunks": "分块数",
-        "admin_key": "管理员密钥",
-        "upload": "上传并索引",
-        "file": "文件（txt/md/pdf/docx/html）",
-        "remove": "删除文件",
-        "doc_id": "文件编号",
-        "added": "已添加：",
-        "removed": "已删除：",
-        "loading": "正在加载索引，请稍候…",
-        "bad_key": "需要正确的管理员密钥",
-        "no_file": "请选择文件",
-        "no_doc": "请选择要删除的文件",
-    },
-    "en": {
-        "title": "Policy document Q&A",
-        "intro": "Ask about the indexed policy documents; every answer cites its sections.",
-        "chat": "Chat",
-        "question": "Question",
-        "placeholder": "e.g. When is the energy-saving inspection scheduled?",
-        "send": "Ask",
-        "clear": "Clear",
-        "examples": "Example questions",
-        "sources": "Sources",
-        "refused": "文件未涉及 / not covered by the documents",
-        "see_also": "Nearest sections (for reference)",
-        "facts": "Deadlines & targets",
-        "kind": "Type",
-        "all": "All",
-        "refresh": "Refresh",
-        "deadline": "deadline",
-        "target": "target",
-        "party": "party",
-        "value": "Value",
-        "normalized": "Normalized",
-        "subject": "About",
-        "section": "Source section",
-        "doc": "Document",
-        "timeline": "Timeline by quarter",
-        "no_dates": "No deadlines yet",
-        "documents": "Documents",
-        "title_col": "Title",
-        "number": "Number",
-        "issuer": "Issuer",
-        "date": "Date",
-        "format": "Format",
-        "chunks": "Chunks",
-        "admin_key": "Admin key",
-        "upload": "Upload and index",
-        "file": "File (txt/md/pdf/docx/html)",
-        "remove": "Remove document",
-        "doc_id": "Document id",
-        "added": "Added: ",
-        "removed": "Removed: ",
-        "loading": "Loading the index…",
-        "bad_key": "A valid admin key is needed",
-        "no_file": "Choose a file",
-        "no_doc": "Choose a document",
-    },
+# key: (中文, English)
+_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("政策文件问答", "Policy document Q&A"),
+    "intro": (
+        "就已收录的政策文件提问，每个回答都注明出处章节。",
+        "Ask about the indexed policy documents; every answer cites its sections.",
+    ),
+    "chat": ("问答", "Chat"),
+    "question": ("问题", "Question"),
+    "placeholder": (
+        "例如：节能监察安排在什么时候？",
+        "e.g. When is the energy-saving inspection scheduled?",
+    ),
+    "send": ("提问", "Ask"),
+    "clear": ("清空", "Clear"),
+    "examples": ("示例问题", "Example questions"),
+    "sources": ("出处", "Sources"),
+    "refused": (
+        "文件未涉及 / not covered by the documents",
+        "文件未涉及 / not covered by the documents",
+    ),
+    "see_also": ("最接近的章节（仅供参考）", "Nearest sections (for reference)"),
+    "facts": ("时间节点与目标", "Deadlines & targets"),
+    "kind": ("类型", "Type"),
+    "all": ("全部", "All"),
+    "deadline": ("时间节点", "deadline"),
+    "target": ("目标", "target"),
+    "party": ("相关方", "party"),
+    "value": ("内容", "Value"),
+    "normalized": ("规范值", "Normalized"),
+    "subject": ("事项", "About"),
+    "section": ("出处章节", "Source section"),
+    "doc": ("文件", "Document"),
+    "timeline": ("按季度的时间线", "Timeline by quarter"),
+    "no_dates": ("暂无时间节点", "No deadlines yet"),
+    "documents": ("文件", "Documents"),
+    "title_col": ("标题", "Title"),
+    "number": ("文号", "Number"),
+    "issuer": ("发文机关", "Issuer"),
+    "date": ("日期", "Date"),
+    "format": ("格式", "Format"),
+    "chunks": ("分块数", "Chunks"),
+    "admin_key": ("管理员密钥", "Admin key"),
+    "upload": ("上传并索引", "Upload and index"),
+    "file": ("文件（txt/md/pdf/docx/html）", "File (txt/md/pdf/docx/html)"),
+    "remove": ("删除文件", "Remove document"),
+    "doc_id": ("文件编号", "Document id"),
+    "added": ("已添加：", "Added: "),
+    "removed": ("已删除：", "Removed: "),
+    "loading": ("正在加载索引，请稍候…", "Loading the index…"),
+    "bad_key": ("需要正确的管理员密钥", "A valid admin key is needed"),
+    "no_file": ("请选择文件", "Choose a file"),
+    "no_doc": ("请选择要删除的文件", "Choose a document"),
 }
+TEXT = {lang: {k: v[i] for k, v in _LABELS.items()} for i, lang in enumerate(("zh", "en"))}
 
 UI_CSS = """
 .pb-answer mark, .pb-timeline mark { background: #fde68a; color: inherit; padding: 0 .1em; }
@@ -312,44 +275,33 @@ def build_ui(bot: PolicyBot | BotHolder, settings: Settings) -> gr.Blocks:
     """The chat, facts and documents tabs over one shared engine."""
     holder = bot if isinstance(bot, BotHolder) else BotHolder(bot)
     h = _Handlers(holder, settings)
-    t = h.t
-    with gr.Blocks(title=f"policybot · {t['title']}", analytics_enabled=False) as demo:
-        gr.Markdown(f"## {t['title']}\n{t['intro']}")
-        with gr.Tab(t["chat"]):
+    private: dict[str, Any] = {"api_visibility": "private"}
+    with gr.Blocks(title=f"policybot · {h.t['title']}", analytics_enabled=False) as demo:
+        gr.Markdown(f"## {h.t['title']}\n{h.t['intro']}")
+        with gr.Tab(h.t["chat"]):
             _chat_tab(h)
-        with gr.Tab(t["facts"]) as facts_tab:
-            kind = gr.Radio(
-                [
-                    (t["all"], "all"),
-                    (t["deadline"], "deadline"),
-                    (t["target"], "target"),
-                    (t["party"], "party"),
-                ],
-                value="all",
-                label=t["kind"],
-            )
-            table = gr.Dataframe(
-                headers=[
-                    t["kind"],
-                    t["value"],
-                    t["normalized"],
-                    t["subject"],
-                    t["section"],
-                    t["doc"],
-                ],
-                interactive=False,
-                wrap=True,
-                label=t["facts"],
-            )
-            timeline = gr.HTML()
-            kind.change(h.facts, kind, [table, timeline], api_visibility="private")
-            facts_tab.select(h.facts, kind, [table, timeline], api_visibility="private")
-        with gr.Tab(t["documents"]) as docs_tab:
-            docs, choices = _documents_tab(h)
-            docs_tab.select(h.documents, None, [docs, choices], api_visibility="private")
-        demo.load(h.facts, kind, [table, timeline], api_visibility="private")
-        demo.load(h.documents, None, [docs, choices], api_visibility="private")
+        with gr.Tab(h.t["facts"]) as facts_tab:
+            kind, facts = _facts_tab(h)
+            facts_tab.select(h.facts, kind, facts, **private)
+        with gr.Tab(h.t["documents"]) as docs_tab:
+            docs = _documents_tab(h)
+            docs_tab.select(h.documents, None, docs, **private)
+        demo.load(h.facts, kind, facts, **private)
+        demo.load(h.documents, None, docs, **private)
     return demo
+
+
+def _facts_tab(h: _Handlers) -> tuple[gr.Radio, list[Any]]:
+    t = h.t
+    kinds = [(t[k], k) for k in ("all", "deadline", "target", "party")]
+    kind = gr.Radio(kinds, value="all", label=t["kind"])
+    columns = [t[k] for k in ("kind", "value", "normalized", "subject", "section", "doc")]
+    widths: list[str | int] = ["8%", "10%", "10%", "32%", "28%", "12%"]
+    table = gr.Dataframe(headers=columns, interactive=False, wrap=True, label=t["facts"],
+                         column_widths=widths, elem_id="pb-facts")  # fmt: skip
+    timeline = gr.HTML(elem_id="pb-timeline")
+    kind.change(h.facts, kind, [table, timeline], api_visibility="private")
+    return kind, [table, timeline]
 
 
 def _chat_tab(h: _Handlers) -> None:
@@ -373,22 +325,13 @@ def _chat_tab(h: _Handlers) -> None:
     clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
 
 
-def _documents_tab(h: _Handlers) -> tuple[gr.Dataframe, gr.Dropdown]:
+def _documents_tab(h: _Handlers) -> list[Any]:
     t = h.t
-    docs = gr.Dataframe(
-        headers=[
-            "doc_id",
-            t["title_col"],
-            t["number"],
-            t["issuer"],
-            t["date"],
-            t["format"],
-            t["chunks"],
-        ],
-        interactive=False,
-        wrap=True,
-        label=t["documents"],
-    )
+    columns = [
+        "doc_id",
+        *(t[k] for k in ("title_col", "number", "issuer", "date", "format", "chunks")),
+    ]
+    docs = gr.Dataframe(headers=columns, interactive=False, wrap=True, label=t["documents"])
     key = gr.Textbox(label=t["admin_key"], type="password", visible=bool(h.settings.admin_keys))
     with gr.Row():
         with gr.Column():
@@ -400,4 +343,4 @@ def _documents_tab(h: _Handlers) -> tuple[gr.Dataframe, gr.Dropdown]:
     status = gr.Markdown()
     upload.click(h.upload, [file, key], [status, docs, choice], api_visibility="private")
     remove.click(h.remove, [choice, key], [status, docs, choice], api_visibility="private")
-    return docs, choice
+    return [docs, choice]
