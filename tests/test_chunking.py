@@ -236,14 +236,12 @@ def test_embed_text_has_title_number_and_section_path(
 ) -> None:
     doc, _sections, chunks = seed
     header = embed_header(doc)
-    assert (
-        "绿色制造2016专项行动实施方案" in header
-        and "工信部节〔2016〕113号" in header
-        and "2016年" in header
-    )
+    # short on purpose: title (with its year) and number tell near-twins apart
+    assert "《绿色制造2016专项行动实施方案》" in header and "工信部节〔2016〕113号" in header
+    assert len(header) < 50
     for chunk in chunks:
         assert chunk.doc_title == doc.meta.title
-        assert doc.meta.title in chunk.embed_text
+        assert chunk.embed_text.startswith(header)
         assert PATH_SEP.join(chunk.section_path) in chunk.embed_text
         assert chunk.embed_text.startswith(header)
         assert chunk.embed_text.endswith(chunk.text)

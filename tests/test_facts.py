@@ -90,7 +90,10 @@ def test_seed_parties(seed: tuple[Document, list[Chunk], list[Fact]]) -> None:
     treasury = [f for f in parties if f.value == "财政部"]
     assert len(treasury) == doc.text.count("会同财政部") == 5
     assert all("会同财政部" in f.quote for f in treasury)
-    assert {f.value for f in parties} == {"财政部", "中国工程院", "中国科学院"}
+    # 会同 partners, and the bodies enumerated as "与/协调 …、…等部门/机构"
+    assert {f.value for f in parties} == {
+        "财政部", "中国工程院", "中国科学院", "发改", "财政", "环保", "科技", "产业基金", "投资公司", "政策性银行",
+    }
     academies = [f for f in parties if f.value in ("中国工程院", "中国科学院")]
     assert all(f.section.endswith("（一）创新机制模式") for f in academies)
 

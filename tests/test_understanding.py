@@ -15,7 +15,7 @@ COD = "预计全年削减多少化学需氧量？"
         ("什么时候发布绿色工厂评价导则？", "deadline"),
         ("绿色工厂评价导则哪个季度发布？", "deadline"),
         ("When will the green factory evaluation guideline be published?", "deadline"),
-        (COD, "target"),
+        (COD, "quantity"),
         ("How much COD will be cut?", "quantity"),
         ("文号是什么？", "document"),
         ("这份通知是哪个部门印发的？", "document"),
@@ -56,10 +56,10 @@ def test_no_intent_for_small_talk() -> None:
 def test_followup_inherits_intent_and_searches_with_the_previous_question() -> None:
     query = understand("那氨氮呢？", [COD])
     assert query.followup
-    assert query.intent == "target"
+    assert query.intent == "quantity"
     assert query.text == f"{COD} 那氨氮呢？"
     assert query.wants_quantity
-    assert query.terms == ("氨氮",)
+    assert query.flat_terms == ("氨氮",)
 
 
 def test_english_followup() -> None:
@@ -71,7 +71,7 @@ def test_english_followup() -> None:
 def test_followup_uses_the_latest_question() -> None:
     history = ["有哪些保障措施？", COD]
     query = understand("那氨氮呢？", history)
-    assert query.intent == "target"
+    assert query.intent == "quantity"
     assert query.text.startswith(COD) and "保障措施" not in query.text
 
 
@@ -129,6 +129,6 @@ def test_quarter_and_numbers() -> None:
 
 
 def test_terms_leave_out_question_and_generic_words() -> None:
-    terms = understand("什么时候发布绿色工厂评价导则？").terms
+    terms = understand("什么时候发布绿色工厂评价导则？").flat_terms
     assert terms == ("绿色", "工厂", "评价", "导则")
     assert understand("你好").terms == ()

@@ -136,10 +136,10 @@ def _first_sentence(text: str) -> str:
     return text[: m.end()] if m and m.end() < len(text) else text
 
 
-def build_answerer(retriever: Retriever, settings: Settings) -> Answerer:
+def build_answerer(retriever: Retriever, settings: Settings, glossary: Glossary | None = None) -> Answerer:
     base = ExtractiveAnswerer(
         retriever,
-        glossary=Glossary.load(settings.glossary_path),
+        glossary=glossary if glossary is not None else Glossary.load(settings.glossary_path),
         top_k=max(settings.top_k, 6),
         refusal_threshold=settings.refusal_threshold,
         refusal_threshold_en=settings.refusal_threshold_en,

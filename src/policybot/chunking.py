@@ -16,6 +16,7 @@ from .records import PATH_SEP, Chunk, Document, Section
 
 __all__ = ["ChunkSettings", "chunk_document", "embed_header", "split_sentences"]
 
+_MD_HEADING = re.compile(r"^#{1,6}\s")
 _SENTENCE = re.compile(r"[^。；！？!?;\n]*(?:[。；！？!?;]+[”’」』）)]?|\n|$)")
 
 
@@ -39,6 +40,7 @@ class _Unit:
     start: int
     end: int
     atomic: bool  # a list item: never cut, never overlapped
+    barrier: bool = False  # a heading line inside the span: chunks end before it
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -51,16 +53,26 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
 
 
 def embed_header(doc: Document) -> str:
-    """``《title》 文号 2016年`` — what tells near-twin documents apart."""
+    """``《title》（文号）`` — what tells near-twin documents apart, kept short so it does not
+    drown the chunk's own words (a long shared header flattens dense scores)."""
     meta = doc.meta
-    label = f"《{meta.short_title}》 {meta.title}" if meta.short_title else meta.title
-    extra = [x for x in (meta.doc_number, meta.issuer, meta.issue_date[:4] + "年" if meta.issue_date else None) if x]
-    return f"{label}（{'，'.join(extra)}）" if extra else label
+    label = f"《{meta.short_title or meta.title.strip('《》')}》"
+    return f"{label}（{meta.doc_number}）" if meta.doc_number else label
+
+
+def _meta_line(doc: Document) -> str:
+    """Labelled metadata, embedded with the chunks of the document's first part (the notice),
+    so "文号是多少" or "who issued it" finds the part that carries them."""
+    m = doc.meta
+    fields = [("标题", m.title), ("文号", m.doc_number), ("发文机关", m.issuer), ("成文日期", m.issue_date)]
+    return " ".join(f"{k}：{v}" for k, v in fields if v)
 
 
 def chunk_document(doc: Document, sections: list[Section], settings: ChunkSettings) -> list[Chunk]:
     """All chunks of ``doc`` in document order."""
     header = embed_header(doc)
+    first_part = sections[0].path[:1] if sections else ()
+    meta_line = _meta_line(doc)
     heads = [s for s in sections if s.kind != "item"]
     items = {s.start for s in sections if s.kind == "item"}
     chunks: list[Chunk] = []
@@ -75,7 +87,8 @@ def chunk_document(doc: Document, sections: list[Section], settings: ChunkSettin
             text = doc.text[start:end].strip()
             if not text:
                 continue
-            chunks.append(_make_chunk(doc, section, header, start, end, text, len(chunks)))
+            lead = f"{header}\n{meta_line}" if section.path == first_part else header
+            chunks.append(_make_chunk(doc, section, lead, start, end, text, len(chunks)))
     return chunks
 
 
@@ -86,6 +99,9 @@ def _units(text: str, start: int, end: int, items: set[int], max_chars: int) -> 
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
         if not line.strip():
+            continue
+        if _MD_HEADING.match(line):
+            units.append(_Unit(line_start, line_start, True, barrier=True))  # in the path, not quoted
             continue
         if line_start in items or len(line) <= max_chars:
             units.append(_Unit(line_start, line_end, line_start in items))
@@ -99,6 +115,11 @@ def _group(units: list[_Unit], settings: ChunkSettings) -> list[tuple[int, int]]
     spans: list[tuple[int, int]] = []
     current: list[_Unit] = []
     for unit in units:
+        if unit.barrier:
+            if current:
+                spans.append((current[0].start, current[-1].end))
+            current = []
+            continue
         if current and unit.end - current[0].start > settings.max_chars:
             spans.append((current[0].start, current[-1].end))
             carry = _overlap(current, settings.overlap_sentences)

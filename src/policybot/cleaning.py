@@ -33,6 +33,7 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple("。！？；：!?;:…")
+_NEVER_STARTS = frozenset("的之了着）》」』”，。、；：！？")
 _OPENERS = {"《": "》", "（": "）", "(": ")", "〔": "〕", "“": "”", "【": "】"}
 
 
@@ -47,6 +48,7 @@ class _Line:
     text: str  # stripped
     page: int
     trailing_space: bool
+    indented: bool = False
 
 
 def is_page_number_line(line: str) -> bool:
@@ -65,7 +67,7 @@ def clean(loaded: LoadedText) -> CleanText:
 def clean_text(text: str, *, hard_wrapped: bool, paged: bool = False, one_per_line: bool = False) -> CleanText:
     """Clean ``text``. ``hard_wrapped``: join layout line breaks (PDF text); ``one_per_line``:
     every line is a paragraph (DOCX, HTML); otherwise blank lines separate paragraphs (Markdown)."""
-    lines = _split_lines(text)
+    lines = _split_lines(text, drop_page_numbers=hard_wrapped)
     if hard_wrapped:
         paragraphs = _unwrap(lines)
     elif one_per_line:
@@ -75,16 +77,17 @@ def clean_text(text: str, *, hard_wrapped: bool, paged: bool = False, one_per_li
     return _assemble(paragraphs, paged=paged or PAGE_BREAK in text)
 
 
-def _split_lines(text: str) -> list[_Line]:
+def _split_lines(text: str, *, drop_page_numbers: bool = True) -> list[_Line]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[_Line] = []
     for page_no, page in enumerate(text.split(PAGE_BREAK), start=1):
         for raw in page.split("\n"):
             raw = raw.replace("\ufeff", "")
             stripped = raw.strip()
-            if stripped and is_page_number_line(stripped):
+            if drop_page_numbers and stripped and is_page_number_line(stripped):
                 continue
-            out.append(_Line(stripped, page_no, raw != raw.rstrip()))
+            indent = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
+            out.append(_Line(stripped, page_no, raw != raw.rstrip(), indent >= 2))
     return out
 
 
@@ -116,27 +119,41 @@ def _unwrap(lines: list[_Line]) -> list[list[_Line]]:
     full = widths[int(len(widths) * 0.9) - 1] if len(widths) >= 10 else max(widths)
     full = max(full, statistics.median(widths))
     by_space = _trailing_space_convention(lines)
+    by_indent = not by_space and _indent_convention(content, full)
     paragraphs: list[list[_Line]] = []
     for line in content:
-        if paragraphs and _continues(paragraphs[-1], line, full, by_space):
+        if paragraphs and _continues(paragraphs[-1], line, full, by_space, by_indent):
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])
     return paragraphs
 
 
-def _continues(paragraph: list[_Line], line: _Line, full: int, by_space: bool) -> bool:
+def _indent_convention(content: list[_Line], full: int) -> bool:
+    """PDFs indent a paragraph's first line. When most lines after a clear paragraph end (a short
+    line closing a sentence) are indented, an unindented line continues the paragraph above
+    even when the line before it happens to end a sentence at the margin."""
+    after_end = [b for a, b in zip(content, content[1:], strict=False)
+                 if a.text.endswith(_TERMINAL) and _width(a.text) < 0.8 * full]
+    if len(after_end) < 3:
+        return False
+    return sum(b.indented for b in after_end) / len(after_end) >= 0.6
+
+
+def _continues(paragraph: list[_Line], line: _Line, full: int, by_space: bool, by_indent: bool = False) -> bool:
     """Does ``line`` continue the paragraph whose lines so far are ``paragraph``?"""
     prev = paragraph[-1]
     joined = "".join(p.text for p in paragraph)
     if is_time_tag(line.text):
         return True  # "（二季度）" wrapped onto its own line belongs to the item above
-    if _unbalanced(joined):
-        return True
+    if _unbalanced(joined) or line.text[0] in _NEVER_STARTS:
+        return True  # an open 《 or （, or a line starting with 的 / 》 / ， cannot begin a paragraph
     if is_marker_line(line.text) or line.text.startswith("#"):
         return False
     if by_space:
         return not prev.trailing_space
+    if by_indent and not line.indented and _width(prev.text) >= 0.8 * full:
+        return True
     if prev.text.endswith(_TERMINAL):
         return False
     return _width(prev.text) >= 0.8 * full
@@ -153,7 +170,7 @@ def _blocks(lines: list[_Line]) -> list[list[_Line]]:
             continue
         starts_new = (
             not open_block
-            or line.text.startswith("#")
+            or line.text.startswith(("#", "|"))
             or is_marker_line(line.text)
             or paragraphs[-1][-1].text.startswith("#")
         )

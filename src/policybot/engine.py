@@ -18,10 +18,12 @@ from .chunking import ChunkSettings
 from .config import Settings
 from .embedding import Embedder, load_embedder
 from .errors import IndexMissingError
+from .glossary import Glossary
 from .index import IndexData, ModelInfo, load_index
 from .ingest import IngestReport, ingest, remove_documents
 from .records import Answer, Document, Fact, Hit
 from .retrieval import Retriever
+from .understanding import understand
 
 __all__ = ["PolicyBot"]
 
@@ -41,6 +43,7 @@ class PolicyBot:
         self.embedder = embedder
         self._lock = threading.RLock()
         self._state: _State | None = None
+        self.glossary = Glossary.load(settings.glossary_path)
 
     @classmethod
     def load(cls, settings: Settings, *, require_index: bool = True) -> PolicyBot:
@@ -78,7 +81,7 @@ class PolicyBot:
                               dense_weight=s.dense_weight, keyword_weight=s.keyword_weight,
                               max_query_chars=s.max_question_chars)
         with self._lock:
-            self._state = _State(index, retriever, build_answerer(retriever, s))
+            self._state = _State(index, retriever, build_answerer(retriever, s, self.glossary))
 
     @property
     def index(self) -> IndexData:
@@ -93,7 +96,11 @@ class PolicyBot:
         return self._require().answerer
 
     def search(self, query: str, k: int | None = None, *, doc_ids: Sequence[str] | None = None) -> list[Hit]:
-        return self.retriever.search(query, k or self.settings.top_k, doc_ids=doc_ids)
+        """Hybrid search; English questions also search the keyword index with their Chinese
+        glossary terms, Chinese ones with their synonyms."""
+        query = self.retriever.check_query(query)
+        understood = understand(query, (), self.glossary)
+        return self.retriever.search(query, k or self.settings.top_k, doc_ids=doc_ids, keywords=understood.keywords)
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         return self.answerer.ask(question, history)

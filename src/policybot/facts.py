@@ -26,12 +26,13 @@ _VERBS = ("削减", "减少", "降低", "下降", "提高", "提升", "增长", 
 _PREFIXES = ("预计", "全年", "力争", "累计", "合计", "年均", "平均", "每年", "比", "较", "约", "其中", "以上")
 _DEADLINES = [
     re.compile(r"(?:到|至|截至|于|在)(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?)(?:前)?"),
-    re.compile(r"(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?)(?:底前|前|以前|之前)"),
+    re.compile(r"(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?)(?:前|以前|之前)"),
     re.compile(r"((?:\d{4}年)?第?[一二三四1-4]季度)"),
     re.compile(r"(年底前|年内|上半年|下半年)"),
 ]
 _PARTY = re.compile(r"(会同|联合|商|配合|协同)((?:[\u4e00-\u9fff]{1,10}?(?:部|委|局|署|院|办|行|总局|委员会)、?){1,4})")
 _BODIES = re.compile(r"(?:与|同|和|协调|依托|联合|会同)((?:[\u4e00-\u9fff]{2,10}、)+[\u4e00-\u9fff]{2,10})等(?:部门|机构|单位|院所)")
+_ONLY_TIME = re.compile(r"(?:到|至|截至|于|在)?\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?(?:前|以前|之前)?")
 _TAG = re.compile(r"[（(]([^（）()]{2,12})[）)][。；.;]?$")
 
 
@@ -114,9 +115,17 @@ def _sentence_facts(doc: Document, chunk: Chunk, start: int, sentence: str, year
 
 
 def _clause(sentence: str, pos: int) -> str:
+    """The clause around ``pos``; when that clause is only a time phrase ("到2020年"), the
+    clause that follows it, which says what is due."""
     left = max(sentence.rfind(c, 0, pos) for c in "，。；：") + 1
     ends = [i for i in (sentence.find(c, pos) for c in "，。；") if i >= 0]
-    return sentence[left : min(ends) if ends else len(sentence)].strip().lstrip("─—－-•·● ")
+    end = min(ends) if ends else len(sentence)
+    clause = sentence[left:end].strip().lstrip("─—－-•·● ")
+    if _ONLY_TIME.fullmatch(clause) and end < len(sentence):
+        rest = sentence[end + 1 :]
+        stop = min([i for i in (rest.find(c) for c in "。；") if i >= 0] or [len(rest)])
+        return rest[:stop].strip() or clause
+    return clause
 
 
 def _deadlines(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str,

@@ -44,6 +44,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"([" + _CN + r"]{2,})(?=年)", lambda m: str(_cn_to_int(m.group(1))), text)
     text = re.sub(r"([" + _CN + r"]{1,3})(?=[月日])", lambda m: str(_cn_to_int(m.group(1))), text)
     text = re.sub(r"([一二三四])(?=季度)", lambda m: str(_DIGIT[m.group(1)]), text)
+    text = re.sub(r"([" + _CN + r"]+)(?=(?:万|亿)?(?:吨|元|个|家|项|座|人|户|亩|千瓦|%|个百分点))",
+                  lambda m: str(_cn_to_int(m.group(1))), text)
+    text = re.sub(r"([" + _CN + r"]+)(?=[万亿])", lambda m: str(_cn_to_int(m.group(1))), text)
     text = _QUARTER.sub(lambda m: f"Q{m.group(1) or m.group(2) or _ORDINALS[m.group(3).lower()]}", text)
     return re.sub(r"\s+", "", text)
 
@@ -53,8 +56,8 @@ def _num(token: str) -> str:
 
 
 def figures(text: str) -> list[str]:
-    """The numbers (with a following unit character when there is one) and quarters in ``text``."""
-    norm = normalize(_MARKER.sub("", text))
+    """The numbers and quarters in ``text`` (citation markers and list numbers left out)."""
+    norm = normalize(_MARKER.sub("", unicodedata.normalize("NFKC", text)))
     found = re.findall(r"Q[1-4]", norm)
     for m in _NUMBER.finditer(re.sub(r"Q[1-4]", "", norm)):
         found.append(m.group(0))

@@ -35,7 +35,7 @@ log = logging.getLogger("policybot.ingest")
 
 #: Bump when cleaning, structure, chunking or fact extraction change what an ingest produces:
 #: an index built by another version is rebuilt from its documents on the next ingest.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 4
 
 
 def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
@@ -143,19 +143,24 @@ def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
     return IndexData(model, pipeline_settings(chunking))
 
 
-def _existing(index_dir: Path, embedder: PassageEmbedder, chunking: ChunkSettings, rebuild: bool) -> IndexData:
+def _existing(
+    index_dir: Path, embedder: PassageEmbedder, chunking: ChunkSettings, rebuild: bool
+) -> tuple[IndexData, list[Path]]:
+    """The index to update, and the sources of documents that must be re-read because the
+    index was built with other chunking settings or an older pipeline."""
     model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
     if rebuild:
-        return _empty(embedder, chunking)
+        return _empty(embedder, chunking), []
     try:
         manifest = read_manifest(index_dir)
     except IndexMissingError:
-        return _empty(embedder, chunking)
+        return _empty(embedder, chunking), []
     check_model(manifest, model, index_dir)
-    if manifest.get("chunking") != pipeline_settings(chunking):
-        log.info("chunking settings or pipeline version changed: re-processing every document")
-        return _empty(embedder, chunking)
-    return load_index(index_dir, model)
+    current = load_index(index_dir, model)
+    if manifest.get("chunking") == pipeline_settings(chunking):
+        return current, []
+    log.info("chunking settings or pipeline version changed: re-processing every document")
+    return _empty(embedder, chunking), [Path(d.meta.source) for d in current.documents.values()]
 
 
 def ingest(
@@ -174,7 +179,15 @@ def ingest(
     if not files:
         raise DocumentError(f"no supported documents in {', '.join(str(p) for p in paths)} "
                             f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
-    old = _existing(index_dir, embedder, chunking, rebuild)
+    old, reread = _existing(index_dir, embedder, chunking, rebuild)
+    gone = [p for p in reread if not p.exists()]
+    if gone and not prune:
+        raise IndexMismatchError(
+            f"the index at {index_dir} must be rebuilt (other chunking settings or an older policybot) but "
+            f"{gone[0]} is no longer there to re-read; run `policybot ingest --rebuild` on the corpus folder"
+        )
+    known = {p.resolve() for p in files}
+    files += [p for p in reread if p.exists() and p.resolve() not in known]
     prepared = _prepare_all(files, chunking, progress)
     report = IngestReport()
     new = _empty(embedder, chunking)
@@ -258,7 +271,5 @@ def remove_documents(doc_ids: Sequence[str], *, index_dir: Path, model: ModelInf
     for doc_id in doc_ids:
         del data.documents[doc_id]
     data.keyword = None
-    if not data.chunks and not data.documents:
-        raise IndexMismatchError("refusing to remove the last document: the index would be empty")
     save_index(data, index_dir)
     return list(doc_ids)

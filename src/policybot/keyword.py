@@ -60,9 +60,9 @@ class KeywordIndex:
         k1: float = 1.5,
         b: float = 0.75,
     ) -> None:
-        if k1 <= 0:
-            raise ValueError(f"k1 must be positive, got {k1}")
-        if not 0 <= b <= 1:
+        if not (math.isfinite(k1) and k1 > 0):
+            raise ValueError(f"k1 must be a positive number, got {k1}")
+        if not (math.isfinite(b) and 0 <= b <= 1):
             raise ValueError(f"b must be between 0 and 1, got {b}")
         self.postings = postings
         self.doc_lengths = np.asarray(doc_lengths, dtype=np.float32)

@@ -8,6 +8,7 @@ title line with its 《…》), then overridden by an optional sidecar file next
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import replace
@@ -25,12 +26,11 @@ SIDECAR_FIELDS = ("doc_id", "title", "short_title", "doc_number", "issuer", "iss
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*\d{1,4}\s*号")
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_CN_DATE = re.compile(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+_CN_DATE = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
 _ISSUER_END = re.compile(r"(部|委|局|厅|院|办公室|政府|委员会|办公厅|中心|署|会|行|所|处)$")
 _TITLE = re.compile(r"(通知|方案|办法|规定|意见|细则|指南|规划|计划|决定|条例|公告|通告|纲要|导则|批复|函)$")
 _QUOTED = re.compile(r"《([^》]{2,80})》")
-_ISSUING_VERBS = ("关于印发", "关于发布", "关于转发", "关于颁布", "印发")
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
 
 
 def _cn_number(text: str) -> int:
@@ -51,9 +51,10 @@ def _iso_date(line: str) -> str | None:
             return None
         y = int("".join(str(_CN_DIGITS[ch]) for ch in c.group(1)))
         mo, d = _cn_number(c.group(2)), _cn_number(c.group(3))
-    if 1 <= mo <= 12 and 1 <= d <= 31:
-        return f"{y:04d}-{mo:02d}-{d:02d}"
-    return None
+    try:
+        return datetime.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
 
 
 def _first_title(lines: list[str]) -> str | None:
@@ -78,7 +79,7 @@ def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash:
                 issuer = prev
             break
     short = None
-    if title.startswith(_ISSUING_VERBS):
+    if re.search(r"关于(?:印发|发布|转发|颁布)|^印发", title):
         quoted = _QUOTED.search(title)
         short = quoted.group(1) if quoted else None
     return DocumentMeta(
@@ -117,7 +118,17 @@ def read_sidecar(path: Path) -> dict[str, str]:
     unknown = sorted(set(data) - set(SIDECAR_FIELDS))
     if unknown:
         raise DocumentError(f"{path}: unknown metadata field(s) {', '.join(unknown)}; allowed: {', '.join(SIDECAR_FIELDS)}")
-    return {k: str(v) for k, v in data.items() if v is not None}
+    values = {k: str(v) for k, v in data.items() if v is not None}
+    if "issue_date" in values:
+        raw = values["issue_date"].strip()
+        iso = _iso_date(raw) or _iso_date(raw.replace("/", "年", 1).replace("/", "月", 1) + "日")
+        if iso is None:
+            try:
+                iso = datetime.date.fromisoformat(raw).isoformat()
+            except ValueError:
+                raise DocumentError(f"{path}: issue_date {raw!r} is not a date (use YYYY-MM-DD)") from None
+        values["issue_date"] = iso
+    return values
 
 
 def apply_sidecar(meta: DocumentMeta, overrides: dict[str, str]) -> DocumentMeta:

@@ -37,7 +37,7 @@ _MARKERS: list[tuple[str, re.Pattern[str], float]] = [
 _ITEM = re.compile(r"^(?:──|—{1,2}|－－|[•·●▪◆■]|-\s|\*\s)")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _TIME = (
-    rf"(?:\d{{4}}年)?(?:[{_CN_NUM}1-4]季度|上半年|下半年|年底|年内|全年|年中"
+    rf"(?:\d{{4}}年)?(?:第?[{_CN_NUM}1-4]季度|上半年|下半年|年底前?|年内|全年|年中|年末前?"
     rf"|(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})月(?:底|份|中旬|上旬|下旬)?(?:前)?)"
 )
 _TIME_TAG = re.compile(rf"[（(]({_TIME}(?:[-—至到~～、]{_TIME})?)[）)][。；.;]?$")
@@ -112,18 +112,24 @@ def _is_title(text: str) -> bool:
 
 def _classify(text: str) -> tuple[str, float, str] | None:
     """Heading kind, rank and label for a paragraph, or None for body text."""
+    emphasis = re.fullmatch(r"(\*\*|__)(.+?)\1", text.strip())
+    if emphasis:
+        text = emphasis.group(2).strip()  # a Markdown **bold** line used as a title
     md = _MD_HEADING.match(text)
     if md:
-        inner = md.group(2).strip()
-        for kind, pattern, rank in _MARKERS:
-            if pattern.match(inner):
-                return kind, rank, heading_label(inner)
+        # an explicit heading ranks by its level, whatever marker it carries, so "## 一、…"
+        # closes a "### …" before it; levels rank above every marker of plain paragraphs
+        inner = md.group(2).strip().strip("*_ ")
         level = len(md.group(1))
-        return ("part", 0.0, inner) if level == 1 else ("heading", 0.5 + level / 10, inner)
+        rank = 0.0 if level == 1 else 0.5 + level / 10
+        for kind, pattern, _rank in _MARKERS:
+            if pattern.match(inner) and kind != "attachment":
+                return kind, rank, heading_label(inner)
+        return ("part", 0.0, inner) if level == 1 else ("heading", rank, inner)
     for kind, pattern, rank in _MARKERS:
         m = pattern.match(text)
         if m and kind == "attachment":
-            return kind, rank, (m.group("title") or "").strip()
+            return kind, rank, (m.group("title") or "").strip() or re.sub(r"\s+", "", text).rstrip("：:")
         if m:
             label = m.group(0).strip() if kind == "article" else heading_label(text)
             return kind, rank, label
@@ -146,7 +152,7 @@ def parse(doc: Document) -> list[Section]:
         if kind == "attachment":
             outline.open_part(label or "附件", para, force=True)
             after_attachment = not label
-        elif kind == "part" and (after_attachment or outline.may_open_part()):
+        elif kind == "part" and (after_attachment or outline.may_open_part() or para.text.startswith("# ")):
             outline.open_part(label, para, force=after_attachment)
             after_attachment = False
         elif kind == "part":
@@ -168,14 +174,19 @@ class _Outline:
         self.stack: list[_Open] = []
         self.part = _Open(0.0, doc.meta.title, "part", 0, 0)
         self.part_has_content = False
+        self.implicit = True
 
     def may_open_part(self) -> bool:
         return not self.stack
 
     def open_part(self, label: str, para: _Para, *, force: bool) -> None:
-        if not self.part_has_content and not self.sections and not force:
-            self.part = _Open(0.0, label, "part", self.part.start, para.end + 1)
+        if not self.sections and not self.stack and not force and self.implicit:
+            # the first title of the document names the part the text so far belongs to
+            body = para.end + 1 if not self.part_has_content else self.part.body_start
+            self.part = _Open(0.0, label, "part", self.part.start, body)
+            self.implicit = False
             return
+        self.implicit = False
         self.close_part(para.start)
         self.part = _Open(0.0, label, "part", para.start, para.end + 1)
         self.part_has_content = False
@@ -188,7 +199,7 @@ class _Outline:
     def heading(self, kind: str, rank: float, label: str, para: _Para) -> None:
         while self.stack and self.stack[-1].rank >= rank:
             self._pop(para.start)
-        inline = label != para.text.strip()
+        inline = label != re.sub(r"^#{1,6}\s+", "", para.text.strip()).strip("*_ ")
         body_start = para.start if inline else para.end + 1
         self.stack.append(_Open(rank, label, kind, para.start, body_start))
         self.part_has_content = True

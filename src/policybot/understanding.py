@@ -47,6 +47,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\blist\b|what are the|what does .* include|what can",
         re.I),
 }
+_NEW_QUESTION = re.compile(r"是什么|什么是|是谁|吗[？?]?$|^(?:what|who|how|why|is|are|does|do)\b", re.I)
 _FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|再|以及|和|and\b|what about|how about|and what)|呢[？?]?$", re.I)
 _GENERIC = frozenset(
     "发布 享受 支持 政策 措施 企业 单位 公司 我们 工作 安排 目标 文件 方案 规定 要求 哪些 什么 时间 季度 "
@@ -93,7 +94,8 @@ def is_followup(question: str, history: Sequence[str]) -> bool:
         return False
     q = question.strip()
     short = len(q) <= 8 if language(q) == "zh" else len(q.split()) <= 4
-    return bool(_FOLLOWUP.search(q)) or bool(_ORDINAL.search(q)) or short
+    asks_anew = bool(_NEW_QUESTION.search(q))  # "绿色工厂是什么？" is short but stands alone
+    return bool(_FOLLOWUP.search(q)) or bool(_ORDINAL.search(q)) or (short and not asks_anew)
 
 
 def bigrams(text: str) -> set[str]:
