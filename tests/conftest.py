@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from support import SEED, make_settings
 
 os.environ["HF_HUB_OFFLINE"] = "1"

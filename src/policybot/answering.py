@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -21,12 +21,11 @@ from .glossary import Glossary
 from .grounding import check_grounding
 from .intents import compose_for_intent
 from .records import Answer, Citation, Hit
-from .refusal import decide
+from .refusal import Decision, decide
 from .retrieval import Retriever
 from .understanding import Query, understand
 
 __all__ = ["Answerer", "ExtractiveAnswerer", "build_answerer", "refusal_text"]
-
 
 
 class Answerer(Protocol):
@@ -92,16 +91,25 @@ class ExtractiveAnswerer:
     def decide(self, query: Query, hits: list[Hit]) -> Decision:
         """Refuse unless the documents mention what the question is about (see ``refusal.py``)."""
         docs = [h.chunk.doc_id for h in hits[:3]]
-        documents = [self.retriever.index.documents[d] for d in dict.fromkeys(docs)
-                     if d in self.retriever.index.documents]
+        documents = [
+            self.retriever.index.documents[d] for d in dict.fromkeys(docs) if d in self.retriever.index.documents
+        ]
         threshold = self.refusal_threshold if query.lang == "zh" else self.refusal_threshold_en
         return decide(query, hits, documents, self.retriever.index.documents.values(), threshold)
 
     # -- results -----------------------------------------------------------------------------
     def refuse(self, query: Query, hits: list[Hit], reason: str = "", code: str = "") -> Answer:
         see_also = tuple(
-            Citation(i, h.chunk.doc_id, h.chunk.doc_title, h.chunk.section, _first_sentence(h.chunk.text),
-                     h.chunk.page, h.score, h.chunk.id)
+            Citation(
+                i,
+                h.chunk.doc_id,
+                h.chunk.doc_title,
+                h.chunk.section,
+                _first_sentence(h.chunk.text),
+                h.chunk.page,
+                h.score,
+                h.chunk.id,
+            )
             for i, h in enumerate(hits[:3], start=1)
         )
         notes = (f"refusal: {code}",) if code else ()
@@ -111,8 +119,10 @@ class ExtractiveAnswerer:
         sources = [c.quote for c in draft.citations] + [c.section + c.doc_title for c in draft.citations]
         result = check_grounding(draft.text, sources)
         if not result.ok:
-            return replace(self.refuse(query, [], code="ungrounded"),
-                           notes=(f"refusal: ungrounded figures {', '.join(result.unsupported)}",))
+            return replace(
+                self.refuse(query, [], code="ungrounded"),
+                notes=(f"refusal: ungrounded figures {', '.join(result.unsupported)}",),
+            )
         return Answer(query.question, draft.text, tuple(draft.citations), False, tuple(draft.facts))
 
     def fact_scores(self, query: Query, kinds: set[str], docs: set[str]) -> list[tuple[float, float, int]]:
@@ -147,6 +157,5 @@ def build_answerer(retriever: Retriever, settings: Settings, glossary: Glossary 
     if settings.llm_base_url and settings.llm_model:
         from .llm import LLMAnswerer
 
-        return LLMAnswerer(base, settings)
+        return LLMAnswerer.from_settings(base, settings)
     return base
-

@@ -68,7 +68,8 @@ class BotHolder:
     """The engine shared by the API and the UI; empty while it loads at startup."""
 
     def __init__(self, bot: PolicyBot | None = None, *, follow_disk: bool = False) -> None:
-        self.bot, self.error, self.follow_disk = bot, None, follow_disk
+        self.bot, self.follow_disk = bot, follow_disk
+        self.error: str | None = None
         self._seen: int | None = None
 
     def get(self) -> PolicyBot:
@@ -100,9 +101,7 @@ class ValidationErrorOut(BaseModel):
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, examples=[_QUESTION], description="max_question_chars max")
-    history: list[str] = Field(
-        default=[], max_length=50, description="earlier questions, oldest first"
-    )
+    history: list[str] = Field(default=[], max_length=50, description="earlier questions, oldest first")
 
 
 class SearchIn(BaseModel):
@@ -341,8 +340,14 @@ def build_router(bot: PolicyBot | BotHolder, settings: Settings) -> APIRouter:
 
     router = APIRouter()
     router.include_router(_probes(holder))
-    limits = {"dependencies": [Depends(client)], "max_body_size": settings.max_request_bytes}
-    api = APIRouter(prefix="/api", tags=["policybot"], responses=READ, **limits)
+    limits: dict[str, Any] = {"dependencies": [Depends(client)], "max_body_size": settings.max_request_bytes}
+    api = APIRouter(
+        prefix="/api",
+        tags=["policybot"],
+        responses=READ,
+        dependencies=[Depends(client)],
+        max_body_size=settings.max_request_bytes,
+    )
     _ask_routes(api, holder)
     _document_routes(api, holder, admin, settings)
     router.include_router(api)
@@ -353,24 +358,18 @@ def build_router(bot: PolicyBot | BotHolder, settings: Settings) -> APIRouter:
 def _probes(holder: BotHolder) -> APIRouter:
     r = APIRouter(tags=["probes"])  # no key, no rate limit
 
-    @r.get(
-        "/healthz", response_model=StatusOut, response_model_exclude_none=True, summary="liveness"
-    )
+    @r.get("/healthz", response_model=StatusOut, response_model_exclude_none=True, summary="liveness")
     def healthz() -> StatusOut:
         return StatusOut(status="ok")
 
-    not_ready: dict[int | str, dict[str, Any]] = {
-        503: {"model": ErrorOut, "description": "loading, or no index yet"}
-    }
+    not_ready: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut, "description": "loading, or no index yet"}}
 
     @r.get("/readyz", response_model=StatusOut, summary="readiness", responses=not_ready)
     def readyz() -> StatusOut:
         bot = holder.bot
         if bot is None or not bot.ready:
             raise IndexMissingError(holder.error or "not ready: the engine is loading")
-        return StatusOut(
-            status="ready", documents=len(bot.documents()), chunks=len(bot.index.chunks)
-        )
+        return StatusOut(status="ready", documents=len(bot.documents()), chunks=len(bot.index.chunks))
 
     return r
 
@@ -395,9 +394,7 @@ def _ask_routes(r: APIRouter, holder: BotHolder) -> None:
     def ask_stream(out: Answer) -> Iterator[ServerSentEvent]:
         for piece in split_text(out.answer):
             yield ServerSentEvent(event="chunk", raw_data=_json({"text": piece}))
-        yield ServerSentEvent(
-            event="citations", raw_data=_json([c.model_dump() for c in out.citations])
-        )
+        yield ServerSentEvent(event="citations", raw_data=_json([c.model_dump() for c in out.citations]))
         yield ServerSentEvent(event="done", raw_data=_json(out.model_dump()))
 
     @r.post("/search", response_model=list[HitOut], summary="ranked sections for a query")
@@ -429,9 +426,7 @@ def _document_routes(r: APIRouter, holder: BotHolder, admin: Any, settings: Sett
         data = file.file.read(settings.max_upload_bytes + 1)
         return add_document(bot, settings, file.filename or "", data)
 
-    @r.delete(
-        "/documents/{doc_id}", response_model=RemovedOut, summary="remove a document", **write
-    )
+    @r.delete("/documents/{doc_id}", response_model=RemovedOut, summary="remove a document", **write)
     def delete(doc_id: str, bot: Bot) -> RemovedOut:
         return remove_document(bot, settings, doc_id)
 

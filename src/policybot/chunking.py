@@ -142,9 +142,7 @@ def _overlap(units: list[_Unit], n: int) -> list[_Unit]:
     return tail if contiguous else []
 
 
-def _make_chunk(
-    doc: Document, section: Section, header: str, start: int, end: int, text: str, ordinal: int
-) -> Chunk:
+def _make_chunk(doc: Document, section: Section, header: str, start: int, end: int, text: str, ordinal: int) -> Chunk:
     lead = len(doc.text[start:end]) - len(doc.text[start:end].lstrip())
     start += lead
     end = start + len(text)

@@ -18,6 +18,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .records import PAGE_BREAK, LoadedText
 from .structure import is_marker_line, is_time_tag
@@ -116,8 +117,8 @@ def _unwrap(lines: list[_Line]) -> list[list[_Line]]:
     if not content:
         return []
     widths = sorted(_width(ln.text) for ln in content)
-    full = widths[int(len(widths) * 0.9) - 1] if len(widths) >= 10 else max(widths)
-    full = max(full, statistics.median(widths))
+    full = float(widths[int(len(widths) * 0.9) - 1] if len(widths) >= 10 else max(widths))
+    full = max(full, float(statistics.median(widths)))
     by_space = _trailing_space_convention(lines)
     by_indent = not by_space and _indent_convention(content, full)
     paragraphs: list[list[_Line]] = []
@@ -129,18 +130,17 @@ def _unwrap(lines: list[_Line]) -> list[list[_Line]]:
     return paragraphs
 
 
-def _indent_convention(content: list[_Line], full: int) -> bool:
+def _indent_convention(content: list[_Line], full: float) -> bool:
     """PDFs indent a paragraph's first line. When most lines after a clear paragraph end (a short
     line closing a sentence) are indented, an unindented line continues the paragraph above
     even when the line before it happens to end a sentence at the margin."""
-    after_end = [b for a, b in zip(content, content[1:], strict=False)
-                 if a.text.endswith(_TERMINAL) and _width(a.text) < 0.8 * full]
+    after_end = [b for a, b in pairwise(content) if a.text.endswith(_TERMINAL) and _width(a.text) < 0.8 * full]
     if len(after_end) < 3:
         return False
     return sum(b.indented for b in after_end) / len(after_end) >= 0.6
 
 
-def _continues(paragraph: list[_Line], line: _Line, full: int, by_space: bool, by_indent: bool = False) -> bool:
+def _continues(paragraph: list[_Line], line: _Line, full: float, by_space: bool, by_indent: bool = False) -> bool:
     """Does ``line`` continue the paragraph whose lines so far are ``paragraph``?"""
     prev = paragraph[-1]
     joined = "".join(p.text for p in paragraph)
@@ -187,9 +187,7 @@ def _join(parts: list[str]) -> str:
         return ""
     out = parts[0]
     for part in parts[1:]:
-        if out and part and out[-1].isascii() and part[0].isascii() and out[-1].isalnum() and (
-            part[0].isalnum()
-        ):
+        if out and part and out[-1].isascii() and part[0].isascii() and out[-1].isalnum() and (part[0].isalnum()):
             out += " " + part  # English words wrapped across lines keep their space
         else:
             out += part

@@ -75,8 +75,10 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for doc in docs:
         m = doc.meta
-        print(f"{m.doc_id}\t{m.doc_number or '-'}\t{m.issue_date or '-'}\t{m.issuer or '-'}\t{m.title}\t"
-              f"{counts.get(m.doc_id, 0)} chunks")
+        print(
+            f"{m.doc_id}\t{m.doc_number or '-'}\t{m.issue_date or '-'}\t{m.issuer or '-'}\t{m.title}\t"
+            f"{counts.get(m.doc_id, 0)} chunks"
+        )
     return 0
 
 
@@ -115,8 +117,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation import run_eval
 
     bot = _bot(settings)
-    return run_eval(bot, args.suite, out_dir=Path(args.out) if args.out else settings.eval_dir / "reports",
-                    baseline=not args.no_baseline, enforce=args.check)
+    return run_eval(
+        bot,
+        args.suite,
+        out_dir=Path(args.out) if args.out else settings.eval_dir / "reports",
+        baseline=not args.no_baseline,
+        enforce=args.check,
+    )
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,7 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("prepare-model", help="convert the bundled e5 model into the cache").set_defaults(func=cmd_prepare_model)
+    sub.add_parser("prepare-model", help="convert the bundled e5 model into the cache").set_defaults(
+        func=cmd_prepare_model
+    )
     s = sub.add_parser("ingest", help="add or update documents (default: the whole corpus folder)")
     s.add_argument("paths", nargs="*", help="files or folders; default: the corpus folder, pruning removed files")
     s.add_argument("--rebuild", action="store_true", help="re-embed everything")
@@ -185,8 +194,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:

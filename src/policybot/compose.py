@@ -66,8 +66,9 @@ class Draft:
             if c.chunk_id == chunk.id and c.quote == quote:
                 return f"[{c.id}]"
         cid = len(self.citations) + 1
-        self.citations.append(Citation(cid, chunk.doc_id, chunk.doc_title, chunk.section, quote, chunk.page,
-                                       score, chunk.id))
+        self.citations.append(
+            Citation(cid, chunk.doc_id, chunk.doc_title, chunk.section, quote, chunk.page, score, chunk.id)
+        )
         return f"[{cid}]"
 
     def add(self, text: str) -> None:

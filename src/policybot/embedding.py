@@ -51,9 +51,7 @@ class Embedder:
         self.fingerprint: str = _fingerprint(model, self.dimension, self._prompts())
 
     @classmethod
-    def load(
-        cls, model_dir: Path, *, model_id: str | None = None, batch_size: int = 32
-    ) -> Embedder:
+    def load(cls, model_dir: Path, *, model_id: str | None = None, batch_size: int = 32) -> Embedder:
         """Load the sentence-transformers folder ``model_dir`` (offline)."""
         folder = Path(model_dir).expanduser()
         model = load_sentence_transformer(folder)

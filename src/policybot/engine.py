@@ -77,9 +77,15 @@ class PolicyBot:
     def reload(self) -> None:
         index = load_index(self.settings.index_dir, self.model_info)
         s = self.settings
-        retriever = Retriever(index, self.embedder, candidates=s.candidates, rrf_k=s.rrf_k,
-                              dense_weight=s.dense_weight, keyword_weight=s.keyword_weight,
-                              max_query_chars=s.max_question_chars)
+        retriever = Retriever(
+            index,
+            self.embedder,
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight,
+            keyword_weight=s.keyword_weight,
+            max_query_chars=s.max_question_chars,
+        )
         with self._lock:
             self._state = _State(index, retriever, build_answerer(retriever, s, self.glossary))
 
@@ -111,14 +117,22 @@ class PolicyBot:
         return sorted(self._state.index.documents.values(), key=lambda d: d.meta.doc_id)
 
     def facts(self, kind: str | None = None, doc_id: str | None = None) -> list[Fact]:
-        return [f for f in self.index.facts if (kind is None or f.type == kind) and (doc_id is None or f.doc_id == doc_id)]
+        return [
+            f for f in self.index.facts if (kind is None or f.type == kind) and (doc_id is None or f.doc_id == doc_id)
+        ]
 
-    def ingest(self, paths: Sequence[Path] | None = None, *, rebuild: bool = False, progress: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Sequence[Path] | None = None, *, rebuild: bool = False, progress: bool = False
+    ) -> IngestReport:
         with self._lock:
             report = ingest(
                 list(paths) if paths else [self.settings.corpus_dir],
-                index_dir=self.settings.index_dir, embedder=self.embedder, chunking=self.chunking,
-                prune=not paths, rebuild=rebuild, progress=progress,
+                index_dir=self.settings.index_dir,
+                embedder=self.embedder,
+                chunking=self.chunking,
+                prune=not paths,
+                rebuild=rebuild,
+                progress=progress,
             )
             self.reload()
         return report

@@ -23,8 +23,12 @@ def _markdown(retrieval: Report | None, answers: Report | None, failures: list[s
     lines = [f"# policybot eval — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", ""]
     if retrieval is not None:
         ours, base = retrieval.metrics["policybot"], retrieval.metrics.get("baseline", {})
-        lines += [f"## Retrieval ({retrieval.metrics['questions']} questions)", "",
-                  "| metric | policybot | naive baseline |", "|---|---|---|"]
+        lines += [
+            f"## Retrieval ({retrieval.metrics['questions']} questions)",
+            "",
+            "| metric | policybot | naive baseline |",
+            "|---|---|---|",
+        ]
         lines += [_row(k, ours[k], base.get(k)) for k in ("hit@1", "hit@3", "mrr")]
         misses = [r for r in retrieval.rows if not r["rank"] or r["rank"] > 3]
         if misses:
@@ -32,10 +36,22 @@ def _markdown(retrieval: Report | None, answers: Report | None, failures: list[s
         lines.append("")
     if answers is not None:
         ours, base = answers.metrics["policybot"], answers.metrics.get("baseline", {})
-        lines += [f"## Answers ({ours['questions']} questions)", "",
-                  "| metric | policybot | naive baseline |", "|---|---|---|"]
-        for key in ("answer_accuracy", "answer_accuracy_deadline_target", "citation_accuracy",
-                    "refusal_precision", "refusal_recall", "false_refusal_rate", "latency_ms_p50", "latency_ms_p95"):
+        lines += [
+            f"## Answers ({ours['questions']} questions)",
+            "",
+            "| metric | policybot | naive baseline |",
+            "|---|---|---|",
+        ]
+        for key in (
+            "answer_accuracy",
+            "answer_accuracy_deadline_target",
+            "citation_accuracy",
+            "refusal_precision",
+            "refusal_recall",
+            "false_refusal_rate",
+            "latency_ms_p50",
+            "latency_ms_p95",
+        ):
             lines.append(_row(key, ours.get(key), base.get(key)))
         for cat, value in ours["by_category"].items():
             lines.append(_row(f"accuracy: {cat}", value, base.get("by_category", {}).get(cat)))

@@ -7,7 +7,6 @@ text, the same embedding model, LangChain's FAISS store, and the top chunk as th
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import time
@@ -150,8 +149,12 @@ def eval_retrieval(bot: PolicyBot, items: list[dict[str, Any]], baseline: NaiveB
         hits = bot.search(item["question"], 10)
         rank = _rank_of(item, [Cited(h.chunk.doc_id, [h.chunk.section_path]) for h in hits])
         ours.append(rank)
-        row = {"id": item["id"], "question": item["question"], "rank": rank,
-               "top": hits[0].chunk.section if hits else None}
+        row = {
+            "id": item["id"],
+            "question": item["question"],
+            "rank": rank,
+            "top": hits[0].chunk.section if hits else None,
+        }
         if baseline is not None:
             b_rank = _rank_of(item, [c for _t, c in baseline.search(item["question"], 10)])
             base.append(b_rank)
@@ -173,7 +176,9 @@ def _score_answer(item: dict[str, Any], text: str, refused: bool, cited: list[Ci
     return {"correct": facts_ok and not wrong, "cited_ok": cited_ok, "refused": refused, "wrong": wrong}
 
 
-def _answer_metrics(items: list[dict[str, Any]], scores: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
+def _answer_metrics(
+    items: list[dict[str, Any]], scores: list[dict[str, Any]], latencies: list[float]
+) -> dict[str, Any]:
     answerable = [s for i, s in zip(items, scores, strict=True) if i.get("answerable", True)]
     unanswerable = [s for i, s in zip(items, scores, strict=True) if not i.get("answerable", True)]
     refused = [s for s in scores if s["refused"]]
@@ -214,8 +219,14 @@ def eval_answers(bot: PolicyBot, items: list[dict[str, Any]], baseline: NaiveBas
         cited = [Cited(c.doc_id, [tuple(c.section.split(PATH_SEP))]) for c in answer.citations]
         score = _score_answer(item, answer.text, answer.refused, cited)
         ours.append(score)
-        row = {"id": item["id"], "category": item.get("category"), "question": item["question"],
-               "answer": answer.text, "refused": answer.refused, **score}
+        row = {
+            "id": item["id"],
+            "category": item.get("category"),
+            "question": item["question"],
+            "answer": answer.text,
+            "refused": answer.refused,
+            **score,
+        }
         if baseline is not None:
             top = baseline.search(" ".join([*(item.get("history") or []), item["question"]]), 1)
             text, cit = top[0] if top else ("", Cited("", []))
@@ -243,12 +254,21 @@ def _gates(retrieval: Report | None, answers: Report | None) -> list[str]:
     return failures
 
 
-def run_eval(bot: PolicyBot, suite: str, *, out_dir: Path, baseline: bool = True, enforce: bool = False,
-             echo: Callable[[str], None] = print) -> int:
+def run_eval(
+    bot: PolicyBot,
+    suite: str,
+    *,
+    out_dir: Path,
+    baseline: bool = True,
+    enforce: bool = False,
+    echo: Callable[[str], None] = print,
+) -> int:
     """Run ``suite`` (retrieval | answers | all), print and write reports; 1 when a gate fails."""
     eval_dir = bot.settings.eval_dir
     naive = NaiveBaseline(bot) if baseline else None
-    retrieval = eval_retrieval(bot, load_set(eval_dir / "retrieval.yaml"), naive) if suite in ("retrieval", "all") else None
+    retrieval = (
+        eval_retrieval(bot, load_set(eval_dir / "retrieval.yaml"), naive) if suite in ("retrieval", "all") else None
+    )
     answers = eval_answers(bot, load_set(eval_dir / "questions.yaml"), naive) if suite in ("answers", "all") else None
     failures = _gates(retrieval, answers)
     from .evalreport import write_reports

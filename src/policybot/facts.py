@@ -19,10 +19,37 @@ from .records import Chunk, Document, Fact, Section
 __all__ = ["QUARTERS", "extract_facts", "normalize_quarter"]
 
 QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_UNITS = r"(?:万吨|吨|亿元|万元|元|万千瓦时|千瓦时|万千瓦|千瓦|万立方米|立方米|万亩|公顷|万户|万家|个百分点|%|％|个|家|项|座|条|万人|人)"
+_UNITS = (
+    r"(?:万吨|吨|亿元|万元|元|万千瓦时|千瓦时|万千瓦|千瓦|万立方米|立方米|万亩|公顷|万户|万家|个百分点"
+    r"|%|％|个|家|项|座|条|万人|人)"
+)
 _FIGURE = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNITS})")
-_VERBS = ("削减", "减少", "降低", "下降", "提高", "提升", "增长", "增加", "新增", "达到", "完成", "实现",
-          "建设", "建成", "培育", "创建", "推广", "淘汰", "节约", "控制在", "控制", "超过", "不低于", "不少于")
+_VERBS = (
+    "削减",
+    "减少",
+    "降低",
+    "下降",
+    "提高",
+    "提升",
+    "增长",
+    "增加",
+    "新增",
+    "达到",
+    "完成",
+    "实现",
+    "建设",
+    "建成",
+    "培育",
+    "创建",
+    "推广",
+    "淘汰",
+    "节约",
+    "控制在",
+    "控制",
+    "超过",
+    "不低于",
+    "不少于",
+)
 _PREFIXES = ("预计", "全年", "力争", "累计", "合计", "年均", "平均", "每年", "比", "较", "约", "其中", "以上")
 _DEADLINES = [
     re.compile(r"(?:到|至|截至|于|在)(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?)(?:前)?"),
@@ -31,7 +58,9 @@ _DEADLINES = [
     re.compile(r"(年底前|年内|上半年|下半年)"),
 ]
 _PARTY = re.compile(r"(会同|联合|商|配合|协同)((?:[\u4e00-\u9fff]{1,10}?(?:部|委|局|署|院|办|行|总局|委员会)、?){1,4})")
-_BODIES = re.compile(r"(?:与|同|和|协调|依托|联合|会同)((?:[\u4e00-\u9fff]{2,10}、)+[\u4e00-\u9fff]{2,10})等(?:部门|机构|单位|院所)")
+_BODIES = re.compile(
+    r"(?:与|同|和|协调|依托|联合|会同)((?:[\u4e00-\u9fff]{2,10}、)+[\u4e00-\u9fff]{2,10})等(?:部门|机构|单位|院所)"
+)
 _ONLY_TIME = re.compile(r"(?:到|至|截至|于|在)?\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?(?:前|以前|之前)?")
 _TAG = re.compile(r"[（(]([^（）()]{2,12})[）)][。；.;]?$")
 
@@ -76,11 +105,22 @@ def _sentences(doc: Document, chunks: list[Chunk]) -> Iterator[tuple[int, str, C
             yield start, doc.text[start:end].strip(), owner
 
 
-def _fact(kind: str, value: str, subject: str, doc: Document, chunk: Chunk, quote: str, start: int,
-          **extra: str | None) -> Fact:
-    return Fact(type=kind, value=value, subject=subject, doc_id=doc.meta.doc_id, doc_title=doc.meta.title,
-                section=chunk.section, quote=quote, chunk_id=chunk.id, start=start, page=doc.page_at(start),
-                **extra)  # type: ignore[arg-type]
+def _fact(
+    kind: str, value: str, subject: str, doc: Document, chunk: Chunk, quote: str, start: int, **extra: str | None
+) -> Fact:
+    return Fact(
+        type=kind,
+        value=value,
+        subject=subject,
+        doc_id=doc.meta.doc_id,
+        doc_title=doc.meta.title,
+        section=chunk.section,
+        quote=quote,
+        chunk_id=chunk.id,
+        start=start,
+        page=doc.page_at(start),
+        **extra,
+    )
 
 
 def extract_facts(doc: Document, sections: list[Section], chunks: list[Chunk]) -> list[Fact]:
@@ -95,16 +135,31 @@ def extract_facts(doc: Document, sections: list[Section], chunks: list[Chunk]) -
             continue
         item_spans.append((item.start, item.end))
         subject = _TAG.sub("", text).lstrip("─—－-•·● ").rstrip("。；")
-        facts.append(_fact("deadline", item.tag, subject, doc, chunk, text, item.start,
-                           normalized=normalize_quarter(item.tag, year)))
+        facts.append(
+            _fact(
+                "deadline",
+                item.tag,
+                subject,
+                doc,
+                chunk,
+                text,
+                item.start,
+                normalized=normalize_quarter(item.tag, year),
+            )
+        )
     for start, sentence, chunk in _sentences(doc, chunks):
-        facts.extend(_sentence_facts(doc, chunk, start, sentence, year, skip_deadlines=any(a <= start < b for a, b in item_spans)))
+        facts.extend(
+            _sentence_facts(
+                doc, chunk, start, sentence, year, skip_deadlines=any(a <= start < b for a, b in item_spans)
+            )
+        )
     facts.sort(key=lambda f: (f.start, f.type))
     return facts
 
 
-def _sentence_facts(doc: Document, chunk: Chunk, start: int, sentence: str, year: int | None,
-                    *, skip_deadlines: bool) -> list[Fact]:
+def _sentence_facts(
+    doc: Document, chunk: Chunk, start: int, sentence: str, year: int | None, *, skip_deadlines: bool
+) -> list[Fact]:
     masked = _mask_titles(sentence)
     out: list[Fact] = []
     if not skip_deadlines:
@@ -128,8 +183,7 @@ def _clause(sentence: str, pos: int) -> str:
     return clause
 
 
-def _deadlines(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str,
-               year: int | None) -> Iterator[Fact]:
+def _deadlines(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str, year: int | None) -> Iterator[Fact]:
     taken: list[tuple[int, int]] = []
     for pattern in _DEADLINES:
         for m in pattern.finditer(masked):
@@ -138,8 +192,16 @@ def _deadlines(doc: Document, chunk: Chunk, start: int, sentence: str, masked: s
             taken.append((m.start(1), m.end(1)))
             value = m.group(1)
             norm = normalize_quarter(value, year) or _normalize_date(value)
-            yield _fact("deadline", value, _clause(sentence, m.start()), doc, chunk, sentence,
-                        start + m.start(1), normalized=norm)
+            yield _fact(
+                "deadline",
+                value,
+                _clause(sentence, m.start()),
+                doc,
+                chunk,
+                sentence,
+                start + m.start(1),
+                normalized=norm,
+            )
 
 
 def _normalize_date(value: str) -> str | None:
@@ -157,7 +219,7 @@ def _normalize_date(value: str) -> str | None:
 def _targets(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str) -> Iterator[Fact]:
     verb: str | None = None
     for m in _FIGURE.finditer(masked):
-        if m.group(2) == "年" or re.match(r"\d{4}$", m.group(1)) and m.group(2) in {"个", "家", "项"}:
+        if m.group(2) == "年" or (re.match(r"\d{4}$", m.group(1)) and m.group(2) in {"个", "家", "项"}):
             continue
         left = max(masked.rfind(c, 0, m.start()) for c in "、，。；：（(") + 1
         indicator = masked[left : m.start()].strip()
@@ -170,8 +232,18 @@ def _targets(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str
             continue
         value = f"{m.group(1)}{m.group(2)}"
         subject = f"{verb or ''}{indicator}{value}"
-        yield _fact("target", value, subject, doc, chunk, sentence, start + m.start(),
-                    unit=m.group(2), indicator=indicator, normalized=f"{m.group(1)} {m.group(2)}")
+        yield _fact(
+            "target",
+            value,
+            subject,
+            doc,
+            chunk,
+            sentence,
+            start + m.start(),
+            unit=m.group(2),
+            indicator=indicator,
+            normalized=f"{m.group(1)} {m.group(2)}",
+        )
 
 
 def _parties(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str) -> Iterator[Fact]:

@@ -44,8 +44,11 @@ def normalize(text: str) -> str:
     text = re.sub(r"([" + _CN + r"]{2,})(?=年)", lambda m: str(_cn_to_int(m.group(1))), text)
     text = re.sub(r"([" + _CN + r"]{1,3})(?=[月日])", lambda m: str(_cn_to_int(m.group(1))), text)
     text = re.sub(r"([一二三四])(?=季度)", lambda m: str(_DIGIT[m.group(1)]), text)
-    text = re.sub(r"([" + _CN + r"]+)(?=(?:万|亿)?(?:吨|元|个|家|项|座|人|户|亩|千瓦|%|个百分点))",
-                  lambda m: str(_cn_to_int(m.group(1))), text)
+    text = re.sub(
+        r"([" + _CN + r"]+)(?=(?:万|亿)?(?:吨|元|个|家|项|座|人|户|亩|千瓦|%|个百分点))",
+        lambda m: str(_cn_to_int(m.group(1))),
+        text,
+    )
     text = re.sub(r"([" + _CN + r"]+)(?=[万亿])", lambda m: str(_cn_to_int(m.group(1))), text)
     text = _QUARTER.sub(lambda m: f"Q{m.group(1) or m.group(2) or _ORDINALS[m.group(3).lower()]}", text)
     return re.sub(r"\s+", "", text)

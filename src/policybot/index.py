@@ -31,8 +31,15 @@ from .records import Chunk, Document, DocumentMeta, Fact, content_hash
 __all__ = ["FORMAT_VERSION", "IndexData", "ModelInfo", "load_index", "save_index"]
 
 FORMAT_VERSION = 1
-_FILES = ("manifest.json", "documents.jsonl", "chunks.jsonl", "vectors.faiss", "keyword.json", "facts.jsonl",
-          "fact_vectors.npy")
+_FILES = (
+    "manifest.json",
+    "documents.jsonl",
+    "chunks.jsonl",
+    "vectors.faiss",
+    "keyword.json",
+    "facts.jsonl",
+    "fact_vectors.npy",
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +129,10 @@ def save_index(data: IndexData, index_dir: Path) -> None:
     data.check()
     try:
         data.created = data.created or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        docs = [{"meta": doc.meta.to_dict(), "text": doc.text, "page_starts": list(doc.page_starts)}
-                for _, doc in sorted(data.documents.items())]
+        docs = [
+            {"meta": doc.meta.to_dict(), "text": doc.text, "page_starts": list(doc.page_starts)}
+            for _, doc in sorted(data.documents.items())
+        ]
         _write_jsonl(tmp / "documents.jsonl", docs)
         _write_jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in data.chunks])
         _write_jsonl(tmp / "facts.jsonl", [f.to_dict() for f in data.facts])
@@ -161,9 +170,11 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 def check_model(manifest: dict[str, Any], model: ModelInfo, index_dir: Path) -> None:
     """Refuse an index built by another embedding model (its vectors would be garbage here)."""
     built = manifest.get("model", {})
-    if built.get("id") != model.id or built.get("dimension") != model.dimension or built.get(
-        "fingerprint"
-    ) != model.fingerprint:
+    if (
+        built.get("id") != model.id
+        or built.get("dimension") != model.dimension
+        or built.get("fingerprint") != model.fingerprint
+    ):
         raise IndexMismatchError(
             f"index at {index_dir} was built with model {built.get('id')!r} "
             f"(dim {built.get('dimension')}, fingerprint {built.get('fingerprint')}), but the model in use is "
@@ -196,5 +207,14 @@ def load_index(index_dir: Path, model: ModelInfo | None = None) -> IndexData:
         ) from exc
     if len(chunks) != len(vectors) or len(keyword) != len(chunks) or len(facts) != len(fact_vectors):
         raise IndexMismatchError(f"index at {index_dir} is inconsistent; rebuild with `policybot ingest --rebuild`")
-    return IndexData(info, manifest["chunking"], documents, chunks, np.asarray(vectors, np.float32), facts,
-                     np.asarray(fact_vectors, np.float32), keyword, manifest.get("created", ""))
+    return IndexData(
+        info,
+        manifest["chunking"],
+        documents,
+        chunks,
+        np.asarray(vectors, np.float32),
+        facts,
+        np.asarray(fact_vectors, np.float32),
+        keyword,
+        manifest.get("created", ""),
+    )

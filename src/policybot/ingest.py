@@ -121,7 +121,10 @@ def prepare_document(path: Path, chunking: ChunkSettings) -> Prepared:
     if not cleaned.text.strip():
         raise DocumentError(f"{path}: no text left after cleaning")
     meta = extract_meta(
-        cleaned.text, doc_id=doc_id_for(path), source=path.as_posix(), fmt=loaded.format,
+        cleaned.text,
+        doc_id=doc_id_for(path),
+        source=path.as_posix(),
+        fmt=loaded.format,
         content_hash=loaded.raw_hash,
     )
     sidecar = sidecar_path(path)
@@ -177,8 +180,10 @@ def ingest(
     started = time.perf_counter()
     files = discover(paths)
     if not files:
-        raise DocumentError(f"no supported documents in {', '.join(str(p) for p in paths)} "
-                            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        raise DocumentError(
+            f"no supported documents in {', '.join(str(p) for p in paths)} "
+            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+        )
     old, reread = _existing(index_dir, embedder, chunking, rebuild)
     gone = [p for p in reread if not p.exists()]
     if gone and not prune:
@@ -260,8 +265,10 @@ def remove_documents(doc_ids: Sequence[str], *, index_dir: Path, model: ModelInf
     data = load_index(index_dir, model)
     missing = [d for d in doc_ids if d not in data.documents]
     if missing:
-        raise NotFoundError(f"no document {', '.join(repr(m) for m in missing)} in the index "
-                            f"(known: {', '.join(sorted(data.documents)) or 'none'})")
+        raise NotFoundError(
+            f"no document {', '.join(repr(m) for m in missing)} in the index "
+            f"(known: {', '.join(sorted(data.documents)) or 'none'})"
+        )
     rows = [i for i, c in enumerate(data.chunks) if c.doc_id not in doc_ids]
     data.vectors = data.vectors[rows]
     data.chunks = [data.chunks[i] for i in rows]

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .compose import Draft, lexical_overlap, quarter_words, sentences_of
-from .understanding import bigrams
 from .records import PATH_SEP, Chunk, Document, Fact, Hit
+from .understanding import bigrams
 
 if TYPE_CHECKING:
     from .answering import ExtractiveAnswerer
@@ -97,7 +97,9 @@ def _list_facts(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], chosen: li
             continue
         mark = draft.cite(chunk, fact.quote, _score_of(hits, chunk, 0.0))
         extra = quarter_words(fact, q.lang) if kind == "deadline" else fact.value
-        lines.append(f"{n}. {fact.subject}（{extra}）{mark}" if q.lang == "zh" else f"{n}. {fact.subject} — {extra} {mark}")
+        lines.append(
+            f"{n}. {fact.subject}（{extra}）{mark}" if q.lang == "zh" else f"{n}. {fact.subject} — {extra} {mark}"
+        )
         draft.facts.append(fact)
     first = _fact_chunk(a, chosen[0])
     label = _label(a, draft, first) if first else ""
@@ -110,8 +112,11 @@ def _target(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     q = draft.query
     facts = a.retriever.index.facts
     scored = a.fact_scores(q, {"target"}, _docs(hits))
-    good = [(s, i) for s, _lex, i in scored
-            if s >= _MIN_FACT and lexical_overlap(q, facts[i].indicator or facts[i].subject) > 0]
+    good = [
+        (s, i)
+        for s, _lex, i in scored
+        if s >= _MIN_FACT and lexical_overlap(q, facts[i].indicator or facts[i].subject) > 0
+    ]
     if not good:
         return False if q.wants_quantity else _goals(a, draft, hits)
     best_score, best = good[0]
@@ -139,8 +144,11 @@ def _goals(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
                 inside = _section_hits(a, hits, goals)
                 lead = " ".join(h.chunk.text + h.chunk.section for h in inside if h.chunk.section_path == goals)
                 distinct = [g for g in draft.query.terms if not any(t in lead for t in g)]
-                topical = [h for h in inside if h.chunk.section_path != goals
-                           and any(t in h.chunk.text for g in distinct for t in g)]
+                topical = [
+                    h
+                    for h in inside
+                    if h.chunk.section_path != goals and any(t in h.chunk.text for g in distinct for t in g)
+                ]
                 if topical:
                     return _sentences(a, draft, topical, 2)
                 if _list_children(a, draft, hits, goals):
@@ -178,8 +186,12 @@ def _party(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
 _DOC_FIELDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"文号|发文字号|发文号|编号|document number|reference number", re.I), "doc_number"),
     (re.compile(r"日期|哪天|哪一天|什么时候|何时|when was|\bdate\b|issued on|\bwhen\b", re.I), "issue_date"),
-    (re.compile(r"发文机关|发文单位|哪个部门|谁|\bwho\b|issuer|issued by|issuing|which (?:ministry|department)", re.I),
-     "issuer"),
+    (
+        re.compile(
+            r"发文机关|发文单位|哪个部门|谁|\bwho\b|issuer|issued by|issuing|which (?:ministry|department)", re.I
+        ),
+        "issuer",
+    ),
     (re.compile(r"主送|发给|下发给|addressed|sent to", re.I), "addressee"),
     (re.compile(r"全称|全名|标题|名称|title|called", re.I), "title"),
 ]
@@ -191,9 +203,20 @@ def _document(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     if doc is None:
         return False
     fields = [f for p, f in _DOC_FIELDS if p.search(q.question)] or ["title"]
-    names_zh = {"doc_number": "文号", "issue_date": "印发日期", "issuer": "发文机关", "addressee": "主送单位", "title": "标题"}
-    names_en = {"doc_number": "document number", "issue_date": "date of issue", "issuer": "issuing body",
-                "addressee": "addressees", "title": "title"}
+    names_zh = {
+        "doc_number": "文号",
+        "issue_date": "印发日期",
+        "issuer": "发文机关",
+        "addressee": "主送单位",
+        "title": "标题",
+    }
+    names_en = {
+        "doc_number": "document number",
+        "issue_date": "date of issue",
+        "issuer": "issuing body",
+        "addressee": "addressees",
+        "title": "title",
+    }
     parts = []
     for field in dict.fromkeys(fields):
         value = _doc_value(doc, field)
@@ -201,7 +224,9 @@ def _document(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
         if value is None or chunk is None:
             continue
         mark = draft.cite(chunk, line, _score_of(hits, chunk, hits[0].score))
-        parts.append(f"{names_zh[field]}是{value}{mark}" if q.lang == "zh" else f"the {names_en[field]} is {value} {mark}")
+        parts.append(
+            f"{names_zh[field]}是{value}{mark}" if q.lang == "zh" else f"the {names_en[field]} is {value} {mark}"
+        )
     if not parts:
         return False
     name = doc.meta.title
@@ -225,8 +250,7 @@ def _line_with(a: ExtractiveAnswerer, doc: Document, value: str) -> tuple[Chunk 
     offset = 0
     for line in doc.text.split("\n"):
         if value in line:
-            chunks = sorted((c for c in a.retriever.index.chunks if c.doc_id == doc.meta.doc_id),
-                            key=lambda c: c.start)
+            chunks = sorted((c for c in a.retriever.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.start)
             owner = next((c for c in chunks if c.end > offset), None)
             return owner, line
         offset += len(line) + 1
@@ -254,7 +278,7 @@ def _list_children(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], parent:
         quote = first if len(first) > 20 or len(sentences_of(chunk)) < 2 else first + sentences_of(chunk)[1]
         mark = draft.cite(chunk, quote, _score_of(hits, chunk, 0.0))
         head = chunk.section_path[len(parent)] if len(chunk.section_path) > len(parent) else first
-        detail = quote if quote != head and not quote.startswith(head) else quote[len(head):].lstrip("。，")
+        detail = quote if quote != head and not quote.startswith(head) else quote[len(head) :].lstrip("。，")
         lines.append(f"{n}. {head}：{detail}{mark}" if detail else f"{n}. {head}{mark}")
     label = draft.source_label(_doc(a, children[0].doc_id), parent[-1])
     intro = f"根据{label}，有以下几方面：\n" if q.lang == "zh" else f"According to {label}:\n"
@@ -263,7 +287,7 @@ def _list_children(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], parent:
 
 
 def _ordinal_item(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
-    """"第三条讲了什么" after a list question: the Nth item of the section the history named."""
+    """ "第三条讲了什么" after a list question: the Nth item of the section the history named."""
     q = draft.query
     parent = _named_section(a, draft, hits, text=q.text)
     if parent is None or q.ordinal is None:
@@ -275,8 +299,11 @@ def _ordinal_item(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     mark = draft.cite(chunk, chunk.text, _score_of(hits, chunk, 0.0))
     lead = _label(a, draft, chunk)
     head = chunk.section_path[-1]
-    draft.add(f"根据{lead}，第{q.ordinal}项是“{head}”：{chunk.text}{mark}" if q.lang == "zh"
-              else f"According to {lead}, item {q.ordinal} is “{head}”: {chunk.text} {mark}")
+    draft.add(
+        f"根据{lead}，第{q.ordinal}项是“{head}”：{chunk.text}{mark}"
+        if q.lang == "zh"
+        else f"According to {lead}, item {q.ordinal} is “{head}”: {chunk.text} {mark}"
+    )
     return True
 
 
@@ -313,8 +340,10 @@ def _section_hits(a: ExtractiveAnswerer, hits: list[Hit], section: tuple[str, ..
 
 def _children(a: ExtractiveAnswerer, hits: list[Hit], parent: tuple[str, ...]) -> list[Chunk]:
     docs = _docs(hits)
-    doc_id = next((c.doc_id for c in a.retriever.index.chunks
-                   if c.doc_id in docs and c.section_path[: len(parent)] == parent), None)
+    doc_id = next(
+        (c.doc_id for c in a.retriever.index.chunks if c.doc_id in docs and c.section_path[: len(parent)] == parent),
+        None,
+    )
     if doc_id is None:
         return []
     out: dict[tuple[str, ...] | str, Chunk] = {}
@@ -384,10 +413,12 @@ def _broad(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
         first = members[0]
         mark = draft.cite(first, sentences_of(first)[0], _score_of(hits, first, 0.0))
         subs = list(dict.fromkeys(c.section_path[2] for c in members if len(c.section_path) > 2))
-        inner = ("（" + "；".join(subs) + "）") if subs and q.lang == "zh" else (f" ({'; '.join(subs)})" if subs else "")
+        inner = (
+            ("（" + "；".join(subs) + "）") if subs and q.lang == "zh" else (f" ({'; '.join(subs)})" if subs else "")
+        )
         lines.append(f"{heading}{inner}{mark}")
     name = doc.meta.short_title or doc.meta.title
-    sep = "\n" if q.lang == "zh" else "\n"
+    sep = "\n"
     intro = f"《{name}》主要包括：" if q.lang == "zh" else f"《{name}》 covers: "
     draft.add(intro + sep + sep.join(lines))
     return True

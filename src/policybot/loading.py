@@ -97,9 +97,7 @@ def _check_path(path: Path) -> str:
         shown = path.suffix or "(no suffix)"
         hint = "; save it as .docx" if path.suffix.lower() in (".doc", ".wps") else ""
         raise UnsupportedFormatError(
-            f"{path.name}: unsupported file type {shown}; supported: "
-            + ", ".join(SUPPORTED_SUFFIXES)
-            + hint
+            f"{path.name}: unsupported file type {shown}; supported: " + ", ".join(SUPPORTED_SUFFIXES) + hint
         )
     return fmt
 
@@ -160,9 +158,7 @@ def _decode_as(data: bytes, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise DocumentError(
-            f"{name} is not text in a known encoding (UTF-8, UTF-16, GBK/GB18030)"
-        ) from None
+        raise DocumentError(f"{name} is not text in a known encoding (UTF-8, UTF-16, GBK/GB18030)") from None
 
 
 # --- PDF ----------------------------------------------------------------------------------
@@ -203,9 +199,7 @@ def _page_text(page: PageObject) -> str:
 
 def _docx_text(data: bytes, name: str) -> str:
     if data.startswith(_OLE_MAGIC):
-        raise DocumentError(
-            f"{name} is an old-style Word .doc or a password-protected file; save it as .docx"
-        )
+        raise DocumentError(f"{name} is an old-style Word .doc or a password-protected file; save it as .docx")
     try:
         document = docx.Document(BytesIO(data))
         lines = list(_docx_lines(document))

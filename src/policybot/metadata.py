@@ -26,7 +26,9 @@ SIDECAR_FIELDS = ("doc_id", "title", "short_title", "doc_number", "issuer", "iss
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*\d{1,4}\s*号")
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_CN_DATE = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+_CN_DATE = re.compile(
+    r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
 _ISSUER_END = re.compile(r"(部|委|局|厅|院|办公室|政府|委员会|办公厅|中心|署|会|行|所|处)$")
 _TITLE = re.compile(r"(通知|方案|办法|规定|意见|细则|指南|规划|计划|决定|条例|公告|通告|纲要|导则|批复|函)$")
 _QUOTED = re.compile(r"《([^》]{2,80})》")
@@ -117,7 +119,9 @@ def read_sidecar(path: Path) -> dict[str, str]:
         raise DocumentError(f"{path}: a metadata sidecar must be a mapping of field: value")
     unknown = sorted(set(data) - set(SIDECAR_FIELDS))
     if unknown:
-        raise DocumentError(f"{path}: unknown metadata field(s) {', '.join(unknown)}; allowed: {', '.join(SIDECAR_FIELDS)}")
+        raise DocumentError(
+            f"{path}: unknown metadata field(s) {', '.join(unknown)}; allowed: {', '.join(SIDECAR_FIELDS)}"
+        )
     values = {k: str(v) for k, v in data.items() if v is not None}
     if "issue_date" in values:
         raw = values["issue_date"].strip()

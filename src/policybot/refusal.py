@@ -40,10 +40,23 @@ _CONTENT_ASK = re.compile(
 _PROMISE = re.compile(r"发布|制定|出台|编制|印发|研究制定|启动")
 _QUOTED = re.compile(r"《([^》]{2,80})》")
 _ENTITY_TYPES = ("城市", "地区", "省份", "省", "企业", "公司", "银行", "产品", "技术", "项目", "名单", "单位", "园区")
-_EN_ENTITY = re.compile(r"\bwhich (?:specific )?(cities|provinces|companies|enterprises|banks|policy banks|products|"
-                        r"technologies|projects|firms)\b", re.I)
-_EN_TYPES = {"cities": "城市", "provinces": "省", "companies": "企业", "enterprises": "企业", "banks": "银行",
-             "policy banks": "银行", "products": "产品", "technologies": "技术", "projects": "项目", "firms": "企业"}
+_EN_ENTITY = re.compile(
+    r"\bwhich (?:specific )?(cities|provinces|companies|enterprises|banks|policy banks|products|"
+    r"technologies|projects|firms)\b",
+    re.I,
+)
+_EN_TYPES = {
+    "cities": "城市",
+    "provinces": "省",
+    "companies": "企业",
+    "enterprises": "企业",
+    "banks": "银行",
+    "policy banks": "银行",
+    "products": "产品",
+    "technologies": "技术",
+    "projects": "项目",
+    "firms": "企业",
+}
 
 
 @dataclass(frozen=True)
@@ -63,8 +76,9 @@ def term_found(term: str, pool: str) -> bool:
     return False
 
 
-def decide(query: Query, hits: list[Hit], documents: list[Document], corpus: Iterable[Document],
-           threshold: float) -> Decision:
+def decide(
+    query: Query, hits: list[Hit], documents: list[Document], corpus: Iterable[Document], threshold: float
+) -> Decision:
     if not hits or not documents:
         return Decision(True, "no_hits")
     if max((h.dense_score or 0.0) for h in hits[:3]) < threshold:
@@ -80,7 +94,9 @@ def decide(query: Query, hits: list[Hit], documents: list[Document], corpus: Ite
         return Decision(True, "not_mentioned")
     if query.wants_quantity and missing:
         what = "、".join(missing)
-        return Decision(True, "qualifier_missing", _say(query, f"：文件没有提到“{what}”", f": they never mention {what}"))
+        return Decision(
+            True, "qualifier_missing", _say(query, f"：文件没有提到“{what}”", f": they never mention {what}")
+        )
     for check in (_referenced_only, _promised_only, _not_listed):
         decision = check(query, hits, pool, list(corpus))
         if decision is not None:
@@ -99,8 +115,15 @@ def _referenced_only(query: Query, hits: list[Hit], pool: str, corpus: list[Docu
     titles = {_squash(t) for d in corpus for t in (d.meta.title, d.meta.short_title or "")}
     for name in _QUOTED.findall(query.question):
         if _squash(name) not in titles and name in pool:
-            return Decision(True, "referenced_only", _say(
-                query, f"：文件只提到《{name}》，没有收录它的内容", f": they only refer to 《{name}》, not its content"))
+            return Decision(
+                True,
+                "referenced_only",
+                _say(
+                    query,
+                    f"：文件只提到《{name}》，没有收录它的内容",
+                    f": they only refer to 《{name}》, not its content",
+                ),
+            )
     return None
 
 
@@ -115,9 +138,15 @@ def _promised_only(query: Query, hits: list[Hit], pool: str, corpus: list[Docume
             phrase = "".join(terms[i : i + size])
             holders = [s for s in sentences if phrase in s]
             if len(phrase) >= 4 and holders and all(_PROMISE.search(s) for s in holders):
-                return Decision(True, "promised_only", _say(
-                    query, f"：文件只提到将发布或启动“{phrase}”，没有它的具体内容",
-                    f": they only say “{phrase}” will be published, not what it contains"))
+                return Decision(
+                    True,
+                    "promised_only",
+                    _say(
+                        query,
+                        f"：文件只提到将发布或启动“{phrase}”，没有它的具体内容",
+                        f": they only say “{phrase}” will be published, not what it contains",
+                    ),
+                )
     return None
 
 
@@ -134,7 +163,7 @@ def _entity_type(query: Query) -> str | None:
 
 
 def _not_listed(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
-    """"Which cities …?" when the documents name no cities (only 部分城市, 一批企业 …)."""
+    """ "Which cities …?" when the documents name no cities (only 部分城市, 一批企业 …)."""
     kind = _entity_type(query)
     if kind is None:
         return None

@@ -81,7 +81,9 @@ class Retriever:
         if not text:
             raise InvalidQuestionError("the question is empty")
         if len(text) > self.max_query_chars:
-            raise InvalidQuestionError(f"the question is {len(text)} characters long; the limit is {self.max_query_chars}")
+            raise InvalidQuestionError(
+                f"the question is {len(text)} characters long; the limit is {self.max_query_chars}"
+            )
         return text
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
@@ -91,9 +93,7 @@ class Retriever:
         scores, ids = self._faiss.search(vector, min(n, len(self.chunks)))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def search(
-        self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None, keywords: str = ""
-    ) -> list[Hit]:
+    def search(self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None, keywords: str = "") -> list[Hit]:
         """The ``k`` best chunks for ``query``, optionally only from ``doc_ids``.
 
         ``keywords`` are added to the keyword search only (e.g. Chinese terms of an English question).
@@ -158,7 +158,5 @@ class PolicyRetriever(BaseRetriever):
     retriever: Retriever
     k: int = 5
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         return [hit_to_document(h) for h in self.retriever.search(query, self.k)]

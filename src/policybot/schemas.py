@@ -112,32 +112,74 @@ class DocumentOut(BaseModel):
 
 
 def citation_out(c: Citation) -> CitationOut:
-    return CitationOut(id=c.id, doc_id=c.doc_id, doc_title=c.doc_title, section=c.section, quote=c.quote,
-                       page=c.page, score=round(c.score, 4))
+    return CitationOut(
+        id=c.id,
+        doc_id=c.doc_id,
+        doc_title=c.doc_title,
+        section=c.section,
+        quote=c.quote,
+        page=c.page,
+        score=round(c.score, 4),
+    )
 
 
 def fact_out(f: Fact) -> FactOut:
-    return FactOut(type=f.type, value=f.value, normalized=f.normalized, subject=f.subject, unit=f.unit,
-                   indicator=f.indicator, doc_id=f.doc_id, doc_title=f.doc_title, section=f.section,
-                   quote=f.quote, page=f.page)
+    return FactOut(
+        type=f.type,
+        value=f.value,
+        normalized=f.normalized,
+        subject=f.subject,
+        unit=f.unit,
+        indicator=f.indicator,
+        doc_id=f.doc_id,
+        doc_title=f.doc_title,
+        section=f.section,
+        quote=f.quote,
+        page=f.page,
+    )
 
 
 def answer_out(a: Answer) -> AnswerOut:
-    return AnswerOut(question=a.question, answer=a.text, refused=a.refused,
-                     citations=[citation_out(c) for c in a.citations], facts=[fact_out(f) for f in a.facts],
-                     see_also=[citation_out(c) for c in a.see_also], mode=a.mode, notes=list(a.notes))
+    return AnswerOut(
+        question=a.question,
+        answer=a.text,
+        refused=a.refused,
+        citations=[citation_out(c) for c in a.citations],
+        facts=[fact_out(f) for f in a.facts],
+        see_also=[citation_out(c) for c in a.see_also],
+        mode=a.mode,
+        notes=list(a.notes),
+    )
 
 
 def hit_out(h: Hit, rank: int = 0) -> HitOut:
     c = h.chunk
-    return HitOut(rank=rank, chunk_id=c.id, doc_id=c.doc_id, doc_title=c.doc_title, section=c.section,
-                  page=c.page, score=round(h.score, 4),
-                  dense_score=None if h.dense_score is None else round(h.dense_score, 4),
-                  keyword_score=None if h.keyword_score is None else round(h.keyword_score, 4), text=c.text)
+    return HitOut(
+        rank=rank,
+        chunk_id=c.id,
+        doc_id=c.doc_id,
+        doc_title=c.doc_title,
+        section=c.section,
+        page=c.page,
+        score=round(h.score, 4),
+        dense_score=None if h.dense_score is None else round(h.dense_score, 4),
+        keyword_score=None if h.keyword_score is None else round(h.keyword_score, 4),
+        text=c.text,
+    )
 
 
 def document_out(d: Document, chunks: int) -> DocumentOut:
     m = d.meta
-    return DocumentOut(doc_id=m.doc_id, title=m.title, short_title=m.short_title, doc_number=m.doc_number,
-                       issuer=m.issuer, issue_date=m.issue_date, source=m.source, format=m.format,
-                       content_hash=m.content_hash, chunks=chunks, pages=len(d.page_starts) or None)
+    return DocumentOut(
+        doc_id=m.doc_id,
+        title=m.title,
+        short_title=m.short_title,
+        doc_number=m.doc_number,
+        issuer=m.issuer,
+        issue_date=m.issue_date,
+        source=m.source,
+        format=m.format,
+        content_hash=m.content_hash,
+        chunks=chunks,
+        pages=len(d.page_starts) or None,
+    )

@@ -146,9 +146,7 @@ def _add_handlers(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
-        detail = (
-            "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5]) or "invalid request"
-        )
+        detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5]) or "invalid request"
         return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 
     async def crash(request: Request, exc: Exception) -> JSONResponse:
@@ -182,9 +180,7 @@ def load_engine(holder: BotHolder, settings: Settings) -> None:
             holder.error = f"no index yet: {exc.message}"
             log.error("ingesting %s failed: %s", settings.corpus_dir, exc.message)
     holder.bot = bot
-    log.info(
-        "engine loaded in %.1fs: %d documents", time.perf_counter() - started, len(bot.documents())
-    )
+    log.info("engine loaded in %.1fs: %d documents", time.perf_counter() - started, len(bot.documents()))
 
 
 def _new_app(**kwargs: Any) -> FastAPI:
@@ -203,9 +199,7 @@ def create_app(settings: Settings, bot: PolicyBot | None = None, *, ui: bool = T
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if holder.bot is None:
-            threading.Thread(
-                target=load_engine, args=(holder, settings), name="policybot-load", daemon=True
-            ).start()
+            threading.Thread(target=load_engine, args=(holder, settings), name="policybot-load", daemon=True).start()
         yield
 
     app = _new_app(
@@ -218,9 +212,7 @@ def create_app(settings: Settings, bot: PolicyBot | None = None, *, ui: bool = T
     app.state.holder = holder
     _add_handlers(app)
     upload_limit = settings.max_upload_bytes + UPLOAD_OVERHEAD
-    app.add_middleware(
-        BodyLimits, request_limit=settings.max_request_bytes, upload_limit=upload_limit
-    )
+    app.add_middleware(BodyLimits, request_limit=settings.max_request_bytes, upload_limit=upload_limit)
     app.add_middleware(RequestContext)
     app.include_router(build_router(holder, settings))
     if ui:
@@ -271,8 +263,7 @@ def check_exposure(settings: Settings) -> None:
         return
     if not is_loopback(settings.host):
         raise ConfigError(
-            f"refusing to serve on {settings.host} without API keys: set "
-            "POLICYBOT_API_KEYS, or serve on 127.0.0.1"
+            f"refusing to serve on {settings.host} without API keys: set POLICYBOT_API_KEYS, or serve on 127.0.0.1"
         )
     log.warning(
         "no API keys set (POLICYBOT_API_KEYS): the API and chat are open to anyone on this "
@@ -290,9 +281,7 @@ def worker_app() -> FastAPI:
 def _export(settings: Settings) -> None:
     for name, value in settings.model_dump(mode="json").items():
         if value is not None:
-            os.environ[f"POLICYBOT_{name.upper()}"] = (
-                json.dumps(value) if isinstance(value, list) else str(value)
-            )
+            os.environ[f"POLICYBOT_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)
 
 
 def serve(settings: Settings) -> None:

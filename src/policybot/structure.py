@@ -107,7 +107,7 @@ def _is_title(text: str) -> bool:
     ending (通知, 方案, 办法, …)."""
     if len(text) > 60 or any(c in text for c in "。；，,："):
         return False
-    return bool(_TITLE_SUFFIX.search(text.rstrip("》”\"")))
+    return bool(_TITLE_SUFFIX.search(text.rstrip('》”"')))
 
 
 def _classify(text: str) -> tuple[str, float, str] | None:

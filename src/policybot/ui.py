@@ -181,9 +181,7 @@ def _message_text(message: dict[str, Any]) -> str:
     if isinstance(content, str):
         return content
     parts = content if isinstance(content, list) else [content]
-    return "".join(
-        p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "text"
-    )
+    return "".join(p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "text")
 
 
 class _Handlers:
@@ -218,14 +216,8 @@ class _Handlers:
         bot = self.holder.bot
         if bot is None or not bot.ready:
             return [], timeline_html([], self.settings.ui_language)
-        facts = [
-            fact_out(f)
-            for f in bot.facts(kind if kind in ("deadline", "target", "party") else None)
-        ]
-        rows = [
-            [self.t[f.type], f.value, f.normalized or "", f.subject, f.section, f.doc_id]
-            for f in facts
-        ]
+        facts = [fact_out(f) for f in bot.facts(kind if kind in ("deadline", "target", "party") else None)]
+        rows = [[self.t[f.type], f.value, f.normalized or "", f.subject, f.section, f.doc_id] for f in facts]
         return rows, timeline_html(facts, self.settings.ui_language)
 
     def documents(self) -> tuple[list[list[Any]], Any]:
@@ -306,9 +298,7 @@ def _facts_tab(h: _Handlers) -> tuple[gr.Radio, list[Any]]:
 
 def _chat_tab(h: _Handlers) -> None:
     t = h.t
-    chatbot = gr.Chatbot(
-        label=t["chat"], height=520, elem_id="pb-chat", feedback_options=None, buttons=["copy"]
-    )
+    chatbot = gr.Chatbot(label=t["chat"], height=520, elem_id="pb-chat", feedback_options=None, buttons=["copy"])
     with gr.Row():
         box = gr.Textbox(
             label=t["question"],

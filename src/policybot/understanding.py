@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import jieba
 
@@ -27,25 +28,33 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|(?:通知|文件)(?!》)[^，。？?》]{0,6}(?:哪天|哪一天|什么时候|何时|日期)"
         r"|document number|reference number|issued (?:on|by)|who issued|issuing|issuer|date of (?:issue|the notice)"
         r"|when was (?:the|this) (?:notice|document|plan) issued|title of|addressed to|sent to",
-        re.I),
+        re.I,
+    ),
     "deadline": re.compile(
-        r"什么时候|何时|几时|哪天|哪个季度|哪一季度|几季度|第几季度|什么时间|时间节点|时间安排|进度|期限|截止|哪个月|几月|哪一年|多久"
-        r"|季度(?:有|安排|要)|\bwhen\b|which quarter|what quarter|deadline|by when|timeline|schedul|time ?frame|what time",
-        re.I),
+        r"什么时候|何时|几时|哪天|哪个季度|哪一季度|几季度|第几季度|什么时间"
+        r"|时间节点|时间安排|进度|期限|截止|哪个月|几月|哪一年|多久"
+        r"|季度(?:有|安排|要)|\bwhen\b|which quarter|what quarter|deadline|by when|timeline|schedul"
+        r"|time ?frame|what time",
+        re.I,
+    ),
     "quantity": re.compile(r"多少|几万|多大|数量|数额|金额|比例|幅度|how much|how many|amount|what figure", re.I),
     "target": re.compile(r"目标|指标|削减|减排|target|goal|objective|expected to (?:cut|reduce)", re.I),
     "party": re.compile(
         r"(?<!文)谁|哪个部门|哪些部门|什么部门|会同|联合|与哪|和哪|哪些机构|哪些单位|哪个机构|牵头|配合"
         r"|\bwho\b|which (?:ministr|department|agenc|bod|institution|organi)|jointly|together with|partner",
-        re.I),
+        re.I,
+    ),
     "broad": re.compile(
         r"主要内容|概括|概述|简要介绍|介绍一下|总结|讲了什么|讲的是什么|说了什么|是什么文件|summar|overview"
         r"|what is (?:this|the) (?:plan|document|notice) about|main points|in brief",
-        re.I),
+        re.I,
+    ),
     "list": re.compile(
-        r"哪些|有什么|有哪|包括|包含|措施|享受|哪几|几项|几方面|\bwhich\b|what (?:measures|support|tasks|policies|actions)"
+        r"哪些|有什么|有哪|包括|包含|措施|享受|哪几|几项|几方面"
+        r"|\bwhich\b|what (?:measures|support|tasks|policies|actions)"
         r"|\blist\b|what are the|what does .* include|what can",
-        re.I),
+        re.I,
+    ),
 }
 _NEW_QUESTION = re.compile(r"是什么|什么是|是谁|吗[？?]?$|^(?:what|who|how|why|is|are|does|do)\b", re.I)
 _FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|再|以及|和|and\b|what about|how about|and what)|呢[？?]?$", re.I)
@@ -100,7 +109,7 @@ def is_followup(question: str, history: Sequence[str]) -> bool:
 
 def bigrams(text: str) -> set[str]:
     chars = [c for c in text if "\u4e00" <= c <= "\u9fff" or c.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    return {a + b for a, b in pairwise(chars)}
 
 
 def content_terms(text: str) -> tuple[str, ...]:
@@ -133,7 +142,11 @@ def english_terms(question: str, glossary: Glossary) -> tuple[tuple[tuple[str, .
 _LATEST = re.compile(r"最晚|最后|最迟|latest|last", re.I)
 _EARLIEST = re.compile(r"最早|最先|earliest", re.I)
 _SEVERAL = re.compile(r"分别|各自|\bboth\b|\brespectively\b", re.I)
-_ORDINAL = re.compile(r"第([一二三四五六七八九十\d]{1,3})(?:条|项|点|个|部分)|\bthe (first|second|third|fourth|fifth|sixth) (?:one|point|item|measure)", re.I)
+_ORDINAL = re.compile(
+    r"第([一二三四五六七八九十\d]{1,3})(?:条|项|点|个|部分)"
+    r"|\bthe (first|second|third|fourth|fifth|sixth) (?:one|point|item|measure)",
+    re.I,
+)
 _EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 
 
