@@ -159,7 +159,7 @@ def _add_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, crash)
 
 
-def load_engine(holder: BotHolder, settings: Settings) -> None:
+def load_engine(holder: BotHolder, settings: Settings, *, sync_corpus: bool = True) -> None:
     """Load the engine into ``holder``; with no index yet, ingest the corpus folder first."""
     started = time.perf_counter()
     log.info(
@@ -172,13 +172,16 @@ def load_engine(holder: BotHolder, settings: Settings) -> None:
         holder.error = f"the engine failed to load: {exc}"
         log.exception("the engine failed to load")
         return
-    if not bot.ready:
-        log.info("no index in %s: ingesting %s", settings.index_dir, settings.corpus_dir)
+    if not bot.ready or (sync_corpus and settings.corpus_dir.is_dir()):
+        # incremental: unchanged documents are skipped by hash, so a restart stays fast; new,
+        # changed or removed files in corpus/ (and an index from an older policybot) are caught up
+        log.info("bringing the index in %s up to date with %s", settings.index_dir, settings.corpus_dir)
         try:
-            log.info("ingested the corpus: %s", bot.ingest(progress=False).summary())
+            log.info("corpus synced: %s", bot.ingest(progress=False).summary())
         except PolicybotError as exc:
-            holder.error = f"no index yet: {exc.message}"
-            log.error("ingesting %s failed: %s", settings.corpus_dir, exc.message)
+            if not bot.ready:
+                holder.error = f"no index yet: {exc.message}"
+            log.error("ingesting %s failed (serving the existing index): %s", settings.corpus_dir, exc.message)
     holder.bot = bot
     log.info("engine loaded in %.1fs: %d documents", time.perf_counter() - started, len(bot.documents()))
 
@@ -192,14 +195,22 @@ def _new_app(**kwargs: Any) -> FastAPI:
     return FastAPIOffline(**kwargs)
 
 
-def create_app(settings: Settings, bot: PolicyBot | None = None, *, ui: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, bot: PolicyBot | None = None, *, ui: bool = True, sync_corpus: bool = True
+) -> FastAPI:
     """The API and (unless ``ui=False``) the Gradio chat at ``/``, sharing one engine."""
     holder = BotHolder(bot, follow_disk=settings.workers > 1)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if holder.bot is None:
-            threading.Thread(target=load_engine, args=(holder, settings), name="policybot-load", daemon=True).start()
+            threading.Thread(
+                target=load_engine,
+                args=(holder, settings),
+                kwargs={"sync_corpus": sync_corpus},
+                name="policybot-load",
+                daemon=True,
+            ).start()
         yield
 
     app = _new_app(
@@ -275,13 +286,13 @@ def check_exposure(settings: Settings) -> None:
 def worker_app() -> FastAPI:
     """uvicorn factory for ``workers > 1``; each worker reads its settings from the environment."""
     configure_logging()
-    return create_app(Settings())
+    return create_app(Settings(), sync_corpus=False)  # the parent process synced the corpus
 
 
 def _export(settings: Settings) -> None:
     for name, value in settings.model_dump(mode="json").items():
         if value is not None:
-            os.environ[f"POLICYBOT_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)
+            os.environ[f"POLICYBOT_{name.upper()}"] = ",".join(value) if isinstance(value, list) else str(value)
 
 
 def serve(settings: Settings) -> None:
