@@ -9,7 +9,6 @@ starts load the saved index in seconds. Every setting comes from ``policybot.con
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from policybot.cli import quiet_libraries
 from policybot.config import Settings
 from policybot.errors import PolicybotError
 from policybot.server import configure_logging, serve
@@ -30,8 +30,7 @@ log = logging.getLogger("policybot.app")
 
 def main() -> int:
     configure_logging()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    quiet_libraries()
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -7,16 +7,36 @@ import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from .config import Settings
 from .errors import PolicybotError
+from .retrieval import check_query
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from .engine import PolicyBot
+
+__all__ = ["main", "quiet_libraries"]
+
+
+def quiet_libraries() -> None:
+    """Offline, and no library progress bars or warnings on stderr (ours stay)."""
+    for name, value in (
+        ("HF_HUB_OFFLINE", "1"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+        ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+        ("TRANSFORMERS_VERBOSITY", "error"),
+        ("TOKENIZERS_PARALLELISM", "false"),
+    ):
+        os.environ.setdefault(name, value)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*sunset.*")
+
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -25,9 +45,13 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _bot(settings: Settings, *, require_index: bool = True):  # type: ignore[no-untyped-def]
+def _bot(settings: Settings, *, require_index: bool = True) -> PolicyBot:
+    """Load the model and index — after the cheap checks, so bad input fails fast."""
     from .engine import PolicyBot
+    from .index import read_manifest
 
+    if require_index:
+        read_manifest(settings.index_dir)  # IndexMissingError before a model load
     return PolicyBot.load(settings, require_index=require_index)
 
 
@@ -40,6 +64,11 @@ def cmd_prepare_model(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from .ingest import discover
+    from .loading import check_file
+
+    for path in discover([Path(p) for p in args.paths] or [settings.corpus_dir]):
+        check_file(path)
     bot = _bot(settings, require_index=False)
     report = bot.ingest([Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=not args.quiet)
     print(report.summary())
@@ -49,9 +78,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from .schemas import hit_out
 
+    check_query(args.query, settings.max_question_chars)
     hits = _bot(settings).search(args.query, args.k, doc_ids=args.doc or None)
     if args.json:
-        _print_json([hit_out(h).model_dump() for h in hits])
+        _print_json([hit_out(h, rank).model_dump() for rank, h in enumerate(hits, start=1)])
         return 0
     if not hits:
         print("no matching sections")
@@ -102,6 +132,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from .schemas import answer_out
 
+    check_query(args.question, settings.max_question_chars)
     answer = _bot(settings).ask(args.question, args.history or ())
     if args.json:
         _print_json(answer_out(answer).model_dump())
@@ -198,8 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    quiet_libraries()
     try:
         settings = _settings(args)
         return int(args.func(args, settings))

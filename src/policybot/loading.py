@@ -87,6 +87,11 @@ def load(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
     )
 
 
+def check_file(path: Path) -> str:
+    """The format of ``path``; raises the error ``load`` would for a missing or unsupported file."""
+    return _check_path(path)
+
+
 def _check_path(path: Path) -> str:
     if not path.exists():
         raise DocumentError(f"{path}: no such file")

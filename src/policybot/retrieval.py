@@ -21,11 +21,23 @@ from .index import IndexData
 from .keyword import KeywordIndex
 from .records import Chunk, Hit
 
-__all__ = ["PolicyRetriever", "QueryEmbedder", "Retriever", "hit_to_document"]
+__all__ = ["PolicyRetriever", "QueryEmbedder", "Retriever", "check_query", "hit_to_document"]
 
 
 class QueryEmbedder(Protocol):
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def check_query(query: object, max_chars: int) -> str:
+    """``query`` stripped; InvalidQuestionError when it is not text, empty or too long."""
+    if not isinstance(query, str):
+        raise InvalidQuestionError(f"the question must be text, got {type(query).__name__}")
+    text = query.strip()
+    if not text:
+        raise InvalidQuestionError("the question is empty")
+    if len(text) > max_chars:
+        raise InvalidQuestionError(f"the question is {len(text)} characters long; the limit is {max_chars}")
+    return text
 
 
 class Retriever:
@@ -75,16 +87,7 @@ class Retriever:
         return self.index.chunks
 
     def check_query(self, query: object) -> str:
-        if not isinstance(query, str):
-            raise InvalidQuestionError(f"the question must be text, got {type(query).__name__}")
-        text = query.strip()
-        if not text:
-            raise InvalidQuestionError("the question is empty")
-        if len(text) > self.max_query_chars:
-            raise InvalidQuestionError(
-                f"the question is {len(text)} characters long; the limit is {self.max_query_chars}"
-            )
-        return text
+        return check_query(query, self.max_query_chars)
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
         if not self.chunks:
