@@ -27,11 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from .config import Settings
 from .engine import PolicyBot
 from .errors import (
+    ConflictError,
     DocumentError,
     IndexMissingError,
     InvalidQuestionError,
     NotFoundError,
-    PolicybotError,
+    TooLargeError,
     UnsupportedFormatError,
 )
 from .ingest import doc_id_for
@@ -54,14 +55,6 @@ __all__ += ["list_documents", "remove_document", "split_text"]
 MODEL_NAME = "policybot"
 UPLOAD_OVERHEAD = 64 * 1024  # multipart framing allowed on top of max_upload_bytes
 _QUESTION = "节能监察安排在什么时候？"
-
-
-class TooLargeError(PolicybotError):
-    status_code = 413
-
-
-class ConflictError(PolicybotError):
-    status_code = 409
 
 
 class BotHolder:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConflictError",
     "DocumentError",
     "IndexMismatchError",
     "IndexMissingError",
@@ -14,6 +15,7 @@ __all__ = [
     "ModelError",
     "NotFoundError",
     "PolicybotError",
+    "TooLargeError",
     "UnsupportedFormatError",
 ]
 
@@ -69,6 +71,18 @@ class IndexMismatchError(PolicybotError):
     """The index was built with another model or format than the one in use."""
 
     status_code = 409
+
+
+class ConflictError(PolicybotError):
+    """The request clashes with what exists (an upload whose file name is taken)."""
+
+    status_code = 409
+
+
+class TooLargeError(PolicybotError):
+    """A request or upload is over its size limit."""
+
+    status_code = 413
 
 
 class ModelError(PolicybotError):
