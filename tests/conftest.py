@@ -13,6 +13,9 @@ import pytest
 
 from support import SEED, make_settings
 
+# One torch thread per process: the tests run a server process beside the test process on 2 cores,
+# and oversubscribed threads make every embedding call many times slower.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 

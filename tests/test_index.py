@@ -17,13 +17,20 @@ import pytest
 
 from policybot import index as index_mod
 from policybot.chunking import ChunkSettings
-from policybot.errors import IndexMismatchError, IndexMissingError, PolicybotError
+from policybot.errors import IndexMismatchError, IndexMissingError, PolicybotError, StorageError
 from policybot.index import FORMAT_VERSION, IndexData, ModelInfo, load_index, read_manifest, save_index
 from policybot.ingest import PIPELINE_VERSION, pipeline_settings
 from policybot.records import content_hash
 
-FILES = {"manifest.json", "documents.jsonl", "chunks.jsonl", "vectors.faiss", "keyword.json", "facts.jsonl",
-         "fact_vectors.npy"}
+FILES = {
+    "manifest.json",
+    "documents.jsonl",
+    "chunks.jsonl",
+    "vectors.faiss",
+    "keyword.json",
+    "facts.jsonl",
+    "fact_vectors.npy",
+}
 
 
 @pytest.fixture
@@ -80,16 +87,23 @@ def test_manifest_records_model_chunking_and_corpus(index_dir: Path, embedder: A
     manifest = read_manifest(index_dir)
     data = load_index(index_dir)
     assert manifest["format"] == FORMAT_VERSION
-    assert manifest["model"] == {"id": embedder.model_id, "dimension": embedder.dimension,
-                                 "fingerprint": embedder.fingerprint}
+    assert manifest["model"] == {
+        "id": embedder.model_id,
+        "dimension": embedder.dimension,
+        "fingerprint": embedder.fingerprint,
+    }
     assert manifest["chunking"] == pipeline_settings(ChunkSettings(360, 1))
     assert manifest["chunking"]["pipeline"] == PIPELINE_VERSION
     assert manifest["chunking"]["max_chars"] == 360
-    assert manifest["counts"] == {"documents": len(data.documents), "chunks": len(data.chunks),
-                                  "facts": len(data.facts)}
+    assert manifest["counts"] == {
+        "documents": len(data.documents),
+        "chunks": len(data.chunks),
+        "facts": len(data.facts),
+    }
     (doc,) = data.documents.values()
-    assert manifest["documents"] == {doc.meta.doc_id: {"source": doc.meta.source,
-                                                       "content_hash": doc.meta.content_hash}}
+    assert manifest["documents"] == {
+        doc.meta.doc_id: {"source": doc.meta.source, "content_hash": doc.meta.content_hash}
+    }
     assert manifest["corpus_hash"] == content_hash(f"{doc.meta.doc_id}:{doc.meta.content_hash}")
     assert manifest["corpus_hash"] == data.corpus_hash
 
@@ -179,10 +193,10 @@ def test_failure_while_swapping_folders_keeps_old_index(index_dir: Path, monkeyp
         real_replace(src, dst)
 
     monkeypatch.setattr(index_mod.os, "replace", replace_failing_second)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError, match="No space left on device"):
         save_index(data, index_dir)
     monkeypatch.undo()
-    assert len(calls) == 2
+    assert len(calls) == 3  # old aside, new in (fails), old back
     assert index_dir.is_dir(), "the old index was deleted when the swap failed"
     assert snapshot(index_dir) == before
     assert leftovers(index_dir) == []
@@ -266,8 +280,12 @@ WRONG_SHAPE = {
     "no model": json.dumps({"format": FORMAT_VERSION, "chunking": {}}),
     "model is a string": json.dumps({"format": FORMAT_VERSION, "model": "e5", "chunking": {}}),
     "model has extra keys": json.dumps(
-        {"format": FORMAT_VERSION, "model": {"id": "x", "dimension": 384, "fingerprint": "f", "extra": 1},
-         "chunking": {}}),
+        {
+            "format": FORMAT_VERSION,
+            "model": {"id": "x", "dimension": 384, "fingerprint": "f", "extra": 1},
+            "chunking": {},
+        }
+    ),
 }
 
 

@@ -85,7 +85,7 @@ class ExtractiveAnswerer:
         draft = Draft(query)
         if not compose_for_intent(self, draft, hits, decision.missing) or not draft.citations:
             return self.refuse(query, hits, code="no_supporting_passage")
-        return self.finish(query, draft)
+        return self.finish(query, draft, hits)
 
     # -- decisions ---------------------------------------------------------------------------
     def decide(self, query: Query, hits: list[Hit]) -> Decision:
@@ -115,12 +115,12 @@ class ExtractiveAnswerer:
         notes = (f"refusal: {code}",) if code else ()
         return Answer(query.question, refusal_text(query.lang, reason), (), True, (), see_also, notes=notes)
 
-    def finish(self, query: Query, draft: Draft) -> Answer:
+    def finish(self, query: Query, draft: Draft, hits: list[Hit]) -> Answer:
         sources = [c.quote for c in draft.citations] + [c.section + c.doc_title for c in draft.citations]
         result = check_grounding(draft.text, sources)
         if not result.ok:
             return replace(
-                self.refuse(query, [], code="ungrounded"),
+                self.refuse(query, hits, code="ungrounded"),
                 notes=(f"refusal: ungrounded figures {', '.join(result.unsupported)}",),
             )
         return Answer(query.question, draft.text, tuple(draft.citations), False, tuple(draft.facts))
@@ -128,14 +128,30 @@ class ExtractiveAnswerer:
     def fact_scores(self, query: Query, kinds: set[str], docs: set[str]) -> list[tuple[float, float, int]]:
         """(score, lexical, fact index) for the facts of ``kinds`` in ``docs``, best first."""
         sims = self.retriever.fact_similarities(query.text)
+        # words that name the document itself (its title, year, 文号) say nothing about which item is meant
+        own = {d: self._without_identity(query, d) for d in docs}
         out = []
         for i, fact in enumerate(self.retriever.index.facts):
             if fact.type in kinds and fact.doc_id in docs:
-                lex = lexical_overlap(query, f"{fact.subject}{fact.indicator or ''}{fact.value}")
+                lex = lexical_overlap(own[fact.doc_id], f"{fact.subject}{fact.indicator or ''}{fact.value}")
                 cos = float(sims[i]) if len(sims) else 0.0
                 out.append((cos + 0.5 * lex, lex, i))
         out.sort(key=lambda x: -x[0])
         return out
+
+    def _without_identity(self, query: Query, doc_id: str) -> Query:
+        doc = self.retriever.index.documents.get(doc_id)
+        if doc is None:
+            return query
+        m = doc.meta
+        title = "".join(x for x in (m.title, m.short_title) if x)
+        identity = "".join(x for x in (m.doc_number, m.issuer, m.issue_date) if x)
+
+        def names_document(term: str) -> bool:  # "2016" of the plan's title, "113号", "工信部节"
+            return term in identity or (any(c.isdigit() for c in term) and term in title)
+
+        terms = tuple(g for g in query.terms if not all(names_document(t) for t in g))
+        return replace(query, terms=terms)
 
     def sentences(self, query: Query, hits: list[Hit], limit: int, per_chunk: int = 2) -> list[tuple[Hit, str, float]]:
         return best_sentences(query, hits, limit, per_chunk=per_chunk)

@@ -6,6 +6,7 @@ Every field can be set from the environment with the ``POLICYBOT_`` prefix, e.g.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -71,7 +72,13 @@ class Settings(BaseSettings):
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
-            return [k.strip() for k in value.split(",") if k.strip()]
+            text = value.strip()
+            if text.startswith("["):  # a JSON list is accepted too
+                try:
+                    return json.loads(text)
+                except ValueError as exc:
+                    raise ValueError(f"not a JSON list of keys: {exc}") from exc
+            return [k.strip() for k in text.split(",") if k.strip()]
         return value
 
     @field_validator("ui_language")

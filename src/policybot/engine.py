@@ -17,7 +17,7 @@ from .answering import Answerer, build_answerer
 from .chunking import ChunkSettings
 from .config import Settings
 from .embedding import Embedder, load_embedder
-from .errors import IndexMissingError
+from .errors import IndexMismatchError, IndexMissingError
 from .glossary import Glossary
 from .index import IndexData, ModelInfo, load_index
 from .ingest import IngestReport, ingest, remove_documents
@@ -50,9 +50,10 @@ class PolicyBot:
         bot = cls(settings, load_embedder(settings))
         try:
             bot.reload()
-        except IndexMissingError:
+        except (IndexMissingError, IndexMismatchError) as exc:
             if require_index:
                 raise
+            log.warning("starting without an index: %s", exc.message)
         return bot
 
     @property
@@ -106,7 +107,8 @@ class PolicyBot:
         glossary terms, Chinese ones with their synonyms."""
         query = self.retriever.check_query(query)
         understood = understand(query, (), self.glossary)
-        return self.retriever.search(query, k or self.settings.top_k, doc_ids=doc_ids, keywords=understood.keywords)
+        k = self.settings.top_k if k is None else k
+        return self.retriever.search(query, k, doc_ids=doc_ids, keywords=understood.keywords)
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         return self.answerer.ask(question, history)

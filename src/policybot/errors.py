@@ -15,6 +15,7 @@ __all__ = [
     "ModelError",
     "NotFoundError",
     "PolicybotError",
+    "StorageError",
     "TooLargeError",
     "UnsupportedFormatError",
 ]
@@ -83,6 +84,12 @@ class TooLargeError(PolicybotError):
     """A request or upload is over its size limit."""
 
     status_code = 413
+
+
+class StorageError(PolicybotError):
+    """The index (or an uploaded file) cannot be written where it should go."""
+
+    status_code = 500
 
 
 class ModelError(PolicybotError):

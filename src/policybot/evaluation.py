@@ -55,9 +55,20 @@ def _contains(text: str, needle: str | Sequence[str]) -> bool:
 def load_set(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise ConfigError(f"eval set {path} not found")
-    data = yaml.safe_load(path.read_text("utf-8"))
-    if not isinstance(data, list) or not all(isinstance(x, dict) and "question" in x for x in data):
-        raise ConfigError(f"{path}: expected a list of mappings with a 'question' each")
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc.__class__.__name__})") from exc
+    if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
+        raise ConfigError(f"{path}: expected a list of mappings")
+    for n, item in enumerate(data, start=1):
+        needed = ["id", "question"] + (["section"] if item.get("answerable", True) and "kind" in item else [])
+        missing = [k for k in needed if not item.get(k)]
+        if missing:
+            raise ConfigError(f"{path}: item {n} ({item.get('id', 'no id')}) has no {', '.join(missing)}")
+    ids = [str(x["id"]) for x in data]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: duplicate ids")
     return data
 
 
@@ -189,15 +200,15 @@ def _answer_metrics(
     gate = [s["correct"] for i, s in zip(items, scores, strict=True) if i.get("category") in ("deadline", "target")]
     cited = [s["cited_ok"] for s in answerable if s["cited_ok"] is not None]
 
-    def ratio(xs: Sequence[bool]) -> float:
-        return round(sum(xs) / len(xs), 3) if xs else 0.0
+    def ratio(xs: Sequence[bool]) -> float | None:
+        return round(sum(xs) / len(xs), 3) if xs else None  # None: no question measures it
 
     metrics = {
         "questions": len(items),
         "answer_accuracy": ratio([s["correct"] for s in answerable]),
         "answer_accuracy_deadline_target": ratio(gate),
         "citation_accuracy": ratio(cited),
-        "refusal_precision": round(true_refusals / len(refused), 3) if refused else 0.0,
+        "refusal_precision": round(true_refusals / len(refused), 3) if refused else None,
         "refusal_recall": ratio([s["refused"] for s in unanswerable]),
         "false_refusal_rate": ratio([s["refused"] for s in answerable]),
         "by_category": {k: ratio(v) for k, v in sorted(by_cat.items())},
@@ -249,7 +260,7 @@ def _gates(retrieval: Report | None, answers: Report | None) -> list[str]:
     if answers is not None:
         m = answers.metrics["policybot"]
         for key in ("answer_accuracy_deadline_target", "refusal_recall"):
-            if m[key] < GATES[key]:
+            if m[key] is not None and m[key] < GATES[key]:
                 failures.append(f"{key} {m[key]} < {GATES[key]}")
     return failures
 

@@ -24,7 +24,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from .errors import IndexMismatchError, IndexMissingError
+from .errors import IndexMismatchError, IndexMissingError, StorageError
 from .keyword import KeywordIndex
 from .records import Chunk, Document, DocumentMeta, Fact, content_hash
 
@@ -121,34 +121,46 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 def save_index(data: IndexData, index_dir: Path) -> None:
     """Write ``data`` to ``index_dir`` atomically: a failed write leaves the old index as it was."""
     index_dir = index_dir.resolve()
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = index_dir.with_name(f".{index_dir.name}.tmp-{os.getpid()}")
     old = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     data.check()
     try:
-        data.created = data.created or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        docs = [
-            {"meta": doc.meta.to_dict(), "text": doc.text, "page_starts": list(doc.page_starts)}
-            for _, doc in sorted(data.documents.items())
-        ]
-        _write_jsonl(tmp / "documents.jsonl", docs)
-        _write_jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in data.chunks])
-        _write_jsonl(tmp / "facts.jsonl", [f.to_dict() for f in data.facts])
-        faiss.write_index(data.faiss_index(), str(tmp / "vectors.faiss"))
-        np.save(tmp / "fact_vectors.npy", np.ascontiguousarray(data.fact_vectors, dtype=np.float32), allow_pickle=False)
-        data.keyword_index().save(tmp / "keyword.json")
-        (tmp / "manifest.json").write_text(json.dumps(data.manifest(), ensure_ascii=False, indent=2), "utf-8")
-        for name in _FILES:
-            with (tmp / name).open("rb") as fh:
-                os.fsync(fh.fileno())
+        index_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        _write_all(data, tmp)
         if index_dir.exists():
             os.replace(index_dir, old)
-        os.replace(tmp, index_dir)
+        try:
+            os.replace(tmp, index_dir)
+        except OSError:
+            if old.exists() and not index_dir.exists():
+                os.replace(old, index_dir)  # put the old index back
+            raise
+    except OSError as exc:
+        raise StorageError(f"cannot write the index at {index_dir}: {exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        if index_dir.exists():
+            shutil.rmtree(old, ignore_errors=True)  # never the only copy
+
+
+def _write_all(data: IndexData, tmp: Path) -> None:
+    data.created = data.created or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    docs = [
+        {"meta": doc.meta.to_dict(), "text": doc.text, "page_starts": list(doc.page_starts)}
+        for _, doc in sorted(data.documents.items())
+    ]
+    _write_jsonl(tmp / "documents.jsonl", docs)
+    _write_jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in data.chunks])
+    _write_jsonl(tmp / "facts.jsonl", [f.to_dict() for f in data.facts])
+    faiss.write_index(data.faiss_index(), str(tmp / "vectors.faiss"))
+    np.save(tmp / "fact_vectors.npy", np.ascontiguousarray(data.fact_vectors, dtype=np.float32), allow_pickle=False)
+    data.keyword_index().save(tmp / "keyword.json")
+    (tmp / "manifest.json").write_text(json.dumps(data.manifest(), ensure_ascii=False, indent=2), "utf-8")
+    for name in _FILES:
+        with (tmp / name).open("rb") as fh:
+            os.fsync(fh.fileno())
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
@@ -159,6 +171,13 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
     except ValueError as exc:
         raise IndexMismatchError(f"{path} is damaged ({exc}); rebuild with `policybot ingest --rebuild`") from exc
+    model = manifest.get("model") if isinstance(manifest, dict) else None
+    if (
+        not isinstance(manifest, dict)
+        or not isinstance(model, dict)
+        or set(model) != {"id", "dimension", "fingerprint"}
+    ):
+        raise IndexMismatchError(f"{path} is damaged (no model record); rebuild with `policybot ingest --rebuild`")
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexMismatchError(
             f"index at {index_dir} has format {manifest.get('format')!r}, this policybot reads "

@@ -242,15 +242,27 @@ def _plan(
 ) -> dict[str, Prepared | Document]:
     """Which documents the new index holds: fresh ones to embed, old ones to keep as they are."""
     keep: dict[str, Prepared | Document] = {}
+    claimed = {_same(item.document.meta.source): doc_id for doc_id, item in prepared.items()}
     for doc_id, doc in old.documents.items():
         if doc_id in prepared:
             continue
-        if prune and not Path(doc.meta.source).exists():
+        moved = claimed.get(_same(doc.meta.source))  # its file now carries another id (sidecar doc_id)
+        if moved or (prune and not Path(doc.meta.source).exists()):
             report.removed.append(doc_id)
         else:
             keep[doc_id] = doc
     for doc_id, item in prepared.items():
         previous = old.documents.get(doc_id)
+        source = item.document.meta.source
+        if (
+            previous is not None
+            and _same(previous.meta.source) != _same(source)
+            and Path(previous.meta.source).exists()
+        ):
+            raise DocumentError(
+                f"{source}: document id {doc_id!r} is already used by {previous.meta.source}; "
+                "rename one file or set doc_id in a sidecar"
+            )
         if previous is not None and previous.meta.content_hash == item.document.meta.content_hash:
             keep[doc_id] = previous
             report.unchanged.append(doc_id)
@@ -260,8 +272,14 @@ def _plan(
     return keep
 
 
+def _same(source: str) -> str:
+    """A comparable form of a source path."""
+    return str(Path(source).resolve())
+
+
 def remove_documents(doc_ids: Sequence[str], *, index_dir: Path, model: ModelInfo | None = None) -> list[str]:
     """Delete documents (and their chunks, vectors and facts) from the index."""
+    doc_ids = list(dict.fromkeys(doc_ids))
     data = load_index(index_dir, model)
     missing = [d for d in doc_ids if d not in data.documents]
     if missing:

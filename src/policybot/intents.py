@@ -300,9 +300,9 @@ def _ordinal_item(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
     lead = _label(a, draft, chunk)
     head = chunk.section_path[-1]
     draft.add(
-        f"根据{lead}，第{q.ordinal}项是“{head}”：{chunk.text}{mark}"
+        f"根据{lead}，您问的是“{head}”：{chunk.text}{mark}"
         if q.lang == "zh"
-        else f"According to {lead}, item {q.ordinal} is “{head}”: {chunk.text} {mark}"
+        else f"According to {lead}, that item is “{head}”: {chunk.text} {mark}"
     )
     return True
 
