@@ -68,17 +68,69 @@ MINISTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ("水利部", "水", ("节约", "资管"), "slb"),
     ("交通运输部", "交", ("规划", "科技", "运"), "jtb"),
 ]
-PARTNERS = ("财政部", "国家发展改革委", "生态环境部", "科学技术部", "商务部", "国家市场监督管理总局",
-            "中国人民银行", "国家统计局", "自然资源部", "国家税务总局")  # fmt: skip
-TOPICS = ("绿色制造", "工业节能", "清洁生产", "资源综合利用", "节水型企业建设", "智能制造", "工业互联网",
-          "循环经济", "绿色建材推广", "数字化转型", "工业固废治理", "再生资源回收", "能效提升", "低碳技术推广",
-          "绿色数据中心建设", "新能源汽车推广", "节能环保装备", "绿色供应链")  # fmt: skip
-REGIONS = ("京津冀", "长江经济带", "粤港澳大湾区", "成渝地区", "黄河流域", "长三角", "东北老工业基地",
-           "汾渭平原", "珠江—西江经济带", "北部湾")  # fmt: skip
-SECTORS = ("钢铁", "造纸", "石化", "化工", "有色金属", "建材", "纺织", "印染", "制革", "食品", "汽车",
-           "电子信息", "机械", "船舶", "医药", "轻工")  # fmt: skip
-TIME_TAGS = ("一季度", "二季度", "三季度", "四季度", "上半年", "下半年", "年底前", "6月底前", "9月底前",
-             "年内")  # fmt: skip
+PARTNERS = (
+    "财政部",
+    "国家发展改革委",
+    "生态环境部",
+    "科学技术部",
+    "商务部",
+    "国家市场监督管理总局",
+    "中国人民银行",
+    "国家统计局",
+    "自然资源部",
+    "国家税务总局",
+)
+TOPICS = (
+    "绿色制造",
+    "工业节能",
+    "清洁生产",
+    "资源综合利用",
+    "节水型企业建设",
+    "智能制造",
+    "工业互联网",
+    "循环经济",
+    "绿色建材推广",
+    "数字化转型",
+    "工业固废治理",
+    "再生资源回收",
+    "能效提升",
+    "低碳技术推广",
+    "绿色数据中心建设",
+    "新能源汽车推广",
+    "节能环保装备",
+    "绿色供应链",
+)
+REGIONS = (
+    "京津冀",
+    "长江经济带",
+    "粤港澳大湾区",
+    "成渝地区",
+    "黄河流域",
+    "长三角",
+    "东北老工业基地",
+    "汾渭平原",
+    "珠江—西江经济带",
+    "北部湾",
+)
+SECTORS = (
+    "钢铁",
+    "造纸",
+    "石化",
+    "化工",
+    "有色金属",
+    "建材",
+    "纺织",
+    "印染",
+    "制革",
+    "食品",
+    "汽车",
+    "电子信息",
+    "机械",
+    "船舶",
+    "医药",
+    "轻工",
+)
+TIME_TAGS = ("一季度", "二季度", "三季度", "四季度", "上半年", "下半年", "年底前", "6月底前", "9月底前", "年内")
 
 _CN_DIGITS = "〇一二三四五六七八九"
 _PLAIN_SENTENCE = re.compile(r"[^。；]*[。；]")
@@ -139,8 +191,14 @@ def seed_pools(seed: Path = SEED) -> Pools:
             continue
         top = _TOP.match(line)
         if top:
-            section = {"一": "background", "二": "guiding", "三": "goals", "四": "tasks", "五": "schedule",
-                       "六": "safeguards"}.get(line[0], section)  # fmt: skip
+            section = {
+                "一": "background",
+                "二": "guiding",
+                "三": "goals",
+                "四": "tasks",
+                "五": "schedule",
+                "六": "safeguards",
+            }.get(line[0], section)
             continue
         sub = _SUB.match(line)
         body = line[sub.end() :] if sub else line
@@ -210,10 +268,19 @@ def _context(rng: Random) -> Context:
     partner = rng.choice([p for p in PARTNERS if p != issuer])
     sectors = rng.sample(SECTORS, 2)
     return Context(
-        year=rng.randint(2016, 2025), issuer=issuer, short=short, sub=rng.choice(subs), code=code,
-        number=rng.randint(1, 399), month=rng.randint(1, 12), day=rng.randint(1, 28), partner=partner,
-        topic=rng.choice(TOPICS), region=rng.choice(REGIONS), sectors=(sectors[0], sectors[1]),
-    )  # fmt: skip
+        year=rng.randint(2016, 2025),
+        issuer=issuer,
+        short=short,
+        sub=rng.choice(subs),
+        code=code,
+        number=rng.randint(1, 399),
+        month=rng.randint(1, 12),
+        day=rng.randint(1, 28),
+        partner=partner,
+        topic=rng.choice(TOPICS),
+        region=rng.choice(REGIONS),
+        sectors=(sectors[0], sectors[1]),
+    )
 
 
 # Template sentences in the seed's register; {placeholders} are filled per use.
@@ -237,14 +304,24 @@ TASKS = [
     "会同{partner}落实税收优惠政策，引导社会资本投向{topic}领域。",
 ]
 TASK_HEADINGS = [
-    "实施{sector}行业{topic}改造", "开展{region}{topic}协同发展示范", "推进{topic}体系建设试点",
-    "加强{topic}标准体系建设", "培育{topic}服务机构", "完善{topic}统计监测制度", "推动{sector2}行业绿色化转型",
-    "组织{topic}关键技术攻关", "强化{topic}人才支撑",
-]  # fmt: skip
+    "实施{sector}行业{topic}改造",
+    "开展{region}{topic}协同发展示范",
+    "推进{topic}体系建设试点",
+    "加强{topic}标准体系建设",
+    "培育{topic}服务机构",
+    "完善{topic}统计监测制度",
+    "推动{sector2}行业绿色化转型",
+    "组织{topic}关键技术攻关",
+    "强化{topic}人才支撑",
+]
 SCHEDULE = [
-    "发布《{topic}重点行业实施方案》", "启动{region}{topic}试点示范", "会同{partner}组织开展{topic}专项督查",
-    "公布第{ordinal}批{topic}示范企业名单", "召开{topic}现场经验交流会", "开展{sector}行业{topic}对标达标",
-]  # fmt: skip
+    "发布《{topic}重点行业实施方案》",
+    "启动{region}{topic}试点示范",
+    "会同{partner}组织开展{topic}专项督查",
+    "公布第{ordinal}批{topic}示范企业名单",
+    "召开{topic}现场经验交流会",
+    "开展{sector}行业{topic}对标达标",
+]
 ARTICLES: dict[str, list[str]] = {
     "总则": [
         "为规范{topic}专项资金管理，提高资金使用效益，根据《中华人民共和国预算法》等有关规定，制定本办法。",
@@ -304,13 +381,26 @@ class _Writer:
     def fill(self, template: str) -> str:
         ctx, rng = self.ctx, self.rng
         return template.format(
-            topic=ctx.topic, issuer=ctx.issuer, partner=ctx.partner, sector=ctx.sectors[0],
-            sector2=ctx.sectors[1], region=ctx.region, year=ctx.year, later=ctx.year + rng.randint(1, 5),
-            pct=rng.randint(3, 40), small=rng.randint(5, 80), few=rng.randint(2, 5), days=rng.randint(5, 10),
-            count=rng.randint(10, 300), money=rng.randint(20, 900), grant=rng.randint(5, 30) * 100,
+            topic=ctx.topic,
+            issuer=ctx.issuer,
+            partner=ctx.partner,
+            sector=ctx.sectors[0],
+            sector2=ctx.sectors[1],
+            region=ctx.region,
+            year=ctx.year,
+            later=ctx.year + rng.randint(1, 5),
+            pct=rng.randint(3, 40),
+            small=rng.randint(5, 80),
+            few=rng.randint(2, 5),
+            days=rng.randint(5, 10),
+            count=rng.randint(10, 300),
+            money=rng.randint(20, 900),
+            grant=rng.randint(5, 30) * 100,
             month=rng.randint(3, 11),
-            figure=_figure(rng), pollutant=rng.choice(POLLUTANTS), ordinal=cn_number(rng.randint(1, 5)),
-        )  # fmt: skip
+            figure=_figure(rng),
+            pollutant=rng.choice(POLLUTANTS),
+            ordinal=cn_number(rng.randint(1, 5)),
+        )
 
     def sentence(self, seed_pool: list[str], templates: list[str], share: float = 0.45) -> str:
         """A varied seed sentence, or (with probability ``share``) a filled template."""
@@ -401,9 +491,16 @@ class _Writer:
         ctx, rng, pools = self.ctx, self.rng, self.pools
         title = f"关于加快推进{ctx.topic}高质量发展的{rng.choice(['指导意见', '实施意见', '若干意见'])}"
         purpose = self.vary(pools.preamble[0]).split("，")[0]
-        paras = [title, ctx.doc_number, "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
-                 f"{purpose}，现提出以下意见。", "一、总体要求", f"（一）指导思想。{self.vary(pools.guiding[0])}",
-                 f"（二）主要目标。{self.paragraph(pools.goals, GOALS, 2, 3)}", "二、重点任务"]  # fmt: skip
+        paras = [
+            title,
+            ctx.doc_number,
+            "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+            f"{purpose}，现提出以下意见。",
+            "一、总体要求",
+            f"（一）指导思想。{self.vary(pools.guiding[0])}",
+            f"（二）主要目标。{self.paragraph(pools.goals, GOALS, 2, 3)}",
+            "二、重点任务",
+        ]
         heads = ["一、总体要求", "（一）指导思想", "（二）主要目标", "二、重点任务"]
         for i in range(1, rng.randint(3, 6)):
             heading = f"（{cn_number(i)}）{self.sentence(pools.task_headings, TASK_HEADINGS, 0.6)}"
@@ -438,8 +535,9 @@ def _wrap(paragraph: str, width: int) -> list[str]:
     lines, rest = [], paragraph
     while len(rest) > width:
         cut = width
-        while cut > 4 and (is_marker_line(rest[cut:]) or is_page_number_line(rest[cut:])
-                           or is_page_number_line(rest[:cut])):  # fmt: skip
+        while cut > 4 and (
+            is_marker_line(rest[cut:]) or is_page_number_line(rest[cut:]) or is_page_number_line(rest[:cut])
+        ):
             cut -= 1
         lines.append(rest[:cut])
         rest = rest[cut:]
@@ -534,12 +632,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-seed-doc", action="store_true", help="do not copy the seed document in")
     args = parser.parse_args(argv)
     docs = generate_corpus(
-        args.folder, chunks=None if args.documents else args.chunks, documents=args.documents, seed=args.seed,
-        include_seed=not args.no_seed_doc, progress=lambda m: print(m, file=sys.stderr),
-    )  # fmt: skip
+        args.folder,
+        chunks=None if args.documents else args.chunks,
+        documents=args.documents,
+        seed=args.seed,
+        include_seed=not args.no_seed_doc,
+        progress=lambda m: print(m, file=sys.stderr),
+    )
     kinds = {k: sum(d.kind == k for d in docs) for k in _LAYOUTS}
-    print(f"{len(docs)} documents ({kinds}) with {sum(d.chunks for d in docs)} chunks and "
-          f"{sum(d.facts for d in docs)} facts in {args.folder}")  # fmt: skip
+    print(
+        f"{len(docs)} documents ({kinds}) with {sum(d.chunks for d in docs)} chunks and "
+        f"{sum(d.facts for d in docs)} facts in {args.folder}"
+    )
     return 0
 
 

@@ -228,9 +228,7 @@ def test_api_keys_and_admin_keys(bot: PolicyBot, workspace: Path) -> None:
         missing = c.get("/api/documents")
         assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == "Bearer"
         assert c.get("/api/documents", headers={"X-API-Key": "wrong"}).status_code == 401
-        assert (
-            c.get("/api/documents", headers={"Authorization": "Bearer user-key"}).status_code == 200
-        )
+        assert c.get("/api/documents", headers={"Authorization": "Bearer user-key"}).status_code == 200
         assert c.get("/api/documents", headers={"X-API-Key": "admin-key"}).status_code == 200
         assert c.get("/healthz").status_code == 200 and c.get("/readyz").status_code == 200
         user = {"X-API-Key": "user-key"}
@@ -264,9 +262,7 @@ def test_size_limits(bot: PolicyBot, workspace: Path) -> None:
         assert chunked.status_code == 413
         files = {"file": ("big.txt", "政策".encode() * 2000, "text/plain")}
         assert c.post("/api/documents", files=files).status_code == 413
-        files = {
-            "file": ("big.txt", "政策".encode() * 400, "text/plain")
-        }  # > 2048, < 2048 + framing
+        files = {"file": ("big.txt", "政策".encode() * 400, "text/plain")}  # > 2048, < 2048 + framing
         assert c.post("/api/documents", files=files).status_code == 413
     assert not (workspace / "corpus" / "big.txt").exists()
 
@@ -318,9 +314,7 @@ def test_rejected_upload_leaves_index_intact(
     client: TestClient, workspace: Path, name: str, data: bytes, status: int
 ) -> None:
     before = _state(client, workspace)
-    response = client.post(
-        "/api/documents", files={"file": (name, data, "application/octet-stream")}
-    )
+    response = client.post("/api/documents", files={"file": (name, data, "application/octet-stream")})
     assert response.status_code == status, response.text
     assert isinstance(response.json()["detail"], str)
     assert _state(client, workspace) == before
@@ -334,9 +328,7 @@ def test_upload_ask_remove_round_trip(client: TestClient, workspace: Path) -> No
     saved = workspace / "corpus" / "示范.md"
     assert saved.is_file() and doc["doc_id"] == "示范" and doc["chunks"] > 0
     assert "示范" in [d["doc_id"] for d in client.get("/api/documents").json()]
-    answer = client.post(
-        "/api/ask", json={"question": "海上风电运维示范申报指南什么时候发布？"}
-    ).json()
+    answer = client.post("/api/ask", json={"question": "海上风电运维示范申报指南什么时候发布？"}).json()
     assert not answer["refused"] and answer["citations"][0]["doc_id"] == "示范"
     assert "四季度" in answer["answer"]
     removed = client.delete("/api/documents/示范")

@@ -36,15 +36,11 @@ def _document(text: str) -> Document:
 def _from_file(path: Path) -> Document:
     loaded = load(path)
     cleaned = clean(loaded)
-    meta = extract_meta(
-        cleaned.text, doc_id=path.stem, source=str(path), fmt=loaded.format, content_hash="h"
-    )
+    meta = extract_meta(cleaned.text, doc_id=path.stem, source=str(path), fmt=loaded.format, content_hash="h")
     return Document(meta, cleaned.text, cleaned.page_starts)
 
 
-def _chunks(
-    doc: Document, settings: ChunkSettings | None = None
-) -> tuple[list[Section], list[Chunk]]:
+def _chunks(doc: Document, settings: ChunkSettings | None = None) -> tuple[list[Section], list[Chunk]]:
     sections = parse(doc)
     return sections, chunk_document(doc, sections, settings or ChunkSettings())
 
@@ -81,9 +77,7 @@ def seed() -> tuple[Document, list[Section], list[Chunk]]:
 
 @pytest.mark.parametrize("kind", list(MAKERS))
 @pytest.mark.parametrize("max_chars", [60, 360])
-def test_chunk_text_is_its_span_of_the_document(
-    files: dict[str, Path], kind: str, max_chars: int
-) -> None:
+def test_chunk_text_is_its_span_of_the_document(files: dict[str, Path], kind: str, max_chars: int) -> None:
     doc = _from_file(files[kind])
     _sections, chunks = _chunks(doc, ChunkSettings(max_chars=max_chars))
     assert chunks
@@ -101,14 +95,8 @@ def test_no_chunk_crosses_a_section(files: dict[str, Path], kind: str, max_chars
     sections, chunks = _chunks(doc, ChunkSettings(max_chars=max_chars))
     spans = _own_spans(sections)
     for chunk in chunks:
-        owners = [
-            s
-            for s, a, b in spans
-            if a <= chunk.start and chunk.end <= b and s.path == chunk.section_path
-        ]
-        assert owners, (
-            f"{kind}: {chunk.section} [{chunk.start}:{chunk.end}] lies in no section of its own"
-        )
+        owners = [s for s, a, b in spans if a <= chunk.start and chunk.end <= b and s.path == chunk.section_path]
+        assert owners, f"{kind}: {chunk.section} [{chunk.start}:{chunk.end}] lies in no section of its own"
         inner = [s for s in sections if s.kind != "item" and chunk.start < s.start < chunk.end]
         assert not inner, f"{kind}: chunk {chunk.ordinal} contains the heading {inner[0].heading!r}"
 
@@ -129,11 +117,7 @@ def test_chunks_do_not_quote_heading_lines(files: dict[str, Path], kind: str) ->
     """A standalone heading is in the chunk's path; its ``#`` line is not quoted as text."""
     doc = _from_file(files[kind])
     _sections, chunks = _chunks(doc)
-    quoted = [
-        c.text.split("\n")[0]
-        for c in chunks
-        if any(ln.startswith("#") for ln in c.text.split("\n"))
-    ]
+    quoted = [c.text.split("\n")[0] for c in chunks if any(ln.startswith("#") for ln in c.text.split("\n"))]
     assert not quoted, f"{kind}: {len(quoted)} chunks quote heading lines, e.g. {quoted[:3]}"
 
 
@@ -163,13 +147,10 @@ def test_seed_chunks_follow_the_sections(seed: tuple[Document, list[Section], li
 
 def _long_text(n: int = 15) -> tuple[str, str]:
     sentences = [
-        f"第{i}项要求各地加强绿色制造工作并按期报送进展情况{'；' if i % 3 == 0 else '。'}"
-        for i in range(1, n + 1)
+        f"第{i}项要求各地加强绿色制造工作并按期报送进展情况{'；' if i % 3 == 0 else '。'}" for i in range(1, n + 1)
     ]
     paragraph = "".join(sentences)
-    text = (
-        f"关于推进绿色制造的通知\n\n一、总体要求\n\n{paragraph}\n\n二、保障措施\n\n加强组织领导。\n"
-    )
+    text = f"关于推进绿色制造的通知\n\n一、总体要求\n\n{paragraph}\n\n二、保障措施\n\n加强组织领导。\n"
     return text, paragraph
 
 

@@ -74,9 +74,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_seed_words_wrapped_across_lines_are_joined(raw: str, seed: CleanText) -> None:
-    wrapped = [
-        m.group(0) for m in re.finditer(r"绿\s*色\s*制\s*造", raw) if re.search(r"\s", m.group(0))
-    ]
+    wrapped = [m.group(0) for m in re.finditer(r"绿\s*色\s*制\s*造", raw) if re.search(r"\s", m.group(0))]
     assert wrapped, "precondition: the raw seed splits 绿色制造 across lines"
     assert not re.search(r"绿\s+色|色\s+制|制\s+造", seed.text)
     assert seed.text.count("绿色制造") == len(re.findall(r"绿\s*色\s*制\s*造", raw))
@@ -111,9 +109,7 @@ def test_seed_is_one_paragraph_per_line(seed: CleanText) -> None:
 # --- page numbers, padding, wrapping ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "line", ["- 3 -", "— 4 —", "第3页", "第 3 页 共 12 页", "3/12", "12", "  7  "]
-)
+@pytest.mark.parametrize("line", ["- 3 -", "— 4 —", "第3页", "第 3 页 共 12 页", "3/12", "12", "  7  "])
 def test_page_number_lines_are_recognised(line: str) -> None:
     assert is_page_number_line(line)
 

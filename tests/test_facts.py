@@ -92,7 +92,16 @@ def test_seed_parties(seed: tuple[Document, list[Chunk], list[Fact]]) -> None:
     assert all("会同财政部" in f.quote for f in treasury)
     # 会同 partners, and the bodies enumerated as "与/协调 …、…等部门/机构"
     assert {f.value for f in parties} == {
-        "财政部", "中国工程院", "中国科学院", "发改", "财政", "环保", "科技", "产业基金", "投资公司", "政策性银行",
+        "财政部",
+        "中国工程院",
+        "中国科学院",
+        "发改",
+        "财政",
+        "环保",
+        "科技",
+        "产业基金",
+        "投资公司",
+        "政策性银行",
     }
     academies = [f for f in parties if f.value in ("中国工程院", "中国科学院")]
     assert all(f.section.endswith("（一）创新机制模式") for f in academies)
@@ -168,9 +177,7 @@ def test_di_si_jidu_schedule_tag_is_an_item_deadline() -> None:
 
 
 def test_year_end_deadline_is_normalised_to_december() -> None:
-    _doc, _chunks, facts = _facts(
-        "关于推进绿色工厂建设的通知\n\n一、工作要求\n\n2016年底前完成试点评估。\n"
-    )
+    _doc, _chunks, facts = _facts("关于推进绿色工厂建设的通知\n\n一、工作要求\n\n2016年底前完成试点评估。\n")
     fact = next(f for f in _of(facts, "deadline") if f.value.startswith("2016年"))
     assert fact.normalized == "2016-12", f"{fact.value!r} -> {fact.normalized!r}"
 

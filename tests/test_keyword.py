@@ -26,9 +26,7 @@ def seed_texts() -> list[str]:
     return [c.text for c in prepare_document(docfiles.seed_path(), ChunkSettings()).chunks]
 
 
-@pytest.mark.parametrize(
-    "text", ["你好", "您好！", "请问", "什么时候？", "有哪些", "的了吗呢", "what is the"]
-)
+@pytest.mark.parametrize("text", ["你好", "您好！", "请问", "什么时候？", "有哪些", "的了吗呢", "what is the"])
 def test_greetings_and_question_words_give_no_terms(text: str) -> None:
     assert tokenize(text) == []
 

@@ -106,9 +106,7 @@ def test_pdf_keeps_printed_line_breaks(docs: dict[str, Path]) -> None:
 
 
 def test_pdf_written_from_text_round_trips(tmp_path: Path) -> None:
-    path = docfiles.make_pdf(
-        tmp_path, text="第一页：绿色制造。\n第二段。\f第二页：进度安排（二季度）"
-    )
+    path = docfiles.make_pdf(tmp_path, text="第一页：绿色制造。\n第二段。\f第二页：进度安排（二季度）")
     pages = load(path).text.split(PAGE_BREAK)
     assert len(pages) == 2
     assert "第一页：绿色制造。" in pages[0] and "第二段。" in pages[0]
@@ -243,9 +241,7 @@ def _assert_clean_error(error: DocumentError, path: Path, words: str) -> None:
     assert error.__context__ is None or error.__suppress_context__
 
 
-def test_bad_documents_raise_one_line_document_errors(
-    tmp_path: Path, docs: dict[str, Path]
-) -> None:
+def test_bad_documents_raise_one_line_document_errors(tmp_path: Path, docs: dict[str, Path]) -> None:
     for name, (path, words) in _bad_files(tmp_path, docs).items():
         with pytest.raises(DocumentError) as caught:
             load(path)

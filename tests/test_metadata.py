@@ -47,9 +47,7 @@ def seed_copy(tmp_path: Path) -> Path:
 
 def test_seed_metadata() -> None:
     loaded = load(docfiles.seed_path())
-    meta = extract_meta(
-        clean(loaded).text, doc_id="seed", source="s", fmt="txt", content_hash=loaded.raw_hash
-    )
+    meta = extract_meta(clean(loaded).text, doc_id="seed", source="s", fmt="txt", content_hash=loaded.raw_hash)
     assert meta.doc_number == "工信部节〔2016〕113号"
     assert meta.issuer == "工业和信息化部"
     assert meta.issue_date == "2016-03-24"
@@ -93,9 +91,7 @@ def test_an_impossible_date_is_not_an_issue_date() -> None:
 
 
 def test_a_date_inside_a_sentence_is_not_the_issue_date() -> None:
-    meta = _meta(
-        "关于开展评价工作的通知\n各有关单位：\n请于2016年5月1日前报送材料。\n工业和信息化部\n2016年3月24日"
-    )
+    meta = _meta("关于开展评价工作的通知\n各有关单位：\n请于2016年5月1日前报送材料。\n工业和信息化部\n2016年3月24日")
     assert meta.issue_date == "2016-03-24"
 
 
@@ -120,9 +116,7 @@ def test_no_short_title_for_a_plain_notice() -> None:
 
 def test_json_sidecar_overrides(seed_copy: Path) -> None:
     sidecar = seed_copy.with_name("gxb-jie-2016-113.meta.json")
-    sidecar.write_text(
-        json.dumps({"doc_id": "green-2016", "issuer": "工业和信息化部节能与综合利用司"}), "utf-8"
-    )
+    sidecar.write_text(json.dumps({"doc_id": "green-2016", "issuer": "工业和信息化部节能与综合利用司"}), "utf-8")
     assert sidecar_path(seed_copy) == sidecar
     meta = prepare_document(seed_copy, ChunkSettings()).document.meta
     assert meta.doc_id == "green-2016"
@@ -134,9 +128,7 @@ def test_json_sidecar_overrides(seed_copy: Path) -> None:
 @pytest.mark.parametrize("suffix", [".meta.yaml", ".meta.yml"])
 def test_yaml_sidecar_overrides(seed_copy: Path, suffix: str) -> None:
     sidecar = seed_copy.with_name("gxb-jie-2016-113" + suffix)
-    sidecar.write_text(
-        "title: 绿色制造2016专项行动实施方案\nissue_date: 2016-03-25\ndoc_number: null\n", "utf-8"
-    )
+    sidecar.write_text("title: 绿色制造2016专项行动实施方案\nissue_date: 2016-03-25\ndoc_number: null\n", "utf-8")
     meta = prepare_document(seed_copy, ChunkSettings()).document.meta
     assert meta.title == "绿色制造2016专项行动实施方案"
     assert meta.issue_date == "2016-03-25"  # a YAML date comes back as ISO text
@@ -175,9 +167,7 @@ def test_empty_sidecar_changes_nothing(tmp_path: Path) -> None:
         "json-string",
     ],
 )
-def test_bad_sidecar_is_a_document_error_naming_the_file(
-    tmp_path: Path, name: str, content: str, message: str
-) -> None:
+def test_bad_sidecar_is_a_document_error_naming_the_file(tmp_path: Path, name: str, content: str, message: str) -> None:
     sidecar = tmp_path / name
     sidecar.write_text(content, "utf-8")
     with pytest.raises(DocumentError, match=message) as info:
@@ -221,6 +211,4 @@ def test_sidecar_issue_date_must_be_iso(tmp_path: Path, value: str, iso: str | N
     except DocumentError as exc:
         assert "x.meta.json" in str(exc)
         return
-    assert overrides["issue_date"] == iso, (
-        f"non-ISO issue_date {overrides['issue_date']!r} accepted"
-    )
+    assert overrides["issue_date"] == iso, f"non-ISO issue_date {overrides['issue_date']!r} accepted"

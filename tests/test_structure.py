@@ -38,18 +38,14 @@ MAKERS: dict[str, Callable[[Path], Path]] = {
 
 def _document(text: str, *, markdown: bool = False) -> Document:
     cleaned = clean_text(text, hard_wrapped=not markdown)
-    meta = extract_meta(
-        cleaned.text, doc_id="t", source="t", fmt="md" if markdown else "txt", content_hash="h"
-    )
+    meta = extract_meta(cleaned.text, doc_id="t", source="t", fmt="md" if markdown else "txt", content_hash="h")
     return Document(meta, cleaned.text, cleaned.page_starts)
 
 
 def _from_file(path: Path) -> tuple[Document, list[Section]]:
     loaded = load(path)
     cleaned = clean(loaded)
-    meta = extract_meta(
-        cleaned.text, doc_id="t", source=str(path), fmt=loaded.format, content_hash="h"
-    )
+    meta = extract_meta(cleaned.text, doc_id="t", source=str(path), fmt=loaded.format, content_hash="h")
     doc = Document(meta, cleaned.text, cleaned.page_starts)
     return doc, parse(doc)
 
@@ -63,9 +59,7 @@ def _top_headings(sections: list[Section]) -> list[str]:
 
 
 def _children(sections: list[Section], parent: str) -> list[Section]:
-    return [
-        s for s in sections if s.kind == "heading" and len(s.path) >= 2 and s.path[-2] == parent
-    ]
+    return [s for s in sections if s.kind == "heading" and len(s.path) >= 2 and s.path[-2] == parent]
 
 
 def _squeezed(path: tuple[str, ...]) -> tuple[str, ...]:
@@ -104,9 +98,7 @@ def test_seed_six_top_sections_in_order(seed: tuple[Document, list[Section]]) ->
             assert doc.text[section.start : section.body_start].strip() == section.heading
 
 
-@pytest.mark.parametrize(
-    ("parent", "count"), [("三、主要目标", 3), ("四、重点工作", 3), ("六、保障措施", 4)]
-)
+@pytest.mark.parametrize(("parent", "count"), [("三、主要目标", 3), ("四、重点工作", 3), ("六、保障措施", 4)])
 def test_seed_subsections(seed: tuple[Document, list[Section]], parent: str, count: int) -> None:
     children = _children(seed[1], parent)
     assert [c.heading[:3] for c in children] == ["（一）", "（二）", "（三）", "（四）"][:count]
@@ -151,9 +143,7 @@ def test_seed_spans_nest(seed: tuple[Document, list[Section]]) -> None:
         assert section.start <= section.body_start <= section.end
         parents = [s for s in sections if s.kind != "item" and s.path == section.path[:-1]]
         if section.kind != "part" and section.kind != "item":
-            assert any(p.start <= section.start and section.end <= p.end for p in parents), (
-                section.path
-            )
+            assert any(p.start <= section.start and section.end <= p.end for p in parents), section.path
 
 
 # --- every format ---------------------------------------------------------------------------
@@ -223,10 +213,7 @@ def test_cross_reference_is_never_a_heading() -> None:
 
 
 def test_cross_reference_in_a_hard_wrapped_sentence_is_not_a_heading() -> None:
-    text = (
-        "一、总体要求\n\n企业应当按照本办法\n\n"
-        "第三条规定的程序提交材料。\n\n二、保障措施\n\n加强领导。\n"
-    )
+    text = "一、总体要求\n\n企业应当按照本办法\n\n第三条规定的程序提交材料。\n\n二、保障措施\n\n加强领导。\n"
     sections = parse(_document(text))
     assert _top_headings(sections) == ["一、总体要求", "二、保障措施"]
     assert [s for s in sections if s.kind == "article"] == []

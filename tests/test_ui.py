@@ -108,9 +108,7 @@ def test_admin_upload_and_remove(fresh_bot: PolicyBot, tmp_path: Path) -> None:
     handlers = _Handlers(BotHolder(fresh_bot), settings)
     upload = tmp_path / "upload" / "风电示范.md"
     upload.parent.mkdir()
-    upload.write_text(
-        "关于风电运维示范的通知\n\n一、进度安排\n\n——发布风电运维示范指南。（四季度）\n"
-    )
+    upload.write_text("关于风电运维示范的通知\n\n一、进度安排\n\n——发布风电运维示范指南。（四季度）\n")
     with pytest.raises(gr.Error):
         handlers.upload(str(upload), "wrong")
     status, rows, _ = handlers.upload(str(upload), "boss")

@@ -1,0 +1,1 @@
+"""Benchmarks for policybot (see README.md here); not part of the installed package."""
