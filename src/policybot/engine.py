@@ -53,7 +53,8 @@ class PolicyBot:
         except (IndexMissingError, IndexMismatchError) as exc:
             if require_index:
                 raise
-            log.warning("starting without an index: %s", exc.message)
+            level = logging.INFO if isinstance(exc, IndexMissingError) else logging.WARNING
+            log.log(level, "starting without an index: %s", exc.message)
         return bot
 
     @property
