@@ -196,7 +196,7 @@ def test_docs_render_offline_in_chromium(server: Server) -> None:
     """Swagger UI at /docs renders from the app's own assets (no CDN) in headless Chromium."""
     pytest.importorskip("fastapi_offline", reason="pip install fastapi-offline")
     if not Path("/usr/bin/chromium").exists():
-        pytest.skip("needs Debian's chromium (apt-get install chromium chromium-driver)")
+        pytest.fail("needs Debian's chromium: run `bash .ci/system-deps.sh` (apt-get install chromium chromium-driver)")
     from playwright.sync_api import sync_playwright
 
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

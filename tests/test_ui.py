@@ -138,7 +138,7 @@ def test_gradio_client_chat(ui_url: str) -> None:
 @pytest.mark.browser
 def test_browser_chat(ui_url: str, tmp_path: Path) -> None:
     if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium (apt-get install chromium chromium-driver)")
+        pytest.fail("needs Debian's chromium: run `bash .ci/system-deps.sh` (apt-get install chromium chromium-driver)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
