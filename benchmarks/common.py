@@ -13,21 +13,10 @@ from typing import Any
 
 import yaml
 
+from policybot.cli import quiet_libraries as quiet_libraries  # re-exported: one definition, in the CLI
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "eval"
-
-
-def quiet_libraries() -> None:
-    """Offline, no library progress bars or tokenizer fork warnings."""
-    for name, value in (
-        ("HF_HUB_OFFLINE", "1"),
-        ("TRANSFORMERS_OFFLINE", "1"),
-        ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
-        ("TRANSFORMERS_VERBOSITY", "error"),
-        ("TOKENIZERS_PARALLELISM", "false"),
-        ("GRADIO_ANALYTICS_ENABLED", "False"),
-    ):
-        os.environ.setdefault(name, value)
 
 
 def loadavg() -> list[float]:
