@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from policybot import cli
 from policybot.engine import PolicyBot
 from policybot.server import create_app
-from support import SEED, make_settings
+from support import SEED, make_settings, running
 
 ASK = "节能监察安排在什么时候？"
 NEW_DOC = """关于开展海上风电运维示范的通知
@@ -59,31 +53,6 @@ def client(workspace: Path, bot: PolicyBot) -> Iterator[TestClient]:
     app = create_app(make_settings(workspace, rate_limit_per_minute=10_000), bot, ui=False)
     with TestClient(app) as c:
         yield c
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def running(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port in a thread; yields the base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def sse_events(text: str) -> list[tuple[str, str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,15 +23,9 @@ from schemathesis import GenerationMode
 
 from policybot.errors import ConfigError
 from policybot.server import create_app, is_loopback, serve
-from support import ROOT, SEED, make_settings
+from support import ROOT, SEED, free_port, make_settings
 
 ADMIN = "admin-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:

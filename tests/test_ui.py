@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from policybot.api import BotHolder
@@ -21,7 +17,7 @@ from policybot.engine import PolicyBot
 from policybot.schemas import answer_out, fact_out
 from policybot.server import create_app
 from policybot.ui import _Handlers, highlight, render_answer, timeline_html
-from support import ROOT, make_settings
+from support import ROOT, make_settings, running
 
 ASK = "节能监察安排在什么时候？"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,28 +25,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def ui_url(seed_bot: PolicyBot, seed_workspace: Path) -> Iterator[str]:
     """The whole app (API + chat at /) served by uvicorn on a free loopback port."""
     app = create_app(make_settings(seed_workspace), seed_bot)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(10)
+    with running(app, timeout=60) as url:
+        yield f"{url}/"
 
 
 def _text(message: dict[str, Any]) -> str:
