@@ -22,7 +22,17 @@ from .records import DocumentMeta
 
 __all__ = ["SIDECAR_FIELDS", "extract_meta", "read_sidecar", "sidecar_path"]
 
-SIDECAR_FIELDS = ("doc_id", "title", "short_title", "doc_number", "issuer", "issue_date")
+SIDECAR_FIELDS = (
+    "doc_id",
+    "title",
+    "short_title",
+    "doc_number",
+    "issuer",
+    "issue_date",
+    "genre",
+    "provenance",
+    "source_url",
+)
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*\d{1,4}\s*号")
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")

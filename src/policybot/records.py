@@ -65,6 +65,9 @@ class DocumentMeta:
     issuer: str | None = None
     issue_date: str | None = None  # ISO 8601 (YYYY-MM-DD) when known
     short_title: str | None = None  # the 《…》 title a notice issues, when there is one
+    genre: str | None = None  # plan, opinion, regulation, notice, call, qa (see ``genre``)
+    provenance: str | None = None  # where the text came from (sidecar)
+    source_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
