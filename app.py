@@ -20,10 +20,10 @@ except ImportError:  # running from a checkout without `pip install -e .`
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from policybot.cli import quiet_libraries
 from policybot.config import Settings
 from policybot.errors import PolicybotError
-from policybot.server import configure_logging, serve
+from policybot.surfaces.cli import quiet_libraries
+from policybot.surfaces.server import configure_logging, serve
 
 log = logging.getLogger("policybot.app")
 

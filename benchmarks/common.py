@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from policybot.cli import quiet_libraries as quiet_libraries  # re-exported: one definition, in the CLI
+from policybot.surfaces.cli import quiet_libraries as quiet_libraries  # re-exported: one definition, in the CLI
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "eval"

@@ -45,10 +45,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from random import Random
 
-from policybot.chunking import ChunkSettings
-from policybot.cleaning import clean_text, is_page_number_line
-from policybot.ingest import prepare_document
-from policybot.structure import is_marker_line
+from policybot.ingest.chunking import ChunkSettings
+from policybot.ingest.cleaning import clean_text, is_page_number_line
+from policybot.ingest.pipeline import prepare_document
+from policybot.ingest.structure import is_marker_line
 
 __all__ = ["SEED", "GeneratedDoc", "cn_number", "generate_corpus", "render_document", "seed_pools"]
 

@@ -59,7 +59,7 @@ from benchmarks.corpus import SEED
 
 ZH_PREFIXES = ("", "请问，", "我想了解：", "麻烦问一下，")
 EN_PREFIXES = ("", "Please tell me: ", "Question: ", "I would like to know: ")
-QUERY_CACHE_SIZE = 512  # policybot.retrieval.Retriever keeps this many query vectors
+QUERY_CACHE_SIZE = 512  # policybot.answer.retrieval.Retriever keeps this many query vectors
 
 
 def _is_zh(text: str) -> bool:
@@ -90,8 +90,8 @@ def question_pool() -> list[dict[str, Any]]:
 
 def distinct_search_texts(pool: Sequence[dict[str, Any]]) -> int:
     """How many different texts the retriever embeds for ``pool`` (its cache key)."""
-    from policybot.glossary import Glossary
-    from policybot.understanding import understand
+    from policybot.answer.glossary import Glossary
+    from policybot.answer.understanding import understand
 
     glossary = Glossary.load(None)
     return len({understand(b["question"], b["history"], glossary).text for b in pool})

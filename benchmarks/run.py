@@ -112,8 +112,8 @@ def _maxrss_mb() -> float:
 def ingest_in_process(corpus: Path, index_dir: Path, *, embedder: Any = None, progress: bool = False) -> dict[str, Any]:
     """Load the model (unless given) and ingest ``corpus`` into a fresh ``index_dir``, as
     ``policybot ingest`` does (``PolicyBot.ingest``: read, embed, save, reload)."""
-    from policybot.embedding import load_embedder
-    from policybot.engine import PolicyBot
+    from policybot.embedding.model import load_embedder
+    from policybot.service import PolicyBot
 
     settings = bench_settings(index_dir.parent, corpus, index_dir=index_dir)
     started = time.perf_counter()
@@ -212,7 +212,7 @@ def time_variants(
 
 def search_latency(bot: Any, questions: Sequence[str], rounds: int, *, label: str = "search") -> dict[str, Any]:
     """p50/p95 of search and its baselines (see the module docstring)."""
-    from policybot.retrieval import Retriever
+    from policybot.answer.retrieval import Retriever
 
     s = bot.settings
     dense_only = Retriever(
@@ -285,7 +285,7 @@ def ask_latency(bot: Any, items: Sequence[tuple[str, list[str]]], rounds: int, *
 
 def load_bot(settings: Settings, embedder: Any) -> tuple[Any, float]:
     """A PolicyBot over ``settings.index_dir``; the seconds the index took to load."""
-    from policybot.engine import PolicyBot
+    from policybot.service import PolicyBot
 
     bot = PolicyBot(settings, embedder)
     started = time.perf_counter()
@@ -487,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     chunks = args.chunks if args.chunks is not None else (300 if args.quick else 10_000)
     rounds = args.rounds or (1 if args.quick else 3)
-    from policybot.embedding import load_embedder
+    from policybot.embedding.model import load_embedder
 
     meta = machine()
     tmp = Path(tempfile.mkdtemp(prefix="policybot-bench-"))

@@ -59,7 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
     """The real default embedding model (converted once into the user cache, then reused)."""
-    from policybot.embedding import load_embedder
+    from policybot.embedding.model import load_embedder
 
     return load_embedder(make_settings(Path("/nonexistent")))
 
@@ -76,7 +76,7 @@ def seed_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def seed_bot(seed_workspace: Path, embedder):  # type: ignore[no-untyped-def]
     """A PolicyBot over an index of the seed, built once per session (read-only in tests)."""
-    from policybot.engine import PolicyBot
+    from policybot.service import PolicyBot
 
     bot = PolicyBot(make_settings(seed_workspace), embedder)
     bot.ingest()
@@ -86,7 +86,7 @@ def seed_bot(seed_workspace: Path, embedder):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def fresh_bot(tmp_path: Path, embedder) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A PolicyBot over its own tmp corpus/index with the seed ingested (for tests that write)."""
-    from policybot.engine import PolicyBot
+    from policybot.service import PolicyBot
 
     (tmp_path / "corpus").mkdir()
     shutil.copy(SEED, tmp_path / "corpus" / SEED.name)

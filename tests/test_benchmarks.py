@@ -21,9 +21,9 @@ from benchmarks import load as loadbench
 from benchmarks import run as bench
 from benchmarks.common import ask_items, loadavg, machine, percentiles, retrieval_questions
 
-from policybot.chunking import ChunkSettings
-from policybot.ingest import prepare_document
-from policybot.structure import parse
+from policybot.ingest.chunking import ChunkSettings
+from policybot.ingest.pipeline import prepare_document
+from policybot.ingest.structure import parse
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -4,10 +4,10 @@ The public API is small: build ``Settings``, load a ``PolicyBot`` (model + index
 then ``ingest``, ``search`` and ``ask``. Everything returns the plain records below.
 """
 
-from .config import Settings
-from .engine import PolicyBot
-from .errors import PolicybotError
-from .records import Answer, Chunk, Citation, Document, DocumentMeta, Fact, Hit, Section
+from policybot.config import Settings
+from policybot.errors import PolicybotError
+from policybot.records import Answer, Chunk, Citation, Document, DocumentMeta, Fact, Hit, Section
+from policybot.service import PolicyBot
 
 __all__ = [
     "Answer",

@@ -1,0 +1,136 @@
+"""The optional LLM answerer: any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server,
+a hosted Qwen/DeepSeek API) writes the answer from numbered sources.
+
+It never decides alone: the extractive answerer's refusal rules run first (no LLM call for a
+question the documents do not cover); citations are built here from the sources the text
+marks [n]; every figure must pass the grounding check against the quoted sentences. Any
+failure (endpoint down, no markers, an unsupported figure) falls back to the extractive answer
+with ``mode="llm-fallback"`` and a note saying why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
+
+from policybot.answer.compose import sentences_of
+from policybot.answer.grounding import check_grounding, figures
+from policybot.answer.understanding import bigrams, understand
+from policybot.records import Answer, Citation, Hit
+
+if TYPE_CHECKING:
+    from policybot.answer.chain import ExtractiveAnswerer
+    from policybot.config import Settings
+
+__all__ = ["NOT_COVERED", "LLMAnswerer", "build_llm_chain"]
+
+log = logging.getLogger("policybot.answer.llm")
+
+#: What the model must answer, alone, when the sources do not answer the question.
+NOT_COVERED = "NOT_COVERED"
+
+_SYSTEM = (
+    "你是政策文件问答助手。只能依据用户给出的编号资料回答，不得使用资料以外的知识。"
+    "每一句陈述后用 [编号] 标注所依据的资料，例如 [1]。数字、日期、季度必须与资料原文完全一致。"
+    f"如果资料不能回答问题，只回答 {NOT_COVERED}。"
+    "用提问所用的语言回答（英文问题用英文回答，可保留中文原文引语）。回答简洁。"
+)
+_HUMAN = "资料：\n{sources}\n\n{history}问题：{question}"
+
+
+def build_llm_chain(settings: Settings) -> Runnable[dict[str, str], str]:
+    """prompt | ChatOpenAI | text, for the endpoint in ``settings``."""
+    chat = ChatOpenAI(
+        model=settings.llm_model or "",
+        base_url=settings.llm_base_url,
+        api_key=SecretStr(settings.llm_api_key or "not-needed"),
+        timeout=settings.llm_timeout,
+        max_retries=0,
+        temperature=0,
+    )
+    prompt = ChatPromptTemplate.from_messages([("system", _SYSTEM), ("human", _HUMAN)])
+    return prompt | chat | StrOutputParser()
+
+
+class LLMAnswerer:
+    def __init__(self, base: ExtractiveAnswerer, chain: Runnable[dict[str, str], str], *, sources: int = 5) -> None:
+        if sources < 1:
+            raise ValueError(f"sources must be at least 1, got {sources}")
+        self.base = base
+        self.chain = chain
+        self.sources = sources
+
+    @classmethod
+    def from_settings(cls, base: ExtractiveAnswerer, settings: Settings) -> LLMAnswerer:
+        return cls(base, build_llm_chain(settings))
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        question = self.base.retriever.check_query(question)
+        history = [h for h in history if str(h).strip()]
+        query = understand(question, history, self.base.glossary)
+        hits = self.base.retriever.search(query.text, self.base.top_k, keywords=query.keywords)
+        decision = self.base.decide(query, hits)
+        if decision.refuse:
+            return self.base.refuse(query, hits, decision.reason, decision.code)
+        sources = hits[: self.sources]
+        try:
+            text = self.chain.invoke(
+                {
+                    "sources": "\n".join(
+                        f"[{n}] {h.chunk.doc_title} › {h.chunk.section}\n{h.chunk.text}"
+                        for n, h in enumerate(sources, start=1)
+                    ),
+                    "history": "".join(f"此前的问题：{h}\n" for h in history[-3:]),
+                    "question": question,
+                }
+            ).strip()
+        except Exception as exc:  # any transport or API error: the extractive answer stands in
+            log.warning("LLM endpoint failed: %s", exc.__class__.__name__)
+            return self._fallback(question, history, f"LLM unavailable ({exc.__class__.__name__})")
+        if text == NOT_COVERED or text.startswith(NOT_COVERED):
+            return self.base.refuse(query, hits, code="llm_not_covered")
+        return self._grounded(question, history, text, sources)
+
+    def _grounded(self, question: str, history: Sequence[str], text: str, sources: list[Hit]) -> Answer:
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+        used = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(sources)]
+        if not used:
+            return self._fallback(question, history, "LLM answer cited no source")
+        if len(used) != len(set(numbers)):
+            return self._fallback(question, history, "LLM answer cited a source that does not exist")
+        renumber = {old: new for new, old in enumerate(used, start=1)}
+        citations = tuple(self._citation(renumber[n], sources[n - 1], text) for n in used)
+        text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
+        result = check_grounding(text, [c.quote for c in citations] + [c.section + c.doc_title for c in citations])
+        if not result.ok:
+            return self._fallback(
+                question, history, f"LLM answer failed the grounding check: {', '.join(result.unsupported)}"
+            )
+        return Answer(question, text, citations, False, (), (), "llm")
+
+    @staticmethod
+    def _citation(cid: int, hit: Hit, answer: str) -> Citation:
+        """Quote the sentences of the source that share the answer's figures or most words."""
+        chunk = hit.chunk
+        wanted = set(figures(answer))
+        sentences = sentences_of(chunk) or [chunk.text]
+        with_figures = [s for s in sentences if wanted & set(figures(s))]
+        if with_figures:
+            quote = "".join(with_figures[:2])
+        else:
+            answer_bigrams = bigrams(answer)
+            quote = max(sentences, key=lambda s: len(bigrams(s) & answer_bigrams))
+        return Citation(cid, chunk.doc_id, chunk.doc_title, chunk.section, quote, chunk.page, hit.score, chunk.id)
+
+    def _fallback(self, question: str, history: Sequence[str], reason: str) -> Answer:
+        answer = self.base.ask(question, history)
+        return replace(answer, mode="llm-fallback", notes=(reason, *answer.notes))

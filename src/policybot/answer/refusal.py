@@ -1,0 +1,178 @@
+"""Refusal: decide whether the documents can answer a question at all.
+
+Dense similarity alone cannot tell "not covered" from "covered" (multilingual-e5 scores are
+compressed: an off-topic Chinese question can score higher than a real one), so the decision
+rests on what the question names and what the documents say:
+
+* ``no_hits`` / ``low_similarity``: retrieval found nothing close;
+* ``absent_number``: a year or figure named in the question is nowhere in the documents;
+* ``not_mentioned``: most of the question's content terms are not in the documents;
+* ``unknown_terms``: an English question none of whose terms the glossary could map;
+* ``qualifier_missing``: a question asking for a figure names something the documents never
+  mention (河北省, 二氧化硫): any figure given would be for something else;
+* ``referenced_only``: it asks what another document (《…》) says, which is only cited here;
+* ``promised_only``: it asks for the content of something the documents only promise to
+  publish (发布…评价导则);
+* ``not_listed``: it asks which cities / products / banks …, and the documents only say
+  部分城市 or 一批 without naming them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import jieba
+
+from policybot.answer.grounding import normalize
+from policybot.answer.understanding import Query
+from policybot.records import Document, Hit
+
+__all__ = ["Decision", "decide", "term_found"]
+
+_CONTENT_ASK = re.compile(
+    r"具体内容|具体要求|具体指标|评价指标|评价标准|评分|规定了|提出了?(?:哪些|什么)|提出的|收录|包括哪些|包含哪些"
+    r"|有哪些(?:指标|要求|条款|标准|技术|产品)|怎么评|如何评|什么内容|内容是什么|讲了什么|目标是什么"
+    r"|criteria|requirements|indicators|what does (?:the|it) .*(?:say|contain|include|list)",
+    re.I,
+)
+_PROMISE = re.compile(r"发布|制定|出台|编制|印发|研究制定|启动")
+_QUOTED = re.compile(r"《([^》]{2,80})》")
+_ENTITY_TYPES = ("城市", "地区", "省份", "省", "企业", "公司", "银行", "产品", "技术", "项目", "名单", "单位", "园区")
+_EN_ENTITY = re.compile(
+    r"\bwhich (?:specific )?(cities|provinces|companies|enterprises|banks|policy banks|products|"
+    r"technologies|projects|firms)\b",
+    re.I,
+)
+_EN_TYPES = {
+    "cities": "城市",
+    "provinces": "省",
+    "companies": "企业",
+    "enterprises": "企业",
+    "banks": "银行",
+    "policy banks": "银行",
+    "products": "产品",
+    "technologies": "技术",
+    "projects": "项目",
+    "firms": "企业",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    refuse: bool
+    code: str = ""
+    reason: str = ""  # shown to the user after "the documents do not cover this"
+    missing: tuple[str, ...] = ()  # question terms the documents do not mention (answer notes them)
+
+
+def term_found(term: str, pool: str) -> bool:
+    """Is ``term`` (or, for a compound of 4+ characters, both its halves) in ``pool``?"""
+    if term in pool:
+        return True
+    if len(term) >= 4 and re.search(r"[\u4e00-\u9fff]", term):
+        return term[:2] in pool and term[-2:] in pool
+    return False
+
+
+def decide(
+    query: Query, hits: list[Hit], documents: list[Document], corpus: Iterable[Document], threshold: float
+) -> Decision:
+    if not hits or not documents:
+        return Decision(True, "no_hits")
+    if max((h.dense_score or 0.0) for h in hits[:3]) < threshold:
+        return Decision(True, "low_similarity")
+    pool = "\n".join(d.text for d in documents)
+    absent = [n for n in query.numbers if len(n) >= 2 and n not in normalize(pool)]
+    if absent:
+        return Decision(True, "absent_number", _say(query, f"“{absent[0]}”", f"“{absent[0]}”"))
+    missing = tuple(g[0] for g in query.terms if not any(term_found(t, pool) for t in g))
+    if query.lang == "en" and not query.terms:
+        return Decision(True, "unknown_terms")
+    if query.terms and (len(query.terms) - len(missing)) / len(query.terms) < 0.5:
+        return Decision(True, "not_mentioned")
+    if query.wants_quantity and missing:
+        what = "、".join(missing)
+        return Decision(
+            True, "qualifier_missing", _say(query, f"：文件没有提到“{what}”", f": they never mention {what}")
+        )
+    for check in (_referenced_only, _promised_only, _not_listed):
+        decision = check(query, hits, pool, list(corpus))
+        if decision is not None:
+            return decision
+    return Decision(False, missing=missing if query.lang == "zh" else ())
+
+
+def _say(query: Query, zh: str, en: str) -> str:
+    return zh if query.lang == "zh" else en
+
+
+def _referenced_only(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
+    """A question about what a cited document (《…》 not in the corpus) says."""
+    if not _CONTENT_ASK.search(query.question):
+        return None
+    titles = {_squash(t) for d in corpus for t in (d.meta.title, d.meta.short_title or "")}
+    for name in _QUOTED.findall(query.question):
+        if _squash(name) not in titles and name in pool:
+            return Decision(
+                True,
+                "referenced_only",
+                _say(
+                    query,
+                    f"：文件只提到《{name}》，没有收录它的内容",
+                    f": they only refer to 《{name}》, not its content",
+                ),
+            )
+    return None
+
+
+def _promised_only(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
+    """A question about the content of something the documents only promise to publish."""
+    if not _CONTENT_ASK.search(query.question):
+        return None
+    sentences = re.split(r"[。；\n]", pool)
+    terms = [g[0] for g in query.terms if g[0] in pool]
+    for size in range(min(4, len(terms)), 0, -1):
+        for i in range(len(terms) - size + 1):
+            phrase = "".join(terms[i : i + size])
+            holders = [s for s in sentences if phrase in s]
+            if len(phrase) >= 4 and holders and all(_PROMISE.search(s) for s in holders):
+                return Decision(
+                    True,
+                    "promised_only",
+                    _say(
+                        query,
+                        f"：文件只提到将发布或启动“{phrase}”，没有它的具体内容",
+                        f": they only say “{phrase}” will be published, not what it contains",
+                    ),
+                )
+    return None
+
+
+def _entity_type(query: Query) -> str | None:
+    if query.lang == "en":
+        m = _EN_ENTITY.search(query.question)
+        return _EN_TYPES[m.group(1).lower()] if m else None
+    words = jieba.lcut(query.question)
+    for i, word in enumerate(words[:-1]):
+        if word in ("哪些", "哪几个", "哪几家", "哪个"):
+            following = words[i + 1]
+            return next((t for t in _ENTITY_TYPES if following.endswith(t)), None)
+    return None
+
+
+def _not_listed(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
+    """ "Which cities …?" when the documents name no cities (only 部分城市, 一批企业 …)."""
+    kind = _entity_type(query)
+    if kind is None:
+        return None
+    text = "\n".join(h.chunk.text for h in hits[:4])
+    enumeration = re.compile(rf"、[^。；\n]{{0,40}}等[^。；、\n]{{0,6}}{kind}|{kind}(?:包括|有|为|：)")
+    if enumeration.search(text):
+        return None
+    return Decision(True, "not_listed", _say(query, f"：文件没有列出具体的{kind}", f": they name no specific {kind}"))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)

@@ -1,0 +1,165 @@
+"""Retrieval: dense (FAISS) and keyword (BM25) search, fused by reciprocal rank.
+
+The ``Retriever`` holds the loaded index and the embedder (both injected, loaded once). The
+fused score of a hit is scaled to 0..1 (1 = ranked first by both searches); the cosine
+similarity of the dense search is kept on the hit as ``dense_score`` for refusal decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from policybot.errors import InvalidQuestionError
+from policybot.records import Chunk, Hit
+from policybot.store.files import IndexData
+from policybot.store.keyword import KeywordIndex
+
+__all__ = ["PolicyRetriever", "QueryEmbedder", "Retriever", "check_query", "hit_to_document"]
+
+
+class QueryEmbedder(Protocol):
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def check_query(query: object, max_chars: int) -> str:
+    """``query`` stripped; InvalidQuestionError when it is not text, empty or too long."""
+    if not isinstance(query, str):
+        raise InvalidQuestionError(f"the question must be text, got {type(query).__name__}")
+    text = query.strip()
+    if not text:
+        raise InvalidQuestionError("the question is empty")
+    if len(text) > max_chars:
+        raise InvalidQuestionError(f"the question is {len(text)} characters long; the limit is {max_chars}")
+    return text
+
+
+class Retriever:
+    """Hybrid search over one loaded index."""
+
+    def __init__(
+        self,
+        index: IndexData,
+        embedder: QueryEmbedder,
+        *,
+        candidates: int = 40,
+        rrf_k: int = 60,
+        dense_weight: float = 1.0,
+        keyword_weight: float = 1.0,
+        max_query_chars: int = 500,
+    ) -> None:
+        if candidates < 1:
+            raise ValueError(f"candidates must be at least 1, got {candidates}")
+        if rrf_k < 1:
+            raise ValueError(f"rrf_k must be at least 1, got {rrf_k}")
+        if dense_weight < 0 or keyword_weight < 0 or dense_weight + keyword_weight == 0:
+            raise ValueError(f"weights must be >= 0 and not both 0, got {dense_weight}, {keyword_weight}")
+        self.index = index
+        self.embedder = embedder
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.keyword_weight = keyword_weight
+        self.max_query_chars = max_query_chars
+        self._faiss = index.faiss_index()
+        self._keyword: KeywordIndex = index.keyword_index()
+        self._vectors: dict[str, np.ndarray] = {}
+        self.by_id = {c.id: c for c in index.chunks}
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding (cached: the answerer reuses the one retrieval computed)."""
+        vector = self._vectors.get(query)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed_queries([query])[0], dtype=np.float32)
+            if len(self._vectors) >= 512:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[query] = vector
+        return vector
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.index.chunks
+
+    def check_query(self, query: object) -> str:
+        return check_query(query, self.max_query_chars)
+
+    def dense(self, query: str, n: int) -> list[tuple[int, float]]:
+        if not self.chunks:
+            return []
+        vector = np.ascontiguousarray(self.query_vector(query)[None, :], dtype=np.float32)
+        scores, ids = self._faiss.search(vector, min(n, len(self.chunks)))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def search(self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None, keywords: str = "") -> list[Hit]:
+        """The ``k`` best chunks for ``query``, optionally only from ``doc_ids``.
+
+        ``keywords`` are added to the keyword search only (e.g. Chinese terms of an English question).
+        """
+        query = self.check_query(query)
+        if k < 1:
+            raise InvalidQuestionError(f"k must be at least 1, got {k}")
+        n = max(self.candidates, k) * (4 if doc_ids else 1)
+        dense = self.dense(query, n)
+        keyword = self._keyword.search(f"{query} {keywords}" if keywords else query, n)
+        allowed = set(doc_ids) if doc_ids else None
+        if allowed is not None:
+            dense = [(i, s) for i, s in dense if self.chunks[i].doc_id in allowed]
+            keyword = [(i, s) for i, s in keyword if self.chunks[i].doc_id in allowed]
+        return self.fuse(dense, keyword)[:k]
+
+    def fuse(self, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]) -> list[Hit]:
+        table: dict[int, dict[str, Any]] = {}
+        for rank, (i, score) in enumerate(dense, start=1):
+            table.setdefault(i, {})["dense"] = (rank, score)
+        for rank, (i, score) in enumerate(keyword, start=1):
+            table.setdefault(i, {})["keyword"] = (rank, score)
+        best = (self.dense_weight + self.keyword_weight) / (self.rrf_k + 1)
+        hits = []
+        for i, found in table.items():
+            d_rank, d_score = found.get("dense", (None, None))
+            k_rank, k_score = found.get("keyword", (None, None))
+            fused = (self.dense_weight / (self.rrf_k + d_rank) if d_rank else 0.0) + (
+                self.keyword_weight / (self.rrf_k + k_rank) if k_rank else 0.0
+            )
+            hits.append(Hit(self.chunks[i], round(fused / best, 6), d_score, k_score, d_rank, k_rank))
+        hits.sort(key=lambda h: (-h.score, -(h.dense_score or 0.0), h.chunk.ordinal))
+        return hits
+
+    def fact_similarities(self, query: str) -> np.ndarray:
+        """Cosine similarity of ``query`` to every fact of the index, in fact order."""
+        if not len(self.index.fact_vectors):
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray(self.index.fact_vectors @ self.query_vector(query), dtype=np.float32)
+
+
+def hit_to_document(hit: Hit) -> LCDocument:
+    chunk = hit.chunk
+    return LCDocument(
+        page_content=chunk.text,
+        metadata={
+            "chunk_id": chunk.id,
+            "doc_id": chunk.doc_id,
+            "doc_title": chunk.doc_title,
+            "section": chunk.section,
+            "page": chunk.page,
+            "score": hit.score,
+            "dense_score": hit.dense_score,
+        },
+    )
+
+
+class PolicyRetriever(BaseRetriever):
+    """LangChain face of ``Retriever``: returns LangChain Documents with citation metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    retriever: Retriever
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        return [hit_to_document(h) for h in self.retriever.search(query, self.k)]

@@ -1,0 +1,207 @@
+"""Understanding a question: its language, intent, search text and content terms.
+
+A follow-up that leans on the conversation ("那氨氮呢？", "What about ammonia nitrogen?") is
+searched together with the previous question and inherits its intent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import jieba
+
+from policybot.answer.glossary import Glossary
+from policybot.answer.grounding import normalize
+from policybot.store.keyword import tokenize
+
+__all__ = ["INTENTS", "Query", "bigrams", "detect_intent", "is_followup", "language", "understand"]
+
+INTENTS = ("document", "deadline", "party", "quantity", "target", "broad", "list", "general")
+
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "document": re.compile(
+        r"文号|发文字号|发文号|编号|发布日期|印发日期|发文日期|成文日期|哪天印发|哪一天|发文机关|发文单位|哪个部门(?:印发|发布|发的)"
+        r"|谁(?:印发|发布|发)的|什么文件|文件(?:标题|名称|题目)|印发的是|发给|主送|下发给|全称|全名"
+        r"|(?:通知|文件)(?!》)[^，。？?》]{0,6}(?:哪天|哪一天|什么时候|何时|日期)"
+        r"|document number|reference number|issued (?:on|by)|who issued|issuing|issuer|date of (?:issue|the notice)"
+        r"|when was (?:the|this) (?:notice|document|plan) issued|title of|addressed to|sent to",
+        re.I,
+    ),
+    "deadline": re.compile(
+        r"什么时候|何时|几时|哪天|哪个季度|哪一季度|几季度|第几季度|什么时间"
+        r"|时间节点|时间安排|进度|期限|截止|哪个月|几月|哪一年|多久"
+        r"|季度(?:有|安排|要)|\bwhen\b|which quarter|what quarter|deadline|by when|timeline|schedul"
+        r"|time ?frame|what time",
+        re.I,
+    ),
+    "quantity": re.compile(r"多少|几万|多大|数量|数额|金额|比例|幅度|how much|how many|amount|what figure", re.I),
+    "target": re.compile(r"目标|指标|削减|减排|target|goal|objective|expected to (?:cut|reduce)", re.I),
+    "party": re.compile(
+        r"(?<!文)谁|哪个部门|哪些部门|什么部门|会同|联合|与哪|和哪|哪些机构|哪些单位|哪个机构|牵头|配合"
+        r"|\bwho\b|which (?:ministr|department|agenc|bod|institution|organi)|jointly|together with|partner",
+        re.I,
+    ),
+    "broad": re.compile(
+        r"主要内容|概括|概述|简要介绍|介绍一下|总结|讲了什么|讲的是什么|说了什么|是什么文件|summar|overview"
+        r"|what is (?:this|the) (?:plan|document|notice) about|main points|in brief",
+        re.I,
+    ),
+    "list": re.compile(
+        r"哪些|有什么|有哪|包括|包含|措施|享受|哪几|几项|几方面"
+        r"|\bwhich\b|what (?:measures|support|tasks|policies|actions)"
+        r"|\blist\b|what are the|what does .* include|what can",
+        re.I,
+    ),
+}
+_NEW_QUESTION = re.compile(r"是什么|什么是|是谁|吗[？?]?$|^(?:what|who|how|why|is|are|does|do)\b", re.I)
+_FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|再|以及|和|and\b|what about|how about|and what)|呢[？?]?$", re.I)
+_GENERIC = frozenset(
+    "发布 享受 支持 政策 措施 企业 单位 公司 我们 工作 安排 目标 文件 方案 规定 要求 哪些 什么 时间 季度 "
+    "做 进行 开展 实施 能 可以 获得 得到 需要 应该 如何 怎么 多少 预计 全年 计划 文件里 里面 提到 提出 "
+    "文号 发文 字号 日期 印发 发文机关 机关 单位 部门 标题 名称 题目 主送 通知 这份 这个 该 份 哪天 哪一天 "
+    "内容 主要 介绍 概括 总结 哪个 季度 时候 什么时候 落实 哪位 截止 几时 分别 本身 这次 今年 一起 具体 方面 "
+    "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早".split()
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str
+    lang: str
+    intent: str
+    text: str  # what is searched
+    terms: tuple[tuple[str, ...], ...]  # content terms, each with its alternatives (Chinese)
+    quarter: str | None  # Q1..Q4 when the question names a quarter
+    numbers: tuple[str, ...]  # numbers (years, figures) the question names
+    followup: bool = False
+    wants_quantity: bool = False
+    keywords: str = ""  # extra keyword-search terms (Chinese terms of an English question)
+    superlative: str | None = None  # "latest" / "earliest" when the question asks for one
+    several: bool = False  # asks about more than one thing ("…和…分别", "both")
+    ordinal: int | None = None  # "第三条" / "the third one" in a follow-up
+    unknown: tuple[str, ...] = ()  # English content words the glossary does not know
+
+    @property
+    def flat_terms(self) -> tuple[str, ...]:
+        return tuple(t for group in self.terms for t in group)
+
+
+def language(text: str) -> str:
+    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return "zh" if cjk >= max(1, len(text) * 0.1) else "en"
+
+
+def detect_intent(text: str) -> str | None:
+    return next((name for name in INTENTS[:-1] if _PATTERNS[name].search(text)), None)
+
+
+def is_followup(question: str, history: Sequence[str]) -> bool:
+    if not history:
+        return False
+    q = question.strip()
+    short = len(q) <= 8 if language(q) == "zh" else len(q.split()) <= 4
+    asks_anew = bool(_NEW_QUESTION.search(q))  # "绿色工厂是什么？" is short but stands alone
+    return bool(_FOLLOWUP.search(q)) or bool(_ORDINAL.search(q)) or (short and not asks_anew)
+
+
+def bigrams(text: str) -> set[str]:
+    chars = [c for c in text if "\u4e00" <= c <= "\u9fff" or c.isalnum()]
+    return {a + b for a, b in pairwise(chars)}
+
+
+def content_terms(text: str) -> tuple[str, ...]:
+    words = [w.strip() for w in jieba.lcut(text.lower())]
+    keep = [w for w in words if len(w) >= 2 and w not in _GENERIC and w in set(tokenize(w) or [w]) | {w}]
+    return tuple(dict.fromkeys(w for w in keep if tokenize(w)))
+
+
+_EN_FILLER = frozenset(
+    "about after all also any are as at be been being but by can could did do does doing done each from had "
+    "has have having here how if in into is it its may more most much must my no not of on only or other our "
+    "over please same shall should so some such than that the their them then there these they this those "
+    "through to under up very was we were what when where which while who whom why will with would you your "
+    "many year years plan plans expected expect say says said tell me give list explain english chinese and "
+    "work involves involve involved what's which's "
+    "called call named name translate translation whether kind sort".split()
+)
+
+
+def english_terms(question: str, glossary: Glossary) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """Chinese term groups for the glossary phrases of an English question, and unknown words."""
+    found = glossary.translate(question)
+    covered = " ".join(phrase for phrase, _ in found)
+    words = re.findall(r"[a-z][a-z\-]+", question.lower())
+    unknown = tuple(w for w in words if w not in _EN_FILLER and w not in covered and len(w) > 2)
+    groups = tuple(dict.fromkeys(terms for _phrase, terms in found))
+    return groups, unknown
+
+
+_LATEST = re.compile(r"最晚|最后|最迟|latest|last", re.I)
+_EARLIEST = re.compile(r"最早|最先|earliest", re.I)
+_SEVERAL = re.compile(r"分别|各自|\bboth\b|\brespectively\b", re.I)
+_ORDINAL = re.compile(
+    r"第([一二三四五六七八九十\d]{1,3})(?:条|项|点|个|部分)"
+    r"|\bthe (first|second|third|fourth|fifth|sixth) (?:one|point|item|measure)",
+    re.I,
+)
+_EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+
+
+def _ordinal(question: str) -> int | None:
+    m = _ORDINAL.search(question)
+    if not m:
+        return None
+    if m.group(2):
+        return _EN_ORD[m.group(2).lower()]
+    token = m.group(1)
+    return int(token) if token.isdigit() else int(normalize(token + "月")[:-1] or 0) or None
+
+
+def _zh_terms(text: str, glossary: Glossary | None) -> tuple[tuple[str, ...], ...]:
+    terms = content_terms(text)
+    return tuple(glossary.expand(t) if glossary else (t,) for t in terms)
+
+
+def understand(question: str, history: Sequence[str] = (), glossary: Glossary | None = None) -> Query:
+    lang = language(question)
+    followup = is_followup(question, history)
+    intent = detect_intent(question)
+    if followup and intent is None:
+        intent = detect_intent(history[-1])
+    text = f"{history[-1]} {question}" if followup else question
+    norm = normalize(question)
+    quarter = re.search(r"Q([1-4])", norm)
+    numbers = tuple(re.findall(r"\d+(?:\.\d+)?", re.sub(r"Q[1-4]", "", norm)))
+    wants_quantity = bool(_PATTERNS["quantity"].search(question)) or (
+        followup and bool(_PATTERNS["quantity"].search(history[-1]))
+    )
+    terms = _zh_terms(_ORDINAL.sub("", question), glossary)
+    unknown: tuple[str, ...] = ()
+    keywords = ""
+    if lang == "en" and glossary is not None:
+        cjk = "".join(re.findall(r"[\u4e00-\u9fff]+", question))
+        english, unknown = english_terms(question, glossary)
+        terms = (*english, *(_zh_terms(cjk, glossary) if cjk else ()))
+        context = english_terms(history[-1], glossary)[0] if followup and history else ()
+        keywords = " ".join(t for group in (*terms, *context) for t in group)
+    elif glossary is not None:
+        keywords = " ".join(t for group in terms for t in group[1:])
+    return Query(
+        question=question,
+        lang=lang,
+        intent=intent or "general",
+        text=text,
+        terms=terms,
+        keywords=keywords,
+        unknown=unknown,
+        superlative="latest" if _LATEST.search(question) else "earliest" if _EARLIEST.search(question) else None,
+        several=bool(_SEVERAL.search(question)),
+        ordinal=_ordinal(question) if followup else None,
+        quarter=f"Q{quarter.group(1)}" if quarter else None,
+        numbers=numbers,
+        followup=followup,
+        wants_quantity=wants_quantity,
+    )

@@ -1,0 +1,51 @@
+"""Document-genre knowledge in one place: markers, title words, time expressions, numerals,
+units and metadata labels of Chinese policy documents. Ingest, refusal, grounding and the
+composers all read it from here, so the rules cannot drift apart."""
+
+from policybot.genre.kinds import Genre, detect_genre
+from policybot.genre.markers import (
+    ITEM,
+    MARKERS,
+    MD_HEADING,
+    META_LABEL,
+    TITLE_WORDS,
+    SectionRole,
+    is_marker_line,
+    is_title_line,
+    marker_of,
+    section_role,
+    strip_marker,
+)
+from policybot.genre.numerals import CN_NUMERALS, cn_to_int, normalize, to_number
+from policybot.genre.time import TIME_TAG, TimeExpr, TimeKind, find_times, is_time_tag, time_tag
+from policybot.genre.units import Value, ValueKind, find_values, unit_kind
+
+__all__ = [
+    "CN_NUMERALS",
+    "ITEM",
+    "MARKERS",
+    "MD_HEADING",
+    "META_LABEL",
+    "TIME_TAG",
+    "TITLE_WORDS",
+    "Genre",
+    "SectionRole",
+    "TimeExpr",
+    "TimeKind",
+    "Value",
+    "ValueKind",
+    "cn_to_int",
+    "detect_genre",
+    "find_times",
+    "find_values",
+    "is_marker_line",
+    "is_time_tag",
+    "is_title_line",
+    "marker_of",
+    "normalize",
+    "section_role",
+    "strip_marker",
+    "time_tag",
+    "to_number",
+    "unit_kind",
+]

@@ -1,0 +1,141 @@
+"""How Chinese official documents mark their structure and describe themselves.
+
+Section markers (第X章 / 第X条 / 一、 / （一） / 1. / （1）), list items (── / —), document-type
+title words (通知, 方案, 办法, …), the metadata labels that database copies and web pages put
+above the text (发文单位：, 文号：, 发布时间：…), and the headings that name a section's role in a
+call for applications or a plan (申报条件, 申报材料, 申报时间, 支持方式, 发展目标, 施行).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from policybot.genre.numerals import CN_NUMERALS
+
+__all__ = [
+    "ITEM",
+    "MARKERS",
+    "MD_HEADING",
+    "META_LABEL",
+    "TITLE_WORDS",
+    "SectionRole",
+    "is_marker_line",
+    "marker_of",
+    "section_role",
+    "strip_marker",
+]
+
+_NUM = rf"[{CN_NUMERALS}]+"
+_DIGITS = r"\d{1,3}"
+
+#: (kind, pattern, rank) of heading markers; lower rank = higher in the hierarchy.
+MARKERS: list[tuple[str, re.Pattern[str], float]] = [
+    ("attachment", re.compile(r"^附件\s*\d*\s*(?:[:：]\s*(?P<title>[^。；]{1,60}))?$"), 0.0),
+    ("heading", re.compile(rf"^第{_NUM}编"), 1.0),
+    ("heading", re.compile(rf"^第{_NUM}章"), 2.0),
+    ("heading", re.compile(rf"^第{_NUM}节"), 3.0),
+    ("article", re.compile(rf"^第(?:{_NUM}|{_DIGITS})条(?![的规所中之第])"), 4.0),
+    ("heading", re.compile(rf"^{_NUM}\s*、"), 5.0),
+    ("heading", re.compile(rf"^[（(]{_NUM}[）)]"), 6.0),
+    ("heading", re.compile(rf"^{_DIGITS}[.、．](?!\d)"), 7.0),
+    ("heading", re.compile(rf"^[（(]{_DIGITS}[）)]"), 8.0),
+]
+#: A list item or schedule item: ``──…（二季度）``, ``— …``, ``• …``.
+ITEM = re.compile(r"^(?:──|—{1,2}|－－|[•·●▪◆■]|-\s|\*\s)")
+MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+#: Words a document title ends with.
+TITLE_WORDS = (
+    "通知",
+    "方案",
+    "办法",
+    "规定",
+    "意见",
+    "细则",
+    "指南",
+    "规划",
+    "计划",
+    "决定",
+    "条例",
+    "公告",
+    "通告",
+    "纲要",
+    "导则",
+    "批复",
+    "函",
+    "报告",
+    "法",
+    "要求",
+    "问答",
+)
+_TITLE_END = re.compile(rf"(?:{'|'.join(TITLE_WORDS)})(?:[（(][^）)]{{1,12}}[）)])?$")
+#: A metadata line above the text: ``发文单位：…``, ``文    号：…``, ``发布时间：…``.
+META_LABEL = re.compile(
+    r"^(发\s*文\s*单\s*位|文\s*号|效\s*力\s*范\s*围|发\s*文\s*日\s*期|生\s*效\s*日\s*期|发\s*布\s*时\s*间|索\s*引\s*号"
+    r"|发\s*文\s*机\s*关|成\s*文\s*日\s*期|发\s*布\s*日\s*期|主\s*题\s*分\s*类|发\s*文\s*字\s*号|来\s*源)\s*[:：]"
+)
+
+
+def is_title_line(text: str) -> bool:
+    """A standalone document or part title: short, no sentence punctuation, a title word at the end."""
+    if len(text) > 60 or any(c in text for c in "。；，,："):
+        return False
+    return bool(_TITLE_END.search(text.rstrip('》”"')))
+
+
+def marker_of(text: str) -> str | None:
+    """The heading marker a paragraph starts with (``第七条``, ``二、``, ``（三）``), else None."""
+    for kind, pattern, _rank in MARKERS:
+        m = pattern.match(text)
+        if m and kind != "attachment":
+            return re.sub(r"\s+", "", m.group(0))
+    return None
+
+
+def is_marker_line(text: str) -> bool:
+    """Does a paragraph start with a heading, article or list-item marker?"""
+    return ITEM.match(text) is not None or any(p.match(text) for _, p, _r in MARKERS)
+
+
+def strip_marker(heading: str) -> str:
+    """``（三）推进绿色制造体系试点`` -> ``推进绿色制造体系试点``; ``第七条`` stays."""
+    rest = re.sub(rf"^(?:[（(]?(?:{_NUM}|{_DIGITS})[）)]?\s*[、.．]?)", "", heading).strip()
+    return rest or heading
+
+
+class SectionRole(Enum):
+    """What a section is for, read from its heading."""
+
+    CONDITIONS = "conditions"
+    MATERIALS = "materials"
+    SCHEDULE = "schedule"
+    SUPPORT = "support"
+    GOALS = "goals"
+    EFFECT = "effect"
+    SCOPE = "scope"
+    OTHER = "other"
+
+
+_ROLES: list[tuple[SectionRole, re.Pattern[str]]] = [
+    (
+        SectionRole.CONDITIONS,
+        re.compile(r"(申报|申请|认定|评价|参评)(条件|要求|资格)|支持对象|资助对象|申报主体|申报范围|适用对象|基本条件"),
+    ),
+    (SectionRole.MATERIALS, re.compile(r"(申报|申请|提交|报送)(材料|资料)|材料清单|所需材料")),
+    (
+        SectionRole.SCHEDULE,
+        re.compile(r"(申报|受理|报送|办理)(时间|期限|方式|程序|流程|要求)|进度安排|工作进度|时间安排|实施步骤|截止"),
+    ),
+    (
+        SectionRole.SUPPORT,
+        re.compile(r"支持(方式|标准|内容|重点|方向)|资助(方式|标准)|专题方向|奖励|补助|资金支持|扶持"),
+    ),
+    (SectionRole.GOALS, re.compile(r"目标|主要指标|具体指标")),
+    (SectionRole.EFFECT, re.compile(r"执行时间|施行|实施时间|生效|附则|有效期")),
+    (SectionRole.SCOPE, re.compile(r"适用范围|总则|定义")),
+]
+
+
+def section_role(heading: str) -> SectionRole:
+    text = re.sub(r"\s+", "", heading)
+    return next((role for role, pattern in _ROLES if pattern.search(text)), SectionRole.OTHER)

@@ -1,0 +1,122 @@
+"""Figures with units: amounts of money, ratios, counts, physical quantities, durations.
+
+``find_values`` returns each figure as the source writes it (``50%``, ``百分之五十``, ``200万元``,
+``500人``, ``2亿元``, ``10亿千瓦``), with its kind and the number in a comparable form
+(``Value.amount`` in the unit's base: yuan, percent, persons, years).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from policybot.genre.numerals import CN_NUMERALS, to_number
+
+__all__ = ["Value", "ValueKind", "find_values", "unit_kind"]
+
+
+class ValueKind(Enum):
+    MONEY = "money"
+    RATIO = "ratio"
+    COUNT = "count"
+    QUANTITY = "quantity"
+    DURATION = "duration"
+    SCORE = "score"
+
+
+_MONEY = {"元": 1, "万元": 1e4, "亿元": 1e8, "千元": 1e3, "百万元": 1e6}
+_RATIO = ("%", "％", "个百分点", "倍", "成")
+_COUNT = ("人", "名", "家", "个", "项", "所", "户", "座", "条", "次", "批", "类", "级", "种", "件", "台", "套", "位")
+_QUANTITY = (
+    "万吨",
+    "吨",
+    "千瓦时",
+    "万千瓦",
+    "亿千瓦",
+    "千瓦",
+    "立方米",
+    "万立方米",
+    "平方米",
+    "亩",
+    "万亩",
+    "公顷",
+    "公里",
+    "千米",
+    "吨标准煤",
+    "万吨标准煤",
+)
+_DURATION = {"年": 1.0, "个月": 1 / 12, "月": 1 / 12, "日": 1 / 365, "天": 1 / 365, "周": 7 / 365, "工作日": 1 / 250}
+_SCORE = ("分",)
+
+_NUM = rf"(?:\d+(?:[.,]\d+)*|[{CN_NUMERALS}]+(?:[万亿][{CN_NUMERALS}]*)?)"
+_UNITS = sorted(
+    [*_MONEY, *_RATIO, *_COUNT, *_QUANTITY, *_DURATION, *_SCORE, "万人", "万家", "万户", "万个"], key=len, reverse=True
+)
+_UNIT_RE = "|".join(map(re.escape, _UNITS))
+_VALUE = re.compile(
+    rf"(?P<pct>百分之(?P<pn>{_NUM}))|(?P<n>{_NUM})\s*(?P<big>[万亿](?![元吨千立亩人家户个]))?(?P<unit>{_UNIT_RE})"
+)
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: ValueKind
+    text: str  # as written
+    start: int
+    end: int
+    amount: float | None  # in the unit's base (yuan, percent, persons, years); None if unreadable
+    unit: str
+
+
+def unit_kind(unit: str) -> ValueKind | None:
+    u = unit.lstrip("万亿")
+    if unit in _MONEY or u in _MONEY:
+        return ValueKind.MONEY
+    if unit in _RATIO:
+        return ValueKind.RATIO
+    if unit in _QUANTITY:
+        return ValueKind.QUANTITY
+    if unit in _DURATION:
+        return ValueKind.DURATION
+    if unit in _SCORE:
+        return ValueKind.SCORE
+    if unit in _COUNT or u in _COUNT:
+        return ValueKind.COUNT
+    return None
+
+
+def _scale(unit: str, big: str | None) -> tuple[float, str]:
+    factor = {"万": 1e4, "亿": 1e8}.get(big or "", 1.0)
+    if unit in _MONEY:
+        return factor * _MONEY[unit], "元"
+    if unit in ("%", "％"):
+        return factor, "%"
+    if unit in _DURATION:
+        return factor * _DURATION[unit], "年"
+    if unit.startswith("万") and unit[1:] in _COUNT:
+        return factor * 1e4, unit[1:]
+    return factor, unit
+
+
+def find_values(text: str) -> list[Value]:
+    """Figures with units in ``text``, in order. Ordinals (第三条) and years (2016年) are not values."""
+    out: list[Value] = []
+    for m in _VALUE.finditer(text):
+        if m.group("pct"):
+            n = to_number(m.group("pn"))
+            out.append(Value(ValueKind.RATIO, m.group(0), m.start(), m.end(), n, "%"))
+            continue
+        number, unit = m.group("n"), m.group("unit")
+        before = text[max(0, m.start() - 1) : m.start()]
+        if before == "第" or (unit == "年" and re.fullmatch(r"\d{4}", number)):
+            continue  # 第三条, 2016年
+        if unit in ("月", "日") and re.search(r"\d{4}年$|月$", text[: m.start()]):
+            continue  # part of a date
+        kind = unit_kind(unit)
+        if kind is None:
+            continue
+        n = to_number(number)
+        factor, base = _scale(unit, m.group("big"))
+        out.append(Value(kind, m.group(0), m.start(), m.end(), None if n is None else n * factor, base))
+    return out

@@ -1,0 +1,258 @@
+"""Facts: the dated and quantified items of a document, each tied to the chunk it came from.
+
+* ``deadline``: time tags on schedule items (──…（二季度）), and time limits written in the text
+  (到2020年, 2016年底前, 三季度, 年内);
+* ``target``: a figure with its unit and indicator (削减化学需氧量 8万吨, 氨氮 0.7万吨);
+* ``party``: who an action is taken with (会同财政部) or which bodies are named (中国工程院).
+
+Titles in 《…》 are masked first, so a year inside a document title is never a deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from policybot.ingest.chunking import split_sentences
+from policybot.records import Chunk, Document, Fact, Section
+
+__all__ = ["QUARTERS", "extract_facts", "normalize_quarter"]
+
+QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_UNITS = (
+    r"(?:万吨|吨|亿元|万元|元|万千瓦时|千瓦时|万千瓦|千瓦|万立方米|立方米|万亩|公顷|万户|万家|个百分点"
+    r"|%|％|个|家|项|座|条|万人|人)"
+)
+_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNITS})")
+_VERBS = (
+    "削减",
+    "减少",
+    "降低",
+    "下降",
+    "提高",
+    "提升",
+    "增长",
+    "增加",
+    "新增",
+    "达到",
+    "完成",
+    "实现",
+    "建设",
+    "建成",
+    "培育",
+    "创建",
+    "推广",
+    "淘汰",
+    "节约",
+    "控制在",
+    "控制",
+    "超过",
+    "不低于",
+    "不少于",
+)
+_PREFIXES = ("预计", "全年", "力争", "累计", "合计", "年均", "平均", "每年", "比", "较", "约", "其中", "以上")
+_DEADLINES = [
+    re.compile(r"(?:到|至|截至|于|在)(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?)(?:前)?"),
+    re.compile(r"(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?)(?:前|以前|之前)"),
+    re.compile(r"((?:\d{4}年)?第?[一二三四1-4]季度)"),
+    re.compile(r"(年底前|年内|上半年|下半年)"),
+]
+_PARTY = re.compile(r"(会同|联合|商|配合|协同)((?:[\u4e00-\u9fff]{1,10}?(?:部|委|局|署|院|办|行|总局|委员会)、?){1,4})")
+_BODIES = re.compile(
+    r"(?:与|同|和|协调|依托|联合|会同)((?:[\u4e00-\u9fff]{2,10}、)+[\u4e00-\u9fff]{2,10})等(?:部门|机构|单位|院所)"
+)
+_ONLY_TIME = re.compile(r"(?:到|至|截至|于|在)?\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末)?(?:前|以前|之前)?")
+_TAG = re.compile(r"[（(]([^（）()]{2,12})[）)][。；.;]?$")
+
+
+def normalize_quarter(value: str, year: int | None) -> str | None:
+    m = re.search(r"(?:(\d{4})年)?第?([一二三四1-4])季度", value)
+    if not m:
+        return None
+    y = int(m.group(1)) if m.group(1) else year
+    return f"{y}-Q{QUARTERS[m.group(2)]}" if y else f"Q{QUARTERS[m.group(2)]}"
+
+
+def _doc_year(doc: Document) -> int | None:
+    for text in (doc.meta.short_title, doc.meta.title):
+        m = re.search(r"(20\d{2}|19\d{2})", text or "")
+        if m:
+            return int(m.group(1))
+    return int(doc.meta.issue_date[:4]) if doc.meta.issue_date else None
+
+
+def _mask_titles(text: str) -> str:
+    """Replace the inside of 《…》 with spaces (same length), so offsets stay valid."""
+    return re.sub(r"《[^》]*》", lambda m: "《" + " " * (len(m.group(0)) - 2) + "》", text)
+
+
+def _chunk_at(chunks: list[Chunk], offset: int) -> Chunk | None:
+    best = None
+    for chunk in chunks:
+        if chunk.start <= offset < chunk.end and (best is None or chunk.end - chunk.start < best.end - best.start):
+            best = chunk
+    return best
+
+
+def _sentences(doc: Document, chunks: list[Chunk]) -> Iterator[tuple[int, str, Chunk]]:
+    seen: set[int] = set()
+    for chunk in chunks:
+        for start, end in split_sentences(doc.text[chunk.start : chunk.end], chunk.start):
+            if start in seen:
+                continue
+            seen.add(start)
+            owner = _chunk_at(chunks, start) or chunk
+            yield start, doc.text[start:end].strip(), owner
+
+
+def _fact(
+    kind: str, value: str, subject: str, doc: Document, chunk: Chunk, quote: str, start: int, **extra: str | None
+) -> Fact:
+    return Fact(
+        type=kind,
+        value=value,
+        subject=subject,
+        doc_id=doc.meta.doc_id,
+        doc_title=doc.meta.title,
+        section=chunk.section,
+        quote=quote,
+        chunk_id=chunk.id,
+        start=start,
+        page=doc.page_at(start),
+        **extra,
+    )
+
+
+def extract_facts(doc: Document, sections: list[Section], chunks: list[Chunk]) -> list[Fact]:
+    """All facts of ``doc`` in document order."""
+    year = _doc_year(doc)
+    facts: list[Fact] = []
+    item_spans: list[tuple[int, int]] = []
+    for item in (s for s in sections if s.kind == "item"):
+        chunk = _chunk_at(chunks, item.start)
+        text = doc.text[item.start : item.end].strip()
+        if chunk is None or not item.tag:
+            continue
+        item_spans.append((item.start, item.end))
+        subject = _TAG.sub("", text).lstrip("─—－-•·● ").rstrip("。；")
+        facts.append(
+            _fact(
+                "deadline",
+                item.tag,
+                subject,
+                doc,
+                chunk,
+                text,
+                item.start,
+                normalized=normalize_quarter(item.tag, year),
+            )
+        )
+    for start, sentence, chunk in _sentences(doc, chunks):
+        facts.extend(
+            _sentence_facts(
+                doc, chunk, start, sentence, year, skip_deadlines=any(a <= start < b for a, b in item_spans)
+            )
+        )
+    facts.sort(key=lambda f: (f.start, f.type))
+    return facts
+
+
+def _sentence_facts(
+    doc: Document, chunk: Chunk, start: int, sentence: str, year: int | None, *, skip_deadlines: bool
+) -> list[Fact]:
+    masked = _mask_titles(sentence)
+    out: list[Fact] = []
+    if not skip_deadlines:
+        out.extend(_deadlines(doc, chunk, start, sentence, masked, year))
+    out.extend(_targets(doc, chunk, start, sentence, masked))
+    out.extend(_parties(doc, chunk, start, sentence, masked))
+    return out
+
+
+def _clause(sentence: str, pos: int) -> str:
+    """The clause around ``pos``; when that clause is only a time phrase ("到2020年"), the
+    clause that follows it, which says what is due."""
+    left = max(sentence.rfind(c, 0, pos) for c in "，。；：") + 1
+    ends = [i for i in (sentence.find(c, pos) for c in "，。；") if i >= 0]
+    end = min(ends) if ends else len(sentence)
+    clause = sentence[left:end].strip().lstrip("─—－-•·● ")
+    if _ONLY_TIME.fullmatch(clause) and end < len(sentence):
+        rest = sentence[end + 1 :]
+        stop = min([i for i in (rest.find(c) for c in "。；") if i >= 0] or [len(rest)])
+        return rest[:stop].strip() or clause
+    return clause
+
+
+def _deadlines(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str, year: int | None) -> Iterator[Fact]:
+    taken: list[tuple[int, int]] = []
+    for pattern in _DEADLINES:
+        for m in pattern.finditer(masked):
+            if any(a <= m.start(1) < b for a, b in taken):
+                continue
+            taken.append((m.start(1), m.end(1)))
+            value = m.group(1)
+            norm = normalize_quarter(value, year) or _normalize_date(value)
+            yield _fact(
+                "deadline",
+                value,
+                _clause(sentence, m.start()),
+                doc,
+                chunk,
+                sentence,
+                start + m.start(1),
+                normalized=norm,
+            )
+
+
+def _normalize_date(value: str) -> str | None:
+    m = re.match(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?(底|末)?", value)
+    if not m:
+        return None
+    y, mo, d, end = m.groups()
+    if mo and d:
+        return f"{y}-{int(mo):02d}-{int(d):02d}"
+    if mo:
+        return f"{y}-{int(mo):02d}"
+    return f"{y}-12" if end else y
+
+
+def _targets(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str) -> Iterator[Fact]:
+    verb: str | None = None
+    for m in _FIGURE.finditer(masked):
+        if m.group(2) == "年" or (re.match(r"\d{4}$", m.group(1)) and m.group(2) in {"个", "家", "项"}):
+            continue
+        left = max(masked.rfind(c, 0, m.start()) for c in "、，。；：（(") + 1
+        indicator = masked[left : m.start()].strip()
+        for _ in range(4):
+            for word in (*_PREFIXES, *_VERBS):
+                if indicator.startswith(word):
+                    verb = word if word in _VERBS else verb
+                    indicator = indicator[len(word) :]
+        if not indicator or len(indicator) > 16:
+            continue
+        value = f"{m.group(1)}{m.group(2)}"
+        subject = f"{verb or ''}{indicator}{value}"
+        yield _fact(
+            "target",
+            value,
+            subject,
+            doc,
+            chunk,
+            sentence,
+            start + m.start(),
+            unit=m.group(2),
+            indicator=indicator,
+            normalized=f"{m.group(1)} {m.group(2)}",
+        )
+
+
+def _parties(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str) -> Iterator[Fact]:
+    for m in _PARTY.finditer(masked):
+        for party in filter(None, m.group(2).split("、")):
+            yield _fact("party", party, _clause(sentence, m.start()), doc, chunk, sentence, start + m.start(2))
+    for m in _BODIES.finditer(masked):
+        offset = m.start(1)
+        for name in m.group(1).split("、"):
+            if len(name) >= 2:
+                yield _fact("party", name, _clause(sentence, m.start()), doc, chunk, sentence, start + offset)
+            offset += len(name) + 1

@@ -1,0 +1,300 @@
+"""Ingest: files -> cleaned, structured, chunked, embedded documents in the index.
+
+Incremental: a document whose content hash is unchanged keeps its chunks and vectors; a changed
+one is replaced; with ``prune`` a document whose source file is gone is deleted. Every file is
+read and checked before anything is written, and the index is replaced atomically, so a bad
+file leaves the existing index exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from tqdm import tqdm
+
+from policybot.errors import DocumentError, IndexMismatchError, IndexMissingError, NotFoundError
+from policybot.ingest.chunking import ChunkSettings, chunk_document
+from policybot.ingest.cleaning import clean
+from policybot.ingest.facts import extract_facts
+from policybot.ingest.loading import SUPPORTED_SUFFIXES, load
+from policybot.ingest.metadata import apply_sidecar, extract_meta, read_sidecar, sidecar_path
+from policybot.ingest.structure import parse
+from policybot.records import Chunk, Document, Fact
+from policybot.store.files import IndexData, ModelInfo, check_model, load_index, read_manifest, save_index
+
+__all__ = ["IngestReport", "PassageEmbedder", "discover", "ingest", "prepare_document", "remove_documents"]
+
+log = logging.getLogger("policybot.ingest.pipeline")
+
+#: Bump when cleaning, structure, chunking or fact extraction change what an ingest produces:
+#: an index built by another version is rebuilt from its documents on the next ingest.
+PIPELINE_VERSION = 4
+
+
+def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
+    return {**chunking.as_dict(), "pipeline": PIPELINE_VERSION}
+
+
+class PassageEmbedder(Protocol):
+    model_id: str
+    dimension: int
+    fingerprint: str
+
+    def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged; {self.chunks} chunks in the index "
+            f"({self.embedded} embedded) in {self.seconds:.1f}s"
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    document: Document
+    chunks: list[Chunk]
+    facts: list[Fact]
+
+
+def fact_text(fact: Fact) -> str:
+    """What is embedded for a fact: its section path and the sentence it comes from."""
+    return f"{fact.doc_title}\n{fact.section}\n{fact.subject}：{fact.value}\n{fact.quote}"
+
+
+def doc_id_for(path: Path) -> str:
+    """A stable id from the file name: its stem, with whitespace and slashes made safe."""
+    return re.sub(r"[\s/\\?#%]+", "-", path.stem).strip("-") or "document"
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Supported files under ``paths`` (files as given, folders searched recursively), sorted.
+
+    Sidecars (``*.meta.json``/``*.meta.yaml``), hidden files and READMEs are skipped in folders.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                name = child.name
+                if (
+                    child.is_file()
+                    and not name.startswith(".")
+                    and ".meta." not in name
+                    and name.lower() not in {"readme.md", "readme.txt"}
+                    and child.suffix.lower() in SUPPORTED_SUFFIXES
+                ):
+                    found.append(child)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise DocumentError(f"{path}: no such file or folder")
+    return sorted(set(found))
+
+
+def prepare_document(path: Path, chunking: ChunkSettings) -> Prepared:
+    """Load, clean, read metadata, parse structure, chunk and extract facts for one file."""
+    loaded = load(path)
+    cleaned = clean(loaded)
+    if not cleaned.text.strip():
+        raise DocumentError(f"{path}: no text left after cleaning")
+    meta = extract_meta(
+        cleaned.text,
+        doc_id=doc_id_for(path),
+        source=path.as_posix(),
+        fmt=loaded.format,
+        content_hash=loaded.raw_hash,
+    )
+    sidecar = sidecar_path(path)
+    if sidecar is not None:
+        overrides = read_sidecar(sidecar)
+        meta = apply_sidecar(meta, overrides)
+        # the sidecar is part of the content: editing it must re-ingest the document
+        meta = replace(meta, content_hash=f"{loaded.raw_hash[:48]}{sidecar.stat().st_mtime_ns % 10**16:016d}")
+    document = Document(meta, cleaned.text, cleaned.page_starts)
+    sections = parse(document)
+    chunks = chunk_document(document, sections, chunking)
+    if not chunks:
+        raise DocumentError(f"{path}: no text to index")
+    return Prepared(document, chunks, extract_facts(document, sections, chunks))
+
+
+def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    return IndexData(model, pipeline_settings(chunking))
+
+
+def _existing(
+    index_dir: Path, embedder: PassageEmbedder, chunking: ChunkSettings, rebuild: bool
+) -> tuple[IndexData, list[Path]]:
+    """The index to update, and the sources of documents that must be re-read because the
+    index was built with other chunking settings or an older pipeline."""
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    if rebuild:
+        return _empty(embedder, chunking), []
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexMissingError:
+        return _empty(embedder, chunking), []
+    check_model(manifest, model, index_dir)
+    current = load_index(index_dir, model)
+    if manifest.get("chunking") == pipeline_settings(chunking):
+        return current, []
+    log.info("chunking settings or pipeline version changed: re-processing every document")
+    return _empty(embedder, chunking), [Path(d.meta.source) for d in current.documents.values()]
+
+
+def ingest(
+    paths: Sequence[Path],
+    *,
+    index_dir: Path,
+    embedder: PassageEmbedder,
+    chunking: ChunkSettings,
+    prune: bool = False,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> IngestReport:
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    started = time.perf_counter()
+    files = discover(paths)
+    if not files:
+        raise DocumentError(
+            f"no supported documents in {', '.join(str(p) for p in paths)} "
+            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+        )
+    old, reread = _existing(index_dir, embedder, chunking, rebuild)
+    gone = [p for p in reread if not p.exists()]
+    if gone and not prune:
+        raise IndexMismatchError(
+            f"the index at {index_dir} must be rebuilt (other chunking settings or an older policybot) but "
+            f"{gone[0]} is no longer there to re-read; run `policybot ingest --rebuild` on the corpus folder"
+        )
+    known = {p.resolve() for p in files}
+    files += [p for p in reread if p.exists() and p.resolve() not in known]
+    prepared = _prepare_all(files, chunking, progress)
+    report = IngestReport()
+    new = _empty(embedder, chunking)
+    keep = _plan(old, prepared, files, prune, report)
+    fresh: list[Chunk] = []
+    fresh_facts: list[Fact] = []
+    kept_rows: list[int] = []
+    kept_fact_rows: list[int] = []
+    for doc_id, item in keep.items():
+        if isinstance(item, Prepared):
+            new.documents[doc_id] = item.document
+            fresh.extend(item.chunks)
+            fresh_facts.extend(item.facts)
+        else:
+            new.documents[doc_id] = item
+            kept_rows.extend(i for i, c in enumerate(old.chunks) if c.doc_id == doc_id)
+            kept_fact_rows.extend(i for i, f in enumerate(old.facts) if f.doc_id == doc_id)
+    texts = [c.embed_text for c in fresh] + [fact_text(f) for f in fresh_facts]
+    vectors = embedder.embed_passages(texts, progress=progress) if texts else np.zeros((0, embedder.dimension))
+    new.chunks = [old.chunks[i] for i in kept_rows] + fresh
+    new.vectors = np.vstack([old.vectors[kept_rows], vectors[: len(fresh)]]).astype(np.float32)
+    new.facts = [old.facts[i] for i in kept_fact_rows] + fresh_facts
+    new.fact_vectors = np.vstack([old.fact_vectors[kept_fact_rows], vectors[len(fresh) :]]).astype(np.float32)
+    report.chunks, report.embedded = len(new.chunks), len(fresh)
+    if report.changed or rebuild or not (index_dir / "manifest.json").exists():
+        save_index(new, index_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _prepare_all(files: list[Path], chunking: ChunkSettings, progress: bool) -> dict[str, Prepared]:
+    prepared: dict[str, Prepared] = {}
+    for path in tqdm(files, desc="reading", unit="doc", disable=not progress or len(files) < 2):
+        item = prepare_document(path, chunking)
+        doc_id = item.document.meta.doc_id
+        if doc_id in prepared:
+            raise DocumentError(
+                f"{path}: document id {doc_id!r} is already used by {prepared[doc_id].document.meta.source}; "
+                "rename one file or set doc_id in a sidecar"
+            )
+        prepared[doc_id] = item
+    return prepared
+
+
+def _plan(
+    old: IndexData, prepared: dict[str, Prepared], files: list[Path], prune: bool, report: IngestReport
+) -> dict[str, Prepared | Document]:
+    """Which documents the new index holds: fresh ones to embed, old ones to keep as they are."""
+    keep: dict[str, Prepared | Document] = {}
+    claimed = {_same(item.document.meta.source): doc_id for doc_id, item in prepared.items()}
+    for doc_id, doc in old.documents.items():
+        if doc_id in prepared:
+            continue
+        moved = claimed.get(_same(doc.meta.source))  # its file now carries another id (sidecar doc_id)
+        if moved or (prune and not Path(doc.meta.source).exists()):
+            report.removed.append(doc_id)
+        else:
+            keep[doc_id] = doc
+    for doc_id, item in prepared.items():
+        previous = old.documents.get(doc_id)
+        source = item.document.meta.source
+        if (
+            previous is not None
+            and _same(previous.meta.source) != _same(source)
+            and Path(previous.meta.source).exists()
+        ):
+            raise DocumentError(
+                f"{source}: document id {doc_id!r} is already used by {previous.meta.source}; "
+                "rename one file or set doc_id in a sidecar"
+            )
+        if previous is not None and previous.meta.content_hash == item.document.meta.content_hash:
+            keep[doc_id] = previous
+            report.unchanged.append(doc_id)
+            continue
+        (report.updated if previous is not None else report.added).append(doc_id)
+        keep[doc_id] = item
+    return keep
+
+
+def _same(source: str) -> str:
+    """A comparable form of a source path."""
+    return str(Path(source).resolve())
+
+
+def remove_documents(doc_ids: Sequence[str], *, index_dir: Path, model: ModelInfo | None = None) -> list[str]:
+    """Delete documents (and their chunks, vectors and facts) from the index."""
+    doc_ids = list(dict.fromkeys(doc_ids))
+    data = load_index(index_dir, model)
+    missing = [d for d in doc_ids if d not in data.documents]
+    if missing:
+        raise NotFoundError(
+            f"no document {', '.join(repr(m) for m in missing)} in the index "
+            f"(known: {', '.join(sorted(data.documents)) or 'none'})"
+        )
+    rows = [i for i, c in enumerate(data.chunks) if c.doc_id not in doc_ids]
+    data.vectors = data.vectors[rows]
+    data.chunks = [data.chunks[i] for i in rows]
+    fact_rows = [i for i, f in enumerate(data.facts) if f.doc_id not in doc_ids]
+    data.fact_vectors = data.fact_vectors[fact_rows]
+    data.facts = [data.facts[i] for i in fact_rows]
+    for doc_id in doc_ids:
+        del data.documents[doc_id]
+    data.keyword = None
+    save_index(data, index_dir)
+    return list(doc_ids)

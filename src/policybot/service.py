@@ -1,0 +1,147 @@
+"""The engine: the loaded model, index, retriever and answerer behind one object.
+
+The CLI, the API and the UI build one ``PolicyBot`` from ``Settings`` and share it. Heavy things
+load once, in ``PolicyBot.load``; index updates (ingest, remove) swap the in-memory index under a
+lock, so readers always see a whole index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from policybot.answer.chain import Answerer, build_answerer
+from policybot.answer.glossary import Glossary
+from policybot.answer.retrieval import Retriever
+from policybot.answer.understanding import understand
+from policybot.config import Settings
+from policybot.embedding.model import Embedder, load_embedder
+from policybot.errors import IndexMismatchError, IndexMissingError
+from policybot.ingest.chunking import ChunkSettings
+from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
+from policybot.records import Answer, Document, Fact, Hit
+from policybot.store.files import IndexData, ModelInfo, load_index
+
+__all__ = ["PolicyBot"]
+
+log = logging.getLogger("policybot.service")
+
+
+@dataclass
+class _State:
+    index: IndexData
+    retriever: Retriever
+    answerer: Answerer
+
+
+class PolicyBot:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._lock = threading.RLock()
+        self._state: _State | None = None
+        self.glossary = Glossary.load(settings.glossary_path)
+
+    @classmethod
+    def load(cls, settings: Settings, *, require_index: bool = True) -> PolicyBot:
+        bot = cls(settings, load_embedder(settings))
+        try:
+            bot.reload()
+        except (IndexMissingError, IndexMismatchError) as exc:
+            if require_index:
+                raise
+            level = logging.INFO if isinstance(exc, IndexMissingError) else logging.WARNING
+            log.log(level, "starting without an index: %s", exc.message)
+        return bot
+
+    @property
+    def model_info(self) -> ModelInfo:
+        e = self.embedder
+        return ModelInfo(e.model_id, e.dimension, e.fingerprint)
+
+    @property
+    def chunking(self) -> ChunkSettings:
+        return ChunkSettings(self.settings.chunk_max_chars, self.settings.chunk_overlap_sentences)
+
+    @property
+    def ready(self) -> bool:
+        return self._state is not None
+
+    def _require(self) -> _State:
+        state = self._state
+        if state is None:
+            raise IndexMissingError(f"no index at {self.settings.index_dir}: run `policybot ingest` first")
+        return state
+
+    def reload(self) -> None:
+        index = load_index(self.settings.index_dir, self.model_info)
+        s = self.settings
+        retriever = Retriever(
+            index,
+            self.embedder,
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight,
+            keyword_weight=s.keyword_weight,
+            max_query_chars=s.max_question_chars,
+        )
+        with self._lock:
+            self._state = _State(index, retriever, build_answerer(retriever, s, self.glossary))
+
+    @property
+    def index(self) -> IndexData:
+        return self._require().index
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._require().retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self._require().answerer
+
+    def search(self, query: str, k: int | None = None, *, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        """Hybrid search; English questions also search the keyword index with their Chinese
+        glossary terms, Chinese ones with their synonyms."""
+        query = self.retriever.check_query(query)
+        understood = understand(query, (), self.glossary)
+        k = self.settings.top_k if k is None else k
+        return self.retriever.search(query, k, doc_ids=doc_ids, keywords=understood.keywords)
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        return self.answerer.ask(question, history)
+
+    def documents(self) -> list[Document]:
+        if self._state is None:
+            return []
+        return sorted(self._state.index.documents.values(), key=lambda d: d.meta.doc_id)
+
+    def facts(self, kind: str | None = None, doc_id: str | None = None) -> list[Fact]:
+        return [
+            f for f in self.index.facts if (kind is None or f.type == kind) and (doc_id is None or f.doc_id == doc_id)
+        ]
+
+    def ingest(
+        self, paths: Sequence[Path] | None = None, *, rebuild: bool = False, progress: bool = False
+    ) -> IngestReport:
+        with self._lock:
+            report = ingest(
+                list(paths) if paths else [self.settings.corpus_dir],
+                index_dir=self.settings.index_dir,
+                embedder=self.embedder,
+                chunking=self.chunking,
+                prune=not paths,
+                rebuild=rebuild,
+                progress=progress,
+            )
+            self.reload()
+        return report
+
+    def remove(self, doc_ids: Sequence[str]) -> list[str]:
+        with self._lock:
+            removed = remove_documents(doc_ids, index_dir=self.settings.index_dir, model=self.model_info)
+            self.reload()
+        return removed

@@ -1,0 +1,251 @@
+"""``policybot`` command line. Errors become one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from policybot.answer.retrieval import check_query
+from policybot.config import Settings
+from policybot.errors import PolicybotError
+
+if TYPE_CHECKING:
+    from policybot.service import PolicyBot
+
+__all__ = ["main", "quiet_libraries"]
+
+
+def quiet_libraries() -> None:
+    """Offline, and no library progress bars or warnings on stderr (ours stay)."""
+    for name, value in (
+        ("HF_HUB_OFFLINE", "1"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+        ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+        ("TRANSFORMERS_VERBOSITY", "error"),
+        ("TOKENIZERS_PARALLELISM", "false"),
+        ("GRADIO_ANALYTICS_ENABLED", "False"),
+    ):
+        os.environ.setdefault(name, value)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*sunset.*")
+
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _bot(settings: Settings, *, require_index: bool = True) -> PolicyBot:
+    """Load the model and index — after the cheap checks, so bad input fails fast."""
+    from policybot.service import PolicyBot
+    from policybot.store.files import read_manifest
+
+    if require_index:
+        read_manifest(settings.index_dir)  # IndexMissingError before a model load
+    return PolicyBot.load(settings, require_index=require_index)
+
+
+def cmd_prepare_model(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.embedding.model import load_embedder
+
+    embedder = load_embedder(settings)
+    print(f"model ready: {embedder.model_id} (dim {embedder.dimension}) at {settings.model_dir}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.ingest.loading import check_file
+    from policybot.ingest.pipeline import discover
+
+    for path in discover([Path(p) for p in args.paths] or [settings.corpus_dir]):
+        check_file(path)
+    bot = _bot(settings, require_index=False)
+    report = bot.ingest([Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.surfaces.schemas import hit_out
+
+    check_query(args.query, settings.max_question_chars)
+    hits = _bot(settings).search(args.query, args.k, doc_ids=args.doc or None)
+    if args.json:
+        _print_json([hit_out(h, rank).model_dump() for rank, h in enumerate(hits, start=1)])
+        return 0
+    if not hits:
+        print("no matching sections")
+    for rank, hit in enumerate(hits, start=1):
+        page = f" p.{hit.chunk.page}" if hit.chunk.page else ""
+        print(f"[{rank}] {hit.score:.3f}  {hit.chunk.doc_id} › {hit.chunk.section}{page}")
+        print("    " + hit.chunk.text.replace("\n", "\n    "))
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.surfaces.schemas import document_out
+
+    bot = _bot(settings)
+    docs = bot.documents()
+    counts: dict[str, int] = {}
+    for chunk in bot.index.chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    if args.json:
+        _print_json([document_out(d, counts.get(d.meta.doc_id, 0)).model_dump() for d in docs])
+        return 0
+    for doc in docs:
+        m = doc.meta
+        print(
+            f"{m.doc_id}\t{m.doc_number or '-'}\t{m.issue_date or '-'}\t{m.issuer or '-'}\t{m.title}\t"
+            f"{counts.get(m.doc_id, 0)} chunks"
+        )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    removed = _bot(settings).remove(args.doc_ids)
+    print(f"removed {', '.join(removed)}")
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
+    facts = _bot(settings).facts(args.type, args.doc)
+    if args.json:
+        _print_json([f.to_dict() for f in facts])
+        return 0
+    for f in facts:
+        norm = f" [{f.normalized}]" if f.normalized and f.type == "deadline" else ""
+        print(f"{f.type}\t{f.value}{norm}\t{f.subject}\t{f.doc_id} › {f.section}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.surfaces.schemas import answer_out
+
+    check_query(args.question, settings.max_question_chars)
+    answer = _bot(settings).ask(args.question, args.history or ())
+    if args.json:
+        _print_json(answer_out(answer).model_dump())
+        return 0
+    print(answer.text)
+    for c in answer.citations or answer.see_also:
+        page = f" p.{c.page}" if c.page else ""
+        print(f"  [{c.id}] {c.doc_title} › {c.section}{page}: {c.quote}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.evaluation.runner import run_eval
+
+    bot = _bot(settings)
+    return run_eval(
+        bot,
+        args.suite,
+        out_dir=Path(args.out) if args.out else settings.eval_dir / "reports",
+        baseline=not args.no_baseline,
+        enforce=args.check,
+    )
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.surfaces.server import serve
+
+    serve(settings)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policybot", description="Cited answers from Chinese policy documents.")
+    p.add_argument("--index", help="index folder (POLICYBOT_INDEX_DIR, default index/)")
+    p.add_argument("--corpus", help="corpus folder (POLICYBOT_CORPUS_DIR, default corpus/)")
+    p.add_argument("--model", help="a local sentence-transformers folder (POLICYBOT_MODEL_PATH)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("prepare-model", help="convert the bundled e5 model into the cache").set_defaults(
+        func=cmd_prepare_model
+    )
+    s = sub.add_parser("ingest", help="add or update documents (default: the whole corpus folder)")
+    s.add_argument("paths", nargs="*", help="files or folders; default: the corpus folder, pruning removed files")
+    s.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+    s = sub.add_parser("search", help="ranked sections for a question")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=5, help="number of hits (default 5)")
+    s.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+    s = sub.add_parser("documents", help="list indexed documents")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_documents)
+    s = sub.add_parser("remove", help="remove documents from the index")
+    s.add_argument("doc_ids", nargs="+", metavar="DOC")
+    s.set_defaults(func=cmd_remove)
+    s = sub.add_parser("facts", help="deadlines, targets and parties extracted from the documents")
+    s.add_argument("--type", choices=["deadline", "target", "party"])
+    s.add_argument("--doc", help="only this document id")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_facts)
+    s = sub.add_parser("ask", help="answer a question with cited sections")
+    s.add_argument("question")
+    s.add_argument("--history", action="append", help="an earlier question, oldest first (repeatable)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ask)
+    s = sub.add_parser("eval", help="run the eval suite and write reports")
+    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "all"], default="all")
+    s.add_argument("--out", help="report folder (default eval/reports)")
+    s.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    s.add_argument("--check", action="store_true", help="exit 1 when a quality gate fails")
+    s.set_defaults(func=cmd_eval)
+    sub.add_parser("serve", help="start the API and chat UI").set_defaults(func=cmd_serve)
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if args.index:
+        overrides["index_dir"] = Path(args.index)
+    if args.corpus:
+        overrides["corpus_dir"] = Path(args.corpus)
+    if args.model:
+        overrides["model_path"] = Path(args.model)
+    return Settings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    quiet_libraries()
+    try:
+        settings = _settings(args)
+        return int(args.func(args, settings))
+    except PolicybotError as exc:
+        print(f"policybot: error: {exc.message}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
+        print(f"policybot: error: invalid setting {where}: {first.get('msg')}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("policybot: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""Wire schemas: what the CLI's ``--json`` and the HTTP API return and accept.
+
+Kept apart from the internal dataclasses in ``records`` so the contract stays stable when the
+internals change. ``AnswerOut`` is the body of ``policybot ask --json`` and ``POST /api/ask``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from policybot.records import Answer, Citation, Document, Fact, Hit
+
+__all__ = [
+    "AnswerOut",
+    "CitationOut",
+    "DocumentOut",
+    "FactOut",
+    "HitOut",
+    "answer_out",
+    "citation_out",
+    "document_out",
+    "fact_out",
+    "hit_out",
+]
+
+
+class CitationOut(BaseModel):
+    id: int = Field(description="the marker number used in the answer text, [1] -> 1")
+    doc_id: str
+    doc_title: str
+    section: str = Field(description="section path, headings joined by ' › '")
+    quote: str = Field(description="the sentence(s) of the source that support the answer, verbatim")
+    page: int | None = Field(default=None, description="page number where the source has pages")
+    score: float = Field(description="retrieval score, 0..1")
+
+
+class FactOut(BaseModel):
+    type: str = Field(description="deadline | target | party")
+    value: str = Field(description="the time, figure or party as written, e.g. 二季度, 8万吨, 财政部")
+    normalized: str | None = Field(default=None, description="comparable form, e.g. 2016-Q2")
+    subject: str = Field(description="what the value is about")
+    unit: str | None = None
+    indicator: str | None = None
+    doc_id: str
+    doc_title: str
+    section: str
+    quote: str
+    page: int | None = None
+
+
+class AnswerOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "question": "节能监察安排在什么时候？",
+                "answer": "按进度安排，“组织开展节能监察和跨区域专项督查”安排在三季度（2016年第三季度）[1]。",
+                "refused": False,
+                "citations": [
+                    {
+                        "id": 1,
+                        "doc_id": "gxb-jie-2016-113",
+                        "doc_title": "关于印发《绿色制造2016专项行动实施方案》的通知",
+                        "section": "绿色制造2016专项行动实施方案 › 五、进度安排",
+                        "quote": "──组织开展节能监察和跨区域专项督查。（三季度）",
+                        "page": None,
+                        "score": 0.98,
+                    }
+                ],
+                "facts": [],
+                "see_also": [],
+                "mode": "extractive",
+                "notes": [],
+            }
+        }
+    )
+
+    question: str
+    answer: str = Field(description="answer text with [n] markers pointing at citations")
+    refused: bool = Field(description="true when the documents do not answer the question")
+    citations: list[CitationOut]
+    facts: list[FactOut] = Field(default_factory=list, description="extracted facts the answer uses")
+    see_also: list[CitationOut] = Field(default_factory=list, description="nearest sections, on refusal")
+    mode: str = Field(default="extractive", description="extractive | llm | llm-fallback")
+    notes: list[str] = Field(default_factory=list)
+
+
+class HitOut(BaseModel):
+    rank: int
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    section: str
+    page: int | None
+    score: float = Field(description="fused rank score, 0..1")
+    dense_score: float | None = Field(description="cosine similarity of the dense search")
+    keyword_score: float | None = Field(description="BM25 score of the keyword search")
+    text: str
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    short_title: str | None
+    doc_number: str | None
+    issuer: str | None
+    issue_date: str | None
+    source: str
+    format: str
+    content_hash: str
+    chunks: int
+    pages: int | None
+
+
+def citation_out(c: Citation) -> CitationOut:
+    return CitationOut(
+        id=c.id,
+        doc_id=c.doc_id,
+        doc_title=c.doc_title,
+        section=c.section,
+        quote=c.quote,
+        page=c.page,
+        score=round(c.score, 4),
+    )
+
+
+def fact_out(f: Fact) -> FactOut:
+    return FactOut(
+        type=f.type,
+        value=f.value,
+        normalized=f.normalized,
+        subject=f.subject,
+        unit=f.unit,
+        indicator=f.indicator,
+        doc_id=f.doc_id,
+        doc_title=f.doc_title,
+        section=f.section,
+        quote=f.quote,
+        page=f.page,
+    )
+
+
+def answer_out(a: Answer) -> AnswerOut:
+    return AnswerOut(
+        question=a.question,
+        answer=a.text,
+        refused=a.refused,
+        citations=[citation_out(c) for c in a.citations],
+        facts=[fact_out(f) for f in a.facts],
+        see_also=[citation_out(c) for c in a.see_also],
+        mode=a.mode,
+        notes=list(a.notes),
+    )
+
+
+def hit_out(h: Hit, rank: int = 0) -> HitOut:
+    c = h.chunk
+    return HitOut(
+        rank=rank,
+        chunk_id=c.id,
+        doc_id=c.doc_id,
+        doc_title=c.doc_title,
+        section=c.section,
+        page=c.page,
+        score=round(h.score, 4),
+        dense_score=None if h.dense_score is None else round(h.dense_score, 4),
+        keyword_score=None if h.keyword_score is None else round(h.keyword_score, 4),
+        text=c.text,
+    )
+
+
+def document_out(d: Document, chunks: int) -> DocumentOut:
+    m = d.meta
+    return DocumentOut(
+        doc_id=m.doc_id,
+        title=m.title,
+        short_title=m.short_title,
+        doc_number=m.doc_number,
+        issuer=m.issuer,
+        issue_date=m.issue_date,
+        source=m.source,
+        format=m.format,
+        content_hash=m.content_hash,
+        chunks=chunks,
+        pages=len(d.page_starts) or None,
+    )

@@ -1,0 +1,324 @@
+"""One process serving the API (``/api``, ``/v1``, probes) and the Gradio chat (``/``).
+
+``create_app(settings, bot=None)`` builds the FastAPI app; without a bot it loads the engine once
+at startup in a background thread (the first start prepares the model and ingests the corpus), so
+``/healthz`` answers at once and ``/readyz`` says 503 until the index is loaded. ``serve`` runs it
+with uvicorn on ``settings.host:settings.port``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from policybot.config import Settings
+from policybot.errors import ConfigError, PolicybotError
+from policybot.service import PolicyBot
+from policybot.surfaces.api import UPLOAD_OVERHEAD, BotHolder, build_router
+
+__all__ = ["configure_logging", "create_app", "load_engine", "serve"]
+
+log = logging.getLogger("policybot.surfaces.server")
+access_log = logging.getLogger("policybot.access")
+
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and any ``extra`` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        data.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED})
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("httpx", "sentence_transformers", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class RequestContext:
+    """Request id (``X-Request-ID``), one access log line per request, and a last-resort 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        started, status, sent = time.perf_counter(), 500, False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status, sent = message["status"], True
+                MutableHeaders(scope=message).append("X-Request-ID", rid)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error", extra={"request_id": rid})
+            if not sent:
+                await _internal_error(rid)(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "request",
+                extra={
+                    "request_id": rid,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+
+
+class BodyLimits:
+    """413 before reading an ``/api`` or ``/v1`` body whose Content-Length is over its limit.
+
+    Bodies without a Content-Length are cut off by the routes' own ``max_body_size``."""
+
+    def __init__(self, app: ASGIApp, request_limit: int, upload_limit: int) -> None:
+        self.app, self.request_limit, self.upload_limit = app, request_limit, upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(("/api/", "/v1/")):
+            upload = scope["path"].rstrip("/") == "/api/documents"
+            limit = self.upload_limit if upload else self.request_limit
+            length = dict(scope.get("headers") or []).get(b"content-length", b"")
+            if length.isdigit() and int(length) > limit:
+                detail = f"the request body is {int(length)} bytes; the limit is {limit}"
+                await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _internal_error(rid: str | None) -> JSONResponse:
+    return JSONResponse({"detail": "internal error", "request_id": rid}, status_code=500)
+
+
+def _add_handlers(app: FastAPI) -> None:
+    async def policybot_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, PolicybotError)
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+    async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "loc": [str(x) for x in e.get("loc", ())],
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5]) or "invalid request"
+        return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        rid = getattr(request.state, "request_id", None)
+        log.error("unhandled error", exc_info=exc, extra={"request_id": rid})
+        return _internal_error(rid)
+
+    app.add_exception_handler(PolicybotError, policybot_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Exception, crash)
+
+
+def load_engine(holder: BotHolder, settings: Settings, *, sync_corpus: bool = True) -> None:
+    """Load the engine into ``holder``; with no index yet, ingest the corpus folder first."""
+    started = time.perf_counter()
+    log.info(
+        "loading the embedding model from %s (the first start converts it: a minute or so)",
+        settings.model_dir,
+    )
+    try:
+        bot = PolicyBot.load(settings, require_index=False)
+    except Exception as exc:
+        holder.error = f"the engine failed to load: {exc}"
+        log.exception("the engine failed to load")
+        return
+    if not bot.ready or (sync_corpus and settings.corpus_dir.is_dir()):
+        # incremental: unchanged documents are skipped by hash, so a restart stays fast; new,
+        # changed or removed files in corpus/ (and an index from an older policybot) are caught up
+        log.info("bringing the index in %s up to date with %s", settings.index_dir, settings.corpus_dir)
+        try:
+            log.info("corpus synced: %s", bot.ingest(progress=False).summary())
+        except PolicybotError as exc:
+            if not bot.ready:
+                holder.error = f"no index yet: {exc.message}"
+            log.error("ingesting %s failed (serving the existing index): %s", settings.corpus_dir, exc.message)
+    holder.bot = bot
+    log.info("engine loaded in %.1fs: %d documents", time.perf_counter() - started, len(bot.documents()))
+
+
+def _new_app(**kwargs: Any) -> FastAPI:
+    """A FastAPI app serving the Swagger UI and ReDoc assets itself, so /docs works offline."""
+    try:
+        from fastapi_offline import FastAPIOffline
+    except ImportError:  # without fastapi-offline, /docs loads its assets from a CDN
+        return FastAPI(**kwargs)
+    return FastAPIOffline(**kwargs)
+
+
+def create_app(
+    settings: Settings, bot: PolicyBot | None = None, *, ui: bool = True, sync_corpus: bool = True
+) -> FastAPI:
+    """The API and (unless ``ui=False``) the Gradio chat at ``/``, sharing one engine."""
+    holder = BotHolder(bot, follow_disk=settings.workers > 1)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if holder.bot is None:
+            threading.Thread(
+                target=load_engine,
+                args=(holder, settings),
+                kwargs={"sync_corpus": sync_corpus},
+                name="policybot-load",
+                daemon=True,
+            ).start()
+        yield
+
+    app = _new_app(
+        title="policybot",
+        version="0.1.0",
+        description="Cited answers from Chinese government policy documents. Send an API key as "
+        "`Authorization: Bearer KEY` or `X-API-Key: KEY` when the server has keys set.",
+        lifespan=lifespan,
+    )
+    app.state.holder = holder
+    _add_handlers(app)
+    upload_limit = settings.max_upload_bytes + UPLOAD_OVERHEAD
+    app.add_middleware(BodyLimits, request_limit=settings.max_request_bytes, upload_limit=upload_limit)
+    app.add_middleware(RequestContext)
+    app.include_router(build_router(holder, settings))
+    if ui:
+        _mount_ui(app, holder, settings)
+    return app
+
+
+def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings) -> None:
+    import gradio as gr
+
+    from policybot.surfaces.api import keys_match
+    from policybot.surfaces.ui import UI_CSS, build_ui
+
+    keys = [*settings.api_keys, *settings.admin_keys]
+    auth: Callable[[str, str], bool] | None = None
+    if settings.api_keys:
+
+        def auth(user: str, password: str) -> bool:
+            return keys_match(password, keys)
+
+    gr.mount_gradio_app(
+        app,
+        build_ui(holder, settings),
+        path="/",
+        css=UI_CSS,
+        auth=auth,
+        auth_message="API key as the password / 以 API 密钥作为密码",
+        footer_links=["api", "settings"],
+        run_history=False,
+        ssr_mode=False,
+        mcp_server=False,
+        max_file_size=settings.max_upload_bytes,
+    )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(settings: Settings) -> None:
+    """No API keys: serve on a loopback address only, and say so."""
+    if settings.api_keys:
+        return
+    if not is_loopback(settings.host):
+        raise ConfigError(
+            f"refusing to serve on {settings.host} without API keys: set POLICYBOT_API_KEYS, or serve on 127.0.0.1"
+        )
+    log.warning(
+        "no API keys set (POLICYBOT_API_KEYS): the API and chat are open to anyone on this "
+        "machine; serving on the loopback address %s only",
+        settings.host,
+    )
+
+
+def worker_app() -> FastAPI:
+    """uvicorn factory for ``workers > 1``; each worker reads its settings from the environment."""
+    configure_logging()
+    return create_app(Settings(), sync_corpus=False)  # the parent process synced the corpus
+
+
+def _export(settings: Settings) -> None:
+    for name, value in settings.model_dump(mode="json").items():
+        if value is not None:
+            os.environ[f"POLICYBOT_{name.upper()}"] = ",".join(value) if isinstance(value, list) else str(value)
+
+
+def serve(settings: Settings) -> None:
+    """Run the API and chat with uvicorn (blocks until stopped)."""
+    import uvicorn
+
+    configure_logging()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    check_exposure(settings)
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+    }
+    log.info(
+        "serving on http://%s:%d (chat at /, API at /api and /v1, docs at /docs)",
+        settings.host,
+        settings.port,
+    )
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    holder = BotHolder()  # prepare the model and the index once, before the workers start
+    load_engine(holder, settings)
+    del holder
+    _export(settings)
+    uvicorn.run("policybot.surfaces.server:worker_app", factory=True, workers=settings.workers, **options)

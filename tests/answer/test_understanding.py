@@ -1,0 +1,134 @@
+"""Understanding a question: intent, follow-ups, language, quarters and numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.answer.understanding import detect_intent, is_followup, language, understand
+
+COD = "预计全年削减多少化学需氧量？"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("什么时候发布绿色工厂评价导则？", "deadline"),
+        ("绿色工厂评价导则哪个季度发布？", "deadline"),
+        ("When will the green factory evaluation guideline be published?", "deadline"),
+        (COD, "quantity"),
+        ("How much COD will be cut?", "quantity"),
+        ("文号是什么？", "document"),
+        ("这份通知是哪个部门印发的？", "document"),
+        ("What is the document number?", "document"),
+        ("哪些工作要会同财政部开展？", "party"),
+        ("Which ministries are involved?", "party"),
+        ("有哪些保障措施？", "list"),
+        ("What measures are planned?", "list"),
+        ("这个文件的主要内容是什么？", "broad"),
+        ("绿色工厂是什么", "general"),
+    ],
+    ids=[
+        "deadline-zh",
+        "deadline-quarter",
+        "deadline-en",
+        "target-zh",
+        "quantity-en",
+        "document-zh",
+        "document-issuer",
+        "document-en",
+        "party-zh",
+        "party-en",
+        "list-zh",
+        "list-en",
+        "broad-zh",
+        "general",
+    ],
+)
+def test_intent(question: str, intent: str) -> None:
+    assert understand(question).intent == intent
+
+
+def test_no_intent_for_small_talk() -> None:
+    assert detect_intent("你好") is None
+    assert understand("你好").intent == "general"
+
+
+def test_followup_inherits_intent_and_searches_with_the_previous_question() -> None:
+    query = understand("那氨氮呢？", [COD])
+    assert query.followup
+    assert query.intent == "quantity"
+    assert query.text == f"{COD} 那氨氮呢？"
+    assert query.wants_quantity
+    assert query.flat_terms == ("氨氮",)
+
+
+def test_english_followup() -> None:
+    query = understand("What about ammonia nitrogen?", ["How much COD will be cut?"])
+    assert query.followup and query.intent == "quantity"
+    assert query.text.startswith("How much COD will be cut?")
+
+
+def test_followup_uses_the_latest_question() -> None:
+    history = ["有哪些保障措施？", COD]
+    query = understand("那氨氮呢？", history)
+    assert query.intent == "quantity"
+    assert query.text.startswith(COD) and "保障措施" not in query.text
+
+
+def test_without_history_nothing_is_a_followup() -> None:
+    query = understand("那氨氮呢？")
+    assert not query.followup
+    assert query.intent == "general"
+    assert query.text == "那氨氮呢？"
+    assert not is_followup("那氨氮呢？", [])
+
+
+def test_a_full_question_is_not_a_followup() -> None:
+    question = "绿色工厂评价导则什么时候发布？"
+    query = understand(question, [COD])
+    assert not query.followup
+    assert query.intent == "deadline"
+    assert query.text == question
+
+
+def test_followup_with_its_own_intent_keeps_it() -> None:
+    query = understand("那什么时候完成？", [COD])
+    assert query.followup and query.intent == "deadline"
+
+
+def test_a_short_new_question_does_not_take_the_previous_intent() -> None:
+    """A short question that asks something new is no quantity question."""
+    query = understand("绿色工厂是什么？", [COD])
+    assert query.intent == "general", f"inherited {query.intent!r} from {COD!r}"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("什么时候发布绿色工厂评价导则？", "zh"),
+        ("When will the guideline be published?", "en"),
+        ("GB/T 36132 绿色工厂", "zh"),
+        ("What does 绿色制造 mean?", "zh"),
+        ("COD target for 2016?", "en"),
+    ],
+    ids=["zh", "en", "zh-with-code", "en-with-term", "en-with-number"],
+)
+def test_language(text: str, lang: str) -> None:
+    assert language(text) == lang
+    assert understand(text).lang == lang
+
+
+def test_quarter_and_numbers() -> None:
+    assert understand("三季度有哪些工作？").quarter == "Q3"
+    assert understand("Which tasks are due in the third quarter?").quarter == "Q3"
+    assert understand("第二季度要发布什么？").quarter == "Q2"
+    query = understand("2016年削减八万吨吗？")
+    assert query.quarter is None
+    assert "2016" in query.numbers
+    assert understand("有哪些保障措施？").quarter is None
+
+
+def test_terms_leave_out_question_and_generic_words() -> None:
+    terms = understand("什么时候发布绿色工厂评价导则？").flat_terms
+    assert terms == ("绿色", "工厂", "评价", "导则")
+    assert understand("你好").terms == ()

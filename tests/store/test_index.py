@@ -1,0 +1,299 @@
+"""The on-disk index: round trip, atomic writes, model checks, damaged files and no pickle.
+
+Everything works on copies of the session seed index (no embedding here).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import pytest
+
+from policybot.errors import IndexMismatchError, IndexMissingError, PolicybotError, StorageError
+from policybot.ingest.chunking import ChunkSettings
+from policybot.ingest.pipeline import PIPELINE_VERSION, pipeline_settings
+from policybot.records import content_hash
+from policybot.store import files as index_mod
+from policybot.store.files import FORMAT_VERSION, IndexData, ModelInfo, load_index, read_manifest, save_index
+
+FILES = {
+    "manifest.json",
+    "documents.jsonl",
+    "chunks.jsonl",
+    "vectors.faiss",
+    "keyword.json",
+    "facts.jsonl",
+    "fact_vectors.npy",
+}
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, seed_bot: Any) -> Path:
+    """A private copy of the seed index."""
+    target = tmp_path / "index"
+    shutil.copytree(seed_bot.settings.index_dir, target)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary folders save_index may have left next to ``folder``."""
+    return sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(f".{folder.name}."))
+
+
+def assert_one_line(exc: BaseException) -> None:
+    text = str(exc)
+    assert text.strip() and "\n" not in text, repr(text)
+    assert "Traceback" not in text
+
+
+# -- round trip --------------------------------------------------------------------------------
+
+
+def test_round_trip_keeps_everything(index_dir: Path, tmp_path: Path, embedder: Any) -> None:
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    data = load_index(index_dir, model)
+    assert data.chunks and data.facts and data.documents
+    copy = tmp_path / "copy"
+    save_index(data, copy)
+    again = load_index(copy, model)
+
+    assert again.model == model
+    assert again.chunking == data.chunking
+    assert again.created == data.created
+    assert again.documents == data.documents
+    assert again.chunks == data.chunks
+    assert again.facts == data.facts
+    assert again.vectors.dtype == np.float32 and again.fact_vectors.dtype == np.float32
+    np.testing.assert_array_equal(again.vectors, data.vectors)
+    np.testing.assert_array_equal(again.fact_vectors, data.fact_vectors)
+    assert again.vectors.shape == (len(data.chunks), embedder.dimension)
+    assert again.fact_vectors.shape == (len(data.facts), embedder.dimension)
+    assert again.keyword_index().to_json() == data.keyword_index().to_json()
+    # saving what was loaded again gives the same files (the format is deterministic)
+    assert snapshot(copy) == snapshot(index_dir)
+
+
+def test_manifest_records_model_chunking_and_corpus(index_dir: Path, embedder: Any) -> None:
+    manifest = read_manifest(index_dir)
+    data = load_index(index_dir)
+    assert manifest["format"] == FORMAT_VERSION
+    assert manifest["model"] == {
+        "id": embedder.model_id,
+        "dimension": embedder.dimension,
+        "fingerprint": embedder.fingerprint,
+    }
+    assert manifest["chunking"] == pipeline_settings(ChunkSettings(360, 1))
+    assert manifest["chunking"]["pipeline"] == PIPELINE_VERSION
+    assert manifest["chunking"]["max_chars"] == 360
+    assert manifest["counts"] == {
+        "documents": len(data.documents),
+        "chunks": len(data.chunks),
+        "facts": len(data.facts),
+    }
+    (doc,) = data.documents.values()
+    assert manifest["documents"] == {
+        doc.meta.doc_id: {"source": doc.meta.source, "content_hash": doc.meta.content_hash}
+    }
+    assert manifest["corpus_hash"] == content_hash(f"{doc.meta.doc_id}:{doc.meta.content_hash}")
+    assert manifest["corpus_hash"] == data.corpus_hash
+
+
+def test_corpus_hash_changes_with_content(index_dir: Path) -> None:
+    data = load_index(index_dir)
+    before = data.corpus_hash
+    (doc_id, doc) = next(iter(data.documents.items()))
+    from dataclasses import replace
+
+    data.documents[doc_id] = replace(doc, meta=replace(doc.meta, content_hash="0" * 64))
+    assert data.corpus_hash != before
+
+
+def test_vector_and_chunk_counts_must_agree(embedder: Any) -> None:
+    model = ModelInfo("m", 4, "f")
+    with pytest.raises(ValueError, match="chunks but"):
+        IndexData(model, {}, vectors=np.ones((2, 4), np.float32))
+
+
+# -- no pickle -----------------------------------------------------------------------------------
+
+
+def test_index_is_plain_files_without_pickle(index_dir: Path) -> None:
+    assert {p.name for p in index_dir.iterdir()} == FILES
+    for name in ("manifest.json", "keyword.json"):
+        assert isinstance(json.loads((index_dir / name).read_text("utf-8")), dict)
+    for name in ("documents.jsonl", "chunks.jsonl", "facts.jsonl"):
+        rows = [json.loads(line) for line in (index_dir / name).read_text("utf-8").splitlines()]
+        assert rows and all(isinstance(r, dict) for r in rows)
+    facts = np.load(index_dir / "fact_vectors.npy", allow_pickle=False)
+    assert facts.dtype == np.float32 and facts.ndim == 2
+    assert faiss.read_index(str(index_dir / "vectors.faiss")).ntotal > 0
+    for path in index_dir.iterdir():
+        raw = path.read_bytes()
+        assert not raw.startswith(b"\x80"), f"{path.name} looks like a pickle"
+        assert b"cnumpy" not in raw and b"__reduce__" not in raw
+
+
+def test_pickled_fact_vectors_are_refused(index_dir: Path) -> None:
+    """A copied index with an object (pickled) array must not be unpickled."""
+    count = len(load_index(index_dir).facts)
+    np.save(index_dir / "fact_vectors.npy", np.array([{"x": 1}] * count, dtype=object), allow_pickle=True)
+    with pytest.raises(IndexMismatchError, match="damaged") as err:
+        load_index(index_dir)
+    assert_one_line(err.value)
+
+
+# -- atomic writes ------------------------------------------------------------------------------
+
+
+def _changed(index_dir: Path) -> IndexData:
+    data = load_index(index_dir)
+    keep = [i for i, c in enumerate(data.chunks) if i % 2 == 0]
+    data.chunks = [data.chunks[i] for i in keep]
+    data.vectors = data.vectors[keep]
+    data.keyword = None
+    return data
+
+
+def test_failed_write_leaves_old_index(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = snapshot(index_dir)
+    data = _changed(index_dir)
+
+    def boom(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(index_mod.faiss, "write_index", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        save_index(data, index_dir)
+    assert snapshot(index_dir) == before
+    assert leftovers(index_dir) == []
+
+
+def test_failure_while_swapping_folders_keeps_old_index(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """save_index moves the old index aside, then the new one in. If the second move fails,
+    the old index must still be there (it must not be deleted with the temporary folders)."""
+    before = snapshot(index_dir)
+    data = _changed(index_dir)
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace_failing_second(src: Any, dst: Any) -> None:
+        calls.append(str(src))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(index_mod.os, "replace", replace_failing_second)
+    with pytest.raises(StorageError, match="No space left on device"):
+        save_index(data, index_dir)
+    monkeypatch.undo()
+    assert len(calls) == 3  # old aside, new in (fails), old back
+    assert index_dir.is_dir(), "the old index was deleted when the swap failed"
+    assert snapshot(index_dir) == before
+    assert leftovers(index_dir) == []
+
+
+def test_successful_write_leaves_no_temporary_folders(index_dir: Path) -> None:
+    data = _changed(index_dir)
+    save_index(data, index_dir)
+    assert leftovers(index_dir) == []
+    assert len(load_index(index_dir).chunks) == len(data.chunks)
+
+
+# -- model checks -------------------------------------------------------------------------------
+
+
+def test_other_model_is_refused_naming_both(index_dir: Path, embedder: Any) -> None:
+    other = ModelInfo("acme/other-embedder", embedder.dimension, "0123456789abcdef")
+    with pytest.raises(IndexMismatchError) as err:
+        load_index(index_dir, other)
+    message = str(err.value)
+    assert embedder.model_id in message and "acme/other-embedder" in message
+    assert embedder.fingerprint in message and "0123456789abcdef" in message
+    assert "--rebuild" in message
+    assert_one_line(err.value)
+
+
+@pytest.mark.parametrize("field", ["id", "dimension", "fingerprint"])
+def test_any_model_difference_is_refused(index_dir: Path, embedder: Any, field: str) -> None:
+    values = {"id": embedder.model_id, "dimension": embedder.dimension, "fingerprint": embedder.fingerprint}
+    values[field] = 768 if field == "dimension" else "changed"
+    with pytest.raises(IndexMismatchError):
+        load_index(index_dir, ModelInfo(**values))  # type: ignore[arg-type]
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="policybot ingest") as err:
+        load_index(tmp_path / "nothing")
+    assert_one_line(err.value)
+
+
+# -- damaged files ------------------------------------------------------------------------------
+
+
+def _truncate(path: Path) -> None:
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+
+
+def _drop_last_line(path: Path) -> None:
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), "utf-8")
+
+
+DAMAGE = {
+    "truncated chunks": lambda d: _truncate(d / "chunks.jsonl"),
+    "missing chunks": lambda d: (d / "chunks.jsonl").unlink(),
+    "one chunk too few": lambda d: _drop_last_line(d / "chunks.jsonl"),
+    "truncated documents": lambda d: _truncate(d / "documents.jsonl"),
+    "garbage facts": lambda d: (d / "facts.jsonl").write_text('{"type": "deadline"}\n', "utf-8"),
+    "garbage vectors": lambda d: (d / "vectors.faiss").write_bytes(b"not a faiss index"),
+    "truncated fact vectors": lambda d: _truncate(d / "fact_vectors.npy"),
+    "truncated keyword": lambda d: _truncate(d / "keyword.json"),
+    "garbage manifest": lambda d: (d / "manifest.json").write_text("{not json", "utf-8"),
+    "empty manifest": lambda d: (d / "manifest.json").write_text("", "utf-8"),
+    "future format": lambda d: (d / "manifest.json").write_text(json.dumps({"format": 99}), "utf-8"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_index_raises_clear_error(index_dir: Path, damage: str) -> None:
+    DAMAGE[damage](index_dir)
+    with pytest.raises(IndexMismatchError) as err:
+        load_index(index_dir)
+    assert "--rebuild" in str(err.value)
+    assert_one_line(err.value)
+
+
+WRONG_SHAPE = {
+    "a list": "[]",
+    "null": "null",
+    "no model": json.dumps({"format": FORMAT_VERSION, "chunking": {}}),
+    "model is a string": json.dumps({"format": FORMAT_VERSION, "model": "e5", "chunking": {}}),
+    "model has extra keys": json.dumps(
+        {
+            "format": FORMAT_VERSION,
+            "model": {"id": "x", "dimension": 384, "fingerprint": "f", "extra": 1},
+            "chunking": {},
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(WRONG_SHAPE))
+def test_manifest_with_wrong_shape_raises_policybot_error(index_dir: Path, shape: str) -> None:
+    """Valid JSON that is not a manifest must also give the one-line 'damaged' error, not a
+    KeyError/TypeError/AttributeError traceback."""
+    (index_dir / "manifest.json").write_text(WRONG_SHAPE[shape], "utf-8")
+    with pytest.raises(PolicybotError) as err:
+        load_index(index_dir)
+    assert_one_line(err.value)

@@ -1,0 +1,241 @@
+"""The ``policybot`` command line, run in-process: happy paths and the error contract
+(one ``policybot: error:`` line on stderr, exit 1; exit 2 for a bad setting; no traceback).
+
+``PolicyBot.load`` gets the session's already-loaded real model instead of loading it again for
+every command (in-process, library progress bars cannot be judged: they are configured at import).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policybot import service as engine
+from policybot.config import Settings
+from policybot.embedding.model import load_embedder as real_load_embedder
+from policybot.service import PolicyBot
+from policybot.surfaces import cli
+
+SEED_ID = "gxb-jie-2016-113"
+WIND = """关于开展海上风电示范的通知
+
+各有关单位：
+
+一、工作目标
+
+到2017年底，建成海上风电示范基地3个。
+
+二、进度安排
+
+——发布海上风电示范申报指南。（四季度）
+"""
+
+
+@pytest.fixture
+def shared_model(monkeypatch: pytest.MonkeyPatch, embedder: Any) -> None:
+    def load_embedder(settings: Settings) -> Any:
+        return embedder if settings.uses_default_model else real_load_embedder(settings)
+
+    monkeypatch.setattr(engine, "load_embedder", load_embedder)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, seed_bot: PolicyBot, shared_model: None) -> Path:
+    """A copy of the seed index and a corpus folder with a small extra notice."""
+    shutil.copytree(seed_bot.settings.index_dir, tmp_path / "index")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "wind.txt").write_text(WIND, "utf-8")
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        code = cli.main(["--index", str(root / "index"), "--corpus", str(root / "corpus"), *args])
+    except BaseException as exc:  # the CLI must turn every failure into an exit code
+        pytest.fail(f"policybot {' '.join(args)} raised {exc.__class__.__name__}: {exc}")
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_error_line(err: str) -> None:
+    lines = err.strip("\n").split("\n")
+    assert len(lines) == 1, err
+    assert lines[0].startswith("policybot: error: ")
+    assert "Traceback" not in err
+
+
+# -- happy paths ---------------------------------------------------------------------------------
+
+
+def test_ingest_documents_facts_and_remove(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ws, "ingest", "-q", str(ws / "corpus" / "wind.txt"))
+    assert code == 0 and out.startswith("1 added, 0 updated, 0 removed, 0 unchanged;"), out
+
+    code, out, _ = run(capsys, ws, "documents")
+    assert code == 0
+    rows = [line.split("\t") for line in out.strip().splitlines()]
+    assert [r[0] for r in rows] == [SEED_ID, "wind"]
+    assert rows[0][1] == "工信部节〔2016〕113号" and rows[0][2] == "2016-03-24" and rows[0][-1].endswith("chunks")
+
+    code, out, _ = run(capsys, ws, "documents", "--json")
+    docs = json.loads(out)
+    assert code == 0 and [d["doc_id"] for d in docs] == [SEED_ID, "wind"] and all(d["chunks"] > 0 for d in docs)
+
+    code, out, _ = run(capsys, ws, "facts", "--type", "deadline", "--doc", "wind")
+    assert code == 0 and out.strip().splitlines() and all(line.startswith("deadline\t") for line in out.splitlines())
+    assert "四季度 [Q4]" in out
+
+    code, out, _ = run(capsys, ws, "facts", "--json")
+    facts = json.loads(out)
+    assert {f["doc_id"] for f in facts} == {SEED_ID, "wind"} and {f["type"] for f in facts} >= {"deadline", "target"}
+
+    code, out, _ = run(capsys, ws, "remove", "wind")
+    assert code == 0 and out.strip() == "removed wind"
+    code, out, _ = run(capsys, ws, "documents", "--json")
+    assert [d["doc_id"] for d in json.loads(out)] == [SEED_ID]
+
+
+def test_search(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, ws, "search", "节能监察安排在什么时候？", "-k", "3")
+    assert code == 0 and err == ""
+    assert out.startswith("[1] ") and "五、进度安排" in out.splitlines()[0]
+    assert "节能监察" in out and "[3] " in out and "[4] " not in out
+
+
+def test_search_json(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ws, "search", "节能监察安排在什么时候？", "-k", "3", "--doc", SEED_ID, "--json")
+    assert code == 0
+    hits = json.loads(out)
+    assert len(hits) == 3
+    assert {"rank", "chunk_id", "doc_id", "section", "score", "dense_score", "keyword_score", "text"} <= set(hits[0])
+    assert all(h["doc_id"] == SEED_ID for h in hits)
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert [h["rank"] for h in hits] == [1, 2, 3]
+
+
+def test_ask(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ws, "ask", "节能监察安排在什么时候？")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert "三季度" in lines[0] and "[1]" in lines[0]
+    assert lines[1].lstrip().startswith("[1] ") and "五、进度安排" in lines[1] and "节能监察" in lines[1]
+
+    code, out, _ = run(capsys, ws, "ask", "那氨氮呢？", "--history", "预计全年削减化学需氧量多少？", "--json")
+    data = json.loads(out)
+    assert code == 0 and not data["refused"] and "0.7万吨" in data["answer"]
+    assert set(data) == {"question", "answer", "refused", "citations", "facts", "see_also", "mode", "notes"}
+
+    code, out, _ = run(capsys, ws, "ask", "What is the capital of France?")
+    assert code == 0 and out.startswith("The documents do not cover this") and "[1]" in out  # see-also lines
+
+
+# -- error contract ------------------------------------------------------------------------------
+
+
+def _empty(d: Path) -> Path:
+    (d / "empty.txt").write_bytes(b"")
+    return d / "empty.txt"
+
+
+def _exe(d: Path) -> Path:
+    (d / "setup.exe").write_bytes(b"MZ" + bytes(100))
+    return d / "setup.exe"
+
+
+BAD_FILES = {"missing": lambda d: d / "nope.pdf", "unsupported": _exe, "empty": _empty}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_ingest_bad_file_is_one_error_line(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    before = (ws / "index" / "manifest.json").read_bytes()
+    path = BAD_FILES[case](tmp_path)
+    code, out, err = run(capsys, ws, "ingest", str(path))
+    assert code == 1 and out == ""
+    assert_one_error_line(err)
+    assert path.name in err
+    assert (ws / "index" / "manifest.json").read_bytes() == before
+
+
+def test_ask_empty_question(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, ws, "ask", "")
+    assert code == 1 and out == ""
+    assert_one_error_line(err)
+    assert "empty" in err
+
+
+def test_remove_unknown_document(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = run(capsys, ws, "remove", "no-such-doc")
+    assert code == 1
+    assert_one_error_line(err)
+    assert "no-such-doc" in err and SEED_ID in err
+
+
+def test_search_without_index(tmp_path: Path, shared_model: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, tmp_path, "search", "节能监察")
+    assert code == 1 and out == ""
+    assert_one_error_line(err)
+    assert "no index" in err and "policybot ingest" in err
+
+
+def test_missing_model_folder(ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, ws, "--model", str(tmp_path / "no-model"), "search", "节能监察")
+    assert code == 1 and out == ""
+    assert_one_error_line(err)
+    assert "no-model" in err
+
+
+def test_invalid_setting_in_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POLICYBOT_TOP_K", "0")
+    code, out, err = run(capsys, tmp_path, "search", "节能监察")
+    assert code == 2 and out == ""
+    assert_one_error_line(err)
+    assert "top_k" in err
+
+
+def test_rebuild_recovers_an_index_of_another_model(
+    ws: Path, capsys: pytest.CaptureFixture[str], embedder: Any
+) -> None:
+    """Every mismatch error says "rebuild with `policybot ingest --rebuild`": that command must
+    then work, not fail with the same error."""
+    manifest_path = ws / "index" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["model"]["fingerprint"] = "feedfacefeedface"
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    code, _out, err = run(capsys, ws, "search", "节能监察")
+    assert code == 1 and "--rebuild" in err
+
+    code, _out, err = run(capsys, ws, "ingest", "--rebuild", "-q", str(ws / "corpus" / "wind.txt"))
+    assert code == 0, err
+    assert json.loads(manifest_path.read_text("utf-8"))["model"]["fingerprint"] == embedder.fingerprint
+
+
+def test_rebuild_recovers_a_damaged_index(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (ws / "index" / "chunks.jsonl").write_text("{broken", "utf-8")
+    code, out, err = run(capsys, ws, "ingest", "--rebuild", "-q", str(ws / "corpus" / "wind.txt"))
+    assert code == 0, err
+    code, out, _ = run(capsys, ws, "documents", "--json")
+    assert [d["doc_id"] for d in json.loads(out)] == ["wind"]
+
+
+def test_unwritable_index_location_is_one_error_line(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder", "utf-8")
+    capsys.readouterr()
+    try:
+        code = cli.main(["--index", str(blocker / "index"), "ingest", "-q", str(ws / "corpus" / "wind.txt")])
+    except BaseException as exc:
+        pytest.fail(f"raised {exc.__class__.__name__}: {exc}")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert_one_error_line(err)

@@ -1,0 +1,207 @@
+"""The real server: ``python app.py`` in a subprocess on a free loopback port, first start included
+(no index yet: it prepares the model and ingests corpus/), plus schemathesis against its OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+
+from policybot.errors import ConfigError
+from policybot.surfaces.server import create_app, is_loopback, serve
+from support import ROOT, SEED, free_port, make_settings
+
+ADMIN = "admin-secret"
+
+
+class Server:
+    """``python app.py`` with its settings in POLICYBOT_* variables, logging to a file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.port = root, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = root / "server.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
+        env.update(HF_HUB_OFFLINE="1", POLICYBOT_PORT=str(self.port),
+                   POLICYBOT_CORPUS_DIR=str(self.root / "corpus"),
+                   POLICYBOT_INDEX_DIR=str(self.root / "index"),
+                   POLICYBOT_ADMIN_KEYS=json.dumps([ADMIN]),
+                   POLICYBOT_RATE_LIMIT_PER_MINUTE="100000")  # fmt: skip
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=self.root,
+                                         env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+
+    def wait_ready(self, timeout: float = 240) -> list[int]:
+        """Poll /healthz then /readyz; returns the /readyz statuses seen."""
+        deadline, seen = time.monotonic() + timeout, []
+        while time.monotonic() < deadline:
+            assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(f"{self.url}/healthz").status_code == 200:
+                    seen.append(httpx.get(f"{self.url}/readyz").status_code)
+                    if seen[-1] == 200:
+                        return seen
+            except httpx.TransportError:
+                pass
+            time.sleep(0.25)
+        raise AssertionError(f"not ready in {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        lines = self.log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("server")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus" / SEED.name)
+    srv = Server(root)
+    srv.start()
+    try:
+        srv.first_readyz = srv.wait_ready()  # type: ignore[attr-defined]
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_first_start_ingests_the_corpus(server: Server) -> None:
+    assert set(server.first_readyz) <= {503, 200}  # type: ignore[attr-defined]
+    assert (server.root / "index" / "manifest.json").is_file()
+    messages = [line["message"] for line in server.log_lines()]
+    assert any(m.startswith("bringing the index in") for m in messages), messages
+    assert any(m.startswith("corpus synced: 1 added") for m in messages)
+    ready = httpx.get(f"{server.url}/readyz").json()
+    assert ready["status"] == "ready" and ready["documents"] == 1 and ready["chunks"] > 0
+
+
+def test_probes_docs_and_openapi(server: Server) -> None:
+    assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+    docs = httpx.get(f"{server.url}/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    spec = httpx.get(f"{server.url}/openapi.json").json()
+    paths = {"/api/ask", "/api/ask/stream", "/api/search", "/api/documents", "/api/facts",
+             "/api/documents/{doc_id}", "/v1/chat/completions", "/v1/models", "/healthz",
+             "/readyz"}  # fmt: skip
+    assert paths <= set(spec["paths"])
+    schemas = spec["components"]["schemas"]
+    wire = {"AnswerOut", "HitOut", "DocumentOut", "FactOut", "CitationOut", "AskIn", "ErrorOut"}
+    assert wire <= set(schemas)
+    assert set(spec["components"]["securitySchemes"]) == {"HTTPBearer", "APIKeyHeader"}
+    ask = spec["paths"]["/api/ask"]["post"]
+    assert {"200", "401", "413", "422", "429", "500", "503"} <= set(ask["responses"])
+    assert ask["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("AnswerOut")
+    upload = spec["paths"]["/api/documents"]["post"]
+    assert {"201", "403", "409", "415"} <= set(upload["responses"])
+    assert "example" in schemas["AnswerOut"] or "examples" in schemas["AnswerOut"]
+
+
+def test_chat_page_and_request_log(server: Server) -> None:
+    page = httpx.get(f"{server.url}/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    response = httpx.post(f"{server.url}/api/ask", json={"question": "节能监察安排在什么时候？"},
+                          headers={"X-Request-ID": "test-req-1"}, timeout=30)  # fmt: skip
+    assert response.status_code == 200 and response.headers["X-Request-ID"] == "test-req-1"
+    time.sleep(0.2)
+    line = next(x for x in server.log_lines() if x.get("request_id") == "test-req-1")
+    assert line["method"] == "POST" and line["path"] == "/api/ask" and line["status"] == 200
+    assert isinstance(line["duration_ms"], float)
+
+
+def test_schemathesis_finds_no_server_errors(server: Server) -> None:
+    """Property-based requests from the OpenAPI schema, positive and negative: never a 5xx."""
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    failures: list[str] = []
+    started = time.monotonic()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        many = operation.path not in {"/api/ask", "/api/ask/stream", "/api/search"}
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategy = operation.as_strategy(generation_mode=mode)
+
+            @given(case=strategy)
+            @settings(max_examples=8 if many else 4, deadline=None, database=None, derandomize=True,
+                      phases=[Phase.explicit, Phase.generate],
+                      suppress_health_check=list(HealthCheck))  # fmt: skip
+            def check(case: Any) -> None:
+                response = case.call(base_url=server.url, timeout=30)
+                if response.status_code >= 500:
+                    failures.append(f"{case.method} {case.path} {case.body!r}: {response.status_code}")
+
+            try:
+                check()
+            except Unsatisfiable:  # nothing to make invalid (no parameters)
+                assert mode is GenerationMode.NEGATIVE
+    assert not failures, failures
+    assert time.monotonic() - started < 60
+    assert httpx.get(f"{server.url}/readyz").status_code == 200  # writes needed the admin key
+
+
+def test_second_start_reuses_the_index(server: Server) -> None:
+    server.stop()
+    server.log.write_text("")
+    started = time.monotonic()
+    server.start()
+    assert server.wait_ready(120)[-1] == 200
+    assert time.monotonic() - started < 60
+    messages = [line["message"] for line in server.log_lines()]
+    assert not any(m.startswith("no index in") for m in messages)
+
+
+def test_not_ready_until_loaded(tmp_path: Path) -> None:
+    client = TestClient(create_app(make_settings(tmp_path), ui=False))  # lifespan not started
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503
+    assert client.post("/api/ask", json={"question": "x"}).status_code == 503
+
+
+def test_refuses_open_non_loopback(tmp_path: Path) -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
+    with pytest.raises(ConfigError, match="without API keys"):
+        serve(make_settings(tmp_path, host="0.0.0.0"))
+
+
+@pytest.mark.browser
+def test_docs_render_offline_in_chromium(server: Server) -> None:
+    """Swagger UI at /docs renders from the app's own assets (no CDN) in headless Chromium."""
+    pytest.importorskip("fastapi_offline", reason="pip install fastapi-offline")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("needs Debian's chromium: run `bash .ci/system-deps.sh` (apt-get install chromium chromium-driver)")
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+            page.on("request", lambda r: None if r.url.startswith(server.url) else outside.append(r.url))
+            page.goto(f"{server.url}/docs")
+            page.wait_for_selector(".opblock", timeout=30_000)
+            assert page.locator(".opblock").count() >= 10 and not outside
+        finally:
+            browser.close()

@@ -1,0 +1,145 @@
+"""The Gradio chat: rendering, gradio_client against the mounted UI, and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+from fastapi.testclient import TestClient
+
+from policybot.service import PolicyBot
+from policybot.surfaces.api import BotHolder
+from policybot.surfaces.schemas import answer_out, fact_out
+from policybot.surfaces.server import create_app
+from policybot.surfaces.ui import _Handlers, highlight, render_answer, timeline_html
+from support import ROOT, make_settings, running
+
+ASK = "节能监察安排在什么时候？"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ui_url(seed_bot: PolicyBot, seed_workspace: Path) -> Iterator[str]:
+    """The whole app (API + chat at /) served by uvicorn on a free loopback port."""
+    app = create_app(make_settings(seed_workspace), seed_bot)
+    with running(app, timeout=60) as url:
+        yield f"{url}/"
+
+
+def _text(message: dict[str, Any]) -> str:
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content)
+
+
+# ---- rendering --------------------------------------------------------------------------------
+
+
+def test_render_answer_with_citations(seed_bot: PolicyBot) -> None:
+    html = render_answer(answer_out(seed_bot.ask(ASK)))
+    assert '<details class="pb-cite">' in html and "五、进度安排" in html
+    assert "<mark>三季度</mark>" in html and "文件未涉及" not in html
+    assert "出处" in render_answer(answer_out(seed_bot.ask(ASK)), "zh")
+    assert "Sources" in render_answer(answer_out(seed_bot.ask(ASK)), "en")
+
+
+def test_render_refusal_shows_see_also(seed_bot: PolicyBot) -> None:
+    out = answer_out(seed_bot.ask("火星移民政策是什么？"))
+    assert out.refused and out.see_also
+    html = render_answer(out)
+    assert "文件未涉及 / not covered by the documents" in html and "最接近的章节" in html
+    assert html.count('class="pb-cite"') == len(out.see_also)
+
+
+def test_highlight_escapes_and_marks() -> None:
+    text = "<b>预计全年削减化学需氧量8万吨</b>，2016年3月底前完成，二季度启动，提高15%。"
+    html = highlight(text, ["化学需氧量"])
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    for part in ("8万吨", "2016年3月", "二季度", "15%", "化学需氧量"):
+        assert f"<mark>{part}</mark>" in html
+
+
+def test_timeline_by_quarter(seed_bot: PolicyBot) -> None:
+    html = timeline_html([fact_out(f) for f in seed_bot.facts()])
+    quarters = [html.index(q) for q in ("2016-Q1", "2016-Q2", "2016-Q3")]
+    assert quarters == sorted(quarters)
+    assert "五、进度安排" in html and "组织开展节能监察和跨区域专项督查" in html
+    assert "暂无时间节点" in timeline_html([])
+
+
+def test_english_labels(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    app = create_app(make_settings(seed_workspace, ui_language="en"), seed_bot)
+    config = TestClient(app).get("/config").text
+    assert "Deadlines & targets" in config and "时间节点与目标" not in config
+    config = TestClient(create_app(make_settings(seed_workspace), seed_bot)).get("/config").text
+    assert "时间节点与目标" in config
+
+
+def test_admin_upload_and_remove(fresh_bot: PolicyBot, tmp_path: Path) -> None:
+    settings = fresh_bot.settings.model_copy(update={"admin_keys": ["boss"]})
+    handlers = _Handlers(BotHolder(fresh_bot), settings)
+    upload = tmp_path / "upload" / "风电示范.md"
+    upload.parent.mkdir()
+    upload.write_text("关于风电运维示范的通知\n\n一、进度安排\n\n——发布风电运维示范指南。（四季度）\n")
+    with pytest.raises(gr.Error):
+        handlers.upload(str(upload), "wrong")
+    status, rows, _ = handlers.upload(str(upload), "boss")
+    assert status.startswith("已添加") and "风电示范" in [r[0] for r in rows]
+    with pytest.raises(gr.Error):
+        handlers.remove("风电示范", "")
+    status, rows, _ = handlers.remove("风电示范", "boss")
+    assert status.startswith("已删除") and "风电示范" not in [r[0] for r in rows]
+    assert not (settings.corpus_dir / "风电示范.md").exists()
+
+
+# ---- the mounted UI on a real server ----------------------------------------------------------
+
+
+def test_gradio_client_chat(ui_url: str) -> None:
+    from gradio_client import Client
+
+    client = Client(ui_url, verbose=False)
+    history, box = client.predict(ASK, [], api_name="/ask")
+    assert box == "" and [m["role"] for m in history] == ["user", "assistant"]
+    answer = _text(history[1])
+    assert "三季度" in answer and "五、进度安排" in answer and "<details" in answer
+    history, _ = client.predict("火星移民政策是什么？", history, api_name="/ask")
+    assert len(history) == 4 and "文件未涉及" in _text(history[3])
+
+
+@pytest.mark.browser
+def test_browser_chat(ui_url: str, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("needs Debian's chromium: run `bash .ci/system-deps.sh` (apt-get install chromium chromium-driver)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1000})
+            page.goto(ui_url)
+            page.fill("#pb-question textarea", ASK)
+            page.click("#pb-send")
+            cite = page.wait_for_selector("#pb-chat details.pb-cite", timeout=60_000)
+            assert cite is not None and "五、进度安排" in cite.inner_text()
+            page.click("#pb-chat details.pb-cite summary")
+            assert page.locator("#pb-chat details.pb-cite mark").first.inner_text() == "三季度"
+            shot = tmp_path / "chat.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("POLICYBOT_WRITE_SCREENSHOT") == "1":
+                (ROOT / "docs").mkdir(exist_ok=True)
+                shutil.copy(shot, ROOT / "docs" / "chat.png")
+            page.get_by_role("tab", name="时间节点与目标").click()
+            page.wait_for_selector(".pb-timeline .pb-quarter", timeout=30_000)
+            assert "2016-Q3" in page.inner_text(".pb-timeline")
+        finally:
+            browser.close()

@@ -1,0 +1,151 @@
+"""PolicyBot: loading with and without an index, ingest, remove and reload.
+
+``PolicyBot.load`` is run for real except that ``load_embedder`` hands back the session's
+already-loaded real model (loading it again per test would only cost time).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policybot import service as engine
+from policybot.config import Settings
+from policybot.errors import ConfigError, IndexMissingError
+from policybot.service import PolicyBot
+from support import make_settings
+
+NOTICE = """关于开展{topic}示范的通知
+
+各有关单位：
+
+一、工作目标
+
+到2017年底，建成{topic}示范基地{n}个。
+
+二、进度安排
+
+——发布{topic}示范申报指南。（{q}季度）
+"""
+
+
+@pytest.fixture(autouse=True)
+def shared_model(monkeypatch: pytest.MonkeyPatch, embedder: Any) -> None:
+    def load_embedder(settings: Settings) -> Any:
+        assert settings.uses_default_model
+        return embedder
+
+    monkeypatch.setattr(engine, "load_embedder", load_embedder)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "wind.txt").write_text(NOTICE.format(topic="海上风电", n=3, q="四"), "utf-8")
+    (corpus / "hydrogen.txt").write_text(NOTICE.format(topic="氢能", n=5, q="三"), "utf-8")
+    return tmp_path
+
+
+def test_load_without_index(workspace: Path) -> None:
+    bot = PolicyBot.load(make_settings(workspace), require_index=False)
+    assert not bot.ready
+    assert bot.documents() == []
+    for call in (
+        lambda: bot.search("海上风电"),
+        lambda: bot.ask("海上风电示范基地建几个？"),
+        lambda: bot.facts(),
+        lambda: bot.index,
+    ):
+        with pytest.raises(IndexMissingError, match="policybot ingest") as err:
+            call()
+        assert "\n" not in str(err.value)
+    assert not (workspace / "index").exists()
+
+
+def test_load_requires_an_index_by_default(workspace: Path) -> None:
+    with pytest.raises(IndexMissingError):
+        PolicyBot.load(make_settings(workspace))
+
+
+def test_ready_after_ingest_and_answers(workspace: Path) -> None:
+    bot = PolicyBot.load(make_settings(workspace), require_index=False)
+    report = bot.ingest()
+    assert sorted(report.added) == ["hydrogen", "wind"]
+    assert bot.ready
+    assert [d.meta.doc_id for d in bot.documents()] == ["hydrogen", "wind"]
+    hits = bot.search("海上风电示范申报指南什么时候发布？", 3)
+    assert hits[0].chunk.doc_id == "wind"
+    answer = bot.ask("海上风电示范申报指南什么时候发布？")
+    assert not answer.refused and "四季度" in answer.text
+    assert {c.doc_id for c in answer.citations} == {"wind"}
+    # a fresh load finds the index on disk
+    again = PolicyBot.load(make_settings(workspace))
+    assert again.ready and [d.meta.doc_id for d in again.documents()] == ["hydrogen", "wind"]
+
+
+def test_facts_filter_by_kind_and_document(workspace: Path) -> None:
+    bot = PolicyBot.load(make_settings(workspace), require_index=False)
+    bot.ingest()
+    facts = bot.facts()
+    assert {f.doc_id for f in facts} == {"wind", "hydrogen"}
+    deadlines = bot.facts("deadline", "wind")
+    assert deadlines and all(f.type == "deadline" and f.doc_id == "wind" for f in deadlines)
+    assert any(f.normalized == "Q4" for f in deadlines)
+    assert bot.facts("no-such-kind") == []
+
+
+def test_reload_after_remove(workspace: Path) -> None:
+    bot = PolicyBot.load(make_settings(workspace), require_index=False)
+    bot.ingest()
+    assert bot.remove(["wind"]) == ["wind"]
+    assert [d.meta.doc_id for d in bot.documents()] == ["hydrogen"]
+    assert all(h.chunk.doc_id == "hydrogen" for h in bot.search("海上风电示范基地", 5))
+    assert bot.facts(doc_id="wind") == []
+    answer = bot.ask("海上风电示范申报指南什么时候发布？")
+    assert "四季度" not in answer.text
+
+    bot.remove(["hydrogen"])
+    assert bot.ready and bot.documents() == []
+    assert bot.search("氢能示范基地", 5) == []
+    refused = bot.ask("氢能示范基地建几个？")
+    assert refused.refused and refused.citations == ()
+    # and it can be filled again
+    bot.ingest([workspace / "corpus" / "wind.txt"])
+    assert [d.meta.doc_id for d in bot.documents()] == ["wind"]
+
+
+def test_readers_see_a_whole_index_while_ingesting(workspace: Path) -> None:
+    bot = PolicyBot.load(make_settings(workspace), require_index=False)
+    bot.ingest([workspace / "corpus" / "wind.txt"])
+    errors: list[BaseException] = []
+    seen: list[set[str]] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                hits = bot.search("示范申报指南什么时候发布？", 6)
+                seen.append({h.chunk.doc_id for h in hits})
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        bot.ingest([workspace / "corpus" / "hydrogen.txt"])
+        bot.remove(["wind"])
+    finally:
+        stop.set()
+        thread.join(60)
+    assert not errors, errors
+    assert seen and all(s <= {"wind", "hydrogen"} for s in seen)
+    assert [d.meta.doc_id for d in bot.documents()] == ["hydrogen"]
+
+
+def test_bad_glossary_path_is_a_config_error(workspace: Path) -> None:
+    with pytest.raises(ConfigError, match="glossary"):
+        PolicyBot.load(make_settings(workspace, glossary_path=workspace / "missing.tsv"), require_index=False)
