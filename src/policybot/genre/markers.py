@@ -20,7 +20,11 @@ __all__ = [
     "META_LABEL",
     "TITLE_WORDS",
     "SectionRole",
+    "is_date_line",
+    "is_issuer_line",
     "is_marker_line",
+    "is_signature_line",
+    "is_title_line",
     "marker_of",
     "section_role",
     "strip_marker",
@@ -35,10 +39,11 @@ MARKERS: list[tuple[str, re.Pattern[str], float]] = [
     ("heading", re.compile(rf"^第{_NUM}编"), 1.0),
     ("heading", re.compile(rf"^第{_NUM}章"), 2.0),
     ("heading", re.compile(rf"^第{_NUM}节"), 3.0),
-    ("article", re.compile(rf"^第(?:{_NUM}|{_DIGITS})条(?![的规所中之第])"), 4.0),
+    # "第八条 中央财政…" / "第八条中央财政…" open an article; "第八条规定的…", "第八条中的…" are cross-references
+    ("article", re.compile(rf"^第(?:{_NUM}|{_DIGITS})条(?![的规所之第]|中[的所规“\"])"), 4.0),
     ("heading", re.compile(rf"^{_NUM}\s*、"), 5.0),
     ("heading", re.compile(rf"^[（(]{_NUM}[）)]"), 6.0),
-    ("heading", re.compile(rf"^{_DIGITS}[.、．](?!\d)"), 7.0),
+    ("heading", re.compile(rf"^{_DIGITS}(?:[、．]|\.(?!\d))"), 7.0),  # "7．2015年度…" yes, "1.5亿元" no
     ("heading", re.compile(rf"^[（(]{_DIGITS}[）)]"), 8.0),
 ]
 #: A list item or schedule item: ``──…（二季度）``, ``— …``, ``• …``.
@@ -74,6 +79,28 @@ META_LABEL = re.compile(
     r"^(发\s*文\s*单\s*位|文\s*号|效\s*力\s*范\s*围|发\s*文\s*日\s*期|生\s*效\s*日\s*期|发\s*布\s*时\s*间|索\s*引\s*号"
     r"|发\s*文\s*机\s*关|成\s*文\s*日\s*期|发\s*布\s*日\s*期|主\s*题\s*分\s*类|发\s*文\s*字\s*号|来\s*源)\s*[:：]"
 )
+
+
+_DATE_LINE = re.compile(
+    r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$"
+)
+_ISSUER_END = re.compile(r"(部|委|局|厅|院|办公室|政府|委员会|办公厅|中心|署|会|行|所|处|司)$")
+
+
+def is_date_line(text: str) -> bool:
+    """A line that is only a date, as under a signature: ``2016年3月24日``, ``二〇一六年三月二十四日``."""
+    return bool(_DATE_LINE.match(text.strip()))
+
+
+def is_issuer_line(text: str) -> bool:
+    """A short line naming an issuing body, as in a signature: ``国务院``, ``东莞市人民政府办公室``."""
+    line = text.strip()
+    return 0 < len(line) <= 40 and not any(c in line for c in "。，；：:") and bool(_ISSUER_END.search(line))
+
+
+def is_signature_line(text: str, following: str = "") -> bool:
+    """The start of a signature block: a date line, or an issuer line followed by one."""
+    return is_date_line(text) or (is_issuer_line(text) and is_date_line(following))
 
 
 def is_title_line(text: str) -> bool:

@@ -14,55 +14,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from policybot.genre import ITEM as _ITEM
+from policybot.genre import MARKERS as _MARKERS
+from policybot.genre import MD_HEADING as _MD_HEADING
+from policybot.genre import is_marker_line, is_time_tag, is_title_line, time_tag
+from policybot.genre.markers import is_signature_line
 from policybot.records import Document, Section
 
 __all__ = ["heading_label", "is_marker_line", "is_time_tag", "parse", "time_tag"]
 
-_CN_NUM = "一二三四五六七八九十百零〇两"
-_NUM = rf"[{_CN_NUM}]+"
-_DIGITS = r"\d{1,3}"
-
-# (kind, pattern, rank); lower rank = higher in the hierarchy.
-_MARKERS: list[tuple[str, re.Pattern[str], float]] = [
-    ("attachment", re.compile(r"^附件\s*\d*\s*(?:[:：]\s*(?P<title>[^。；]{1,60}))?$"), 0.0),
-    ("heading", re.compile(rf"^第{_NUM}编"), 1.0),
-    ("heading", re.compile(rf"^第{_NUM}章"), 2.0),
-    ("heading", re.compile(rf"^第{_NUM}节"), 3.0),
-    ("article", re.compile(rf"^第(?:{_NUM}|{_DIGITS})条(?![的规所中之第])"), 4.0),
-    ("heading", re.compile(rf"^{_NUM}、"), 5.0),
-    ("heading", re.compile(rf"^[（(]{_NUM}[）)]"), 6.0),
-    ("heading", re.compile(rf"^{_DIGITS}[.、．](?!\d)"), 7.0),
-    ("heading", re.compile(rf"^[（(]{_DIGITS}[）)]"), 8.0),
-]
-_ITEM = re.compile(r"^(?:──|—{1,2}|－－|[•·●▪◆■]|-\s|\*\s)")
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_TIME = (
-    rf"(?:\d{{4}}年)?(?:第?[{_CN_NUM}1-4]季度|上半年|下半年|年底前?|年内|全年|年中|年末前?"
-    rf"|(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})月(?:底|份|中旬|上旬|下旬)?(?:前)?)"
-)
-_TIME_TAG = re.compile(rf"[（(]({_TIME}(?:[-—至到~～、]{_TIME})?)[）)][。；.;]?$")
-_TITLE_SUFFIX = re.compile(
-    r"(通知|方案|办法|规定|意见|细则|指南|规划|计划|决定|条例|公告|通告|纲要|导则|批复|函|报告)$"
-)
 _SENTENCE_END = "。；！？;!?"
-
-
-def is_marker_line(text: str) -> bool:
-    """Does a paragraph start with a heading, article or list-item marker?"""
-    return _ITEM.match(text) is not None or any(p.match(text) for _, p, _r in _MARKERS)
-
-
-def time_tag(text: str) -> str | None:
-    """The time tag closing a schedule item: ``…试点。（二季度）`` -> ``二季度``."""
-    m = _TIME_TAG.search(text.strip())
-    return m.group(1) if m else None
-
-
-def is_time_tag(text: str) -> bool:
-    """Is the whole line just a time tag such as ``（二季度）``?"""
-    stripped = text.strip()
-    m = _TIME_TAG.search(stripped)
-    return m is not None and m.start() == 0
 
 
 def heading_label(text: str, max_chars: int = 40) -> str:
@@ -73,6 +34,8 @@ def heading_label(text: str, max_chars: int = 40) -> str:
     """
     text = text.strip()
     for i, ch in enumerate(text):
+        if ch in ":：" and text[i - 1 : i].isdigit() and text[i + 1 : i + 2].isdigit():
+            continue  # 17:30
         if ch in _SENTENCE_END + "，,：:" and i > 0:
             return text[:i]
     return text if len(text) <= max_chars else text[:max_chars] + "…"
@@ -102,14 +65,6 @@ def _paragraphs(text: str) -> Iterator[_Para]:
         offset += len(line) + 1
 
 
-def _is_title(text: str) -> bool:
-    """A standalone document or part title: short, no sentence punctuation, a document-type
-    ending (通知, 方案, 办法, …)."""
-    if len(text) > 60 or any(c in text for c in "。；，,："):
-        return False
-    return bool(_TITLE_SUFFIX.search(text.rstrip('》”"')))
-
-
 def _classify(text: str) -> tuple[str, float, str] | None:
     """Heading kind, rank and label for a paragraph, or None for body text."""
     emphasis = re.fullmatch(r"(\*\*|__)(.+?)\1", text.strip())
@@ -133,7 +88,7 @@ def _classify(text: str) -> tuple[str, float, str] | None:
         if m:
             label = m.group(0).strip() if kind == "article" else heading_label(text)
             return kind, rank, label
-    if _is_title(text):
+    if is_title_line(text):
         return "part", 0.0, text
     return None
 
@@ -142,8 +97,14 @@ def parse(doc: Document) -> list[Section]:
     """Sections of ``doc`` in document order, each with its path, kind and span."""
     outline = _Outline(doc)
     after_attachment = False
-    for para in _paragraphs(doc.text):
+    paras = list(_paragraphs(doc.text))
+    for i, para in enumerate(paras):
+        following = paras[i + 1].text if i + 1 < len(paras) else ""
+        if is_signature_line(para.text.strip(), following.strip()):
+            outline.close_headings(para.start)  # a signature belongs to its part, not the last item
         found = _classify(para.text)
+        if found is not None and found[0] == "attachment" and _lists_attachments(paras, i):
+            found = None  # "附件1：…" lines naming attachments that are not included
         if found is None:
             outline.body(para)
             after_attachment = False
@@ -163,6 +124,18 @@ def parse(doc: Document) -> list[Section]:
     outline.close_part(len(doc.text))
     outline.sections.sort(key=lambda s: (s.start, s.level))
     return outline.sections
+
+
+def _lists_attachments(paras: list[_Para], i: int) -> bool:
+    """Is the 附件 line at ``i`` one of a list of attachment names (followed by another 附件 line,
+    a signature or the end of the text) rather than the heading of an attachment's own text?"""
+    rest = [p.text.strip() for p in paras[i + 1 : i + 3]]
+    if not rest:
+        return True
+    nxt = rest[0]
+    after = rest[1] if len(rest) > 1 else ""
+    titled = bool(re.search(r"[:：]\s*\S", paras[i].text))
+    return titled and (nxt.startswith("附件") or is_signature_line(nxt, after))
 
 
 class _Outline:
@@ -192,9 +165,12 @@ class _Outline:
         self.part_has_content = False
 
     def close_part(self, end: int) -> None:
+        self.close_headings(end)
+        self.sections.append(self._section((self.part.label,), self.part, end))
+
+    def close_headings(self, end: int) -> None:
         while self.stack:
             self._pop(end)
-        self.sections.append(self._section((self.part.label,), self.part, end))
 
     def heading(self, kind: str, rank: float, label: str, para: _Para) -> None:
         while self.stack and self.stack[-1].rank >= rank:
