@@ -152,7 +152,7 @@ def test_deleting_a_file_prunes_it_on_a_corpus_ingest(two_docs: Path, embedder: 
     data = load_index(two_docs / "index")
     assert set(data.documents) == {"hydrogen"}
     assert {c.doc_id for c in data.chunks} == {"hydrogen"} and {f.doc_id for f in data.facts} == {"hydrogen"}
-    assert len(data.vectors) == len(data.chunks) and len(data.fact_vectors) == len(data.facts)
+    assert len(data.vectors) == len(data.chunks) and len(data.clause_vectors) == len(data.clauses)
 
 
 def test_explicit_path_does_not_prune_others(two_docs: Path, embedder: Any) -> None:
@@ -389,8 +389,9 @@ def test_remove_documents_drops_chunks_facts_and_vectors(two_docs: Path) -> None
     assert [f.doc_id for f in new.facts] == ["hydrogen"] * sum(f.doc_id == "hydrogen" for f in old.facts)
     rows = [i for i, c in enumerate(old.chunks) if c.doc_id == "hydrogen"]
     np.testing.assert_array_equal(new.vectors, old.vectors[rows])
-    fact_rows = [i for i, f in enumerate(old.facts) if f.doc_id == "hydrogen"]
-    np.testing.assert_array_equal(new.fact_vectors, old.fact_vectors[fact_rows])
+    clause_rows = [c.row for c in old.clauses if c.doc_id == "hydrogen"]
+    assert [c.text for c in new.clauses] == [old.clauses[i].text for i in clause_rows]
+    np.testing.assert_array_equal(new.clause_vectors, old.clause_vectors[clause_rows])
     assert len(new.keyword_index()) == len(new.chunks)
     assert new.keyword_index().search("海上风电", 5) == []
 

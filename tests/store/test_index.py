@@ -29,7 +29,7 @@ FILES = {
     "vectors.faiss",
     "keyword.json",
     "facts.jsonl",
-    "fact_vectors.npy",
+    "clause_vectors.npy",
 }
 
 
@@ -73,11 +73,11 @@ def test_round_trip_keeps_everything(index_dir: Path, tmp_path: Path, embedder: 
     assert again.documents == data.documents
     assert again.chunks == data.chunks
     assert again.facts == data.facts
-    assert again.vectors.dtype == np.float32 and again.fact_vectors.dtype == np.float32
+    assert again.vectors.dtype == np.float32 and again.clause_vectors.dtype == np.float32
     np.testing.assert_array_equal(again.vectors, data.vectors)
-    np.testing.assert_array_equal(again.fact_vectors, data.fact_vectors)
+    np.testing.assert_array_equal(again.clause_vectors, data.clause_vectors)
     assert again.vectors.shape == (len(data.chunks), embedder.dimension)
-    assert again.fact_vectors.shape == (len(data.facts), embedder.dimension)
+    assert again.clause_vectors.shape == (len(data.clauses), embedder.dimension)
     assert again.keyword_index().to_json() == data.keyword_index().to_json()
     # saving what was loaded again gives the same files (the format is deterministic)
     assert snapshot(copy) == snapshot(index_dir)
@@ -99,6 +99,7 @@ def test_manifest_records_model_chunking_and_corpus(index_dir: Path, embedder: A
         "documents": len(data.documents),
         "chunks": len(data.chunks),
         "facts": len(data.facts),
+        "clauses": len(data.clauses),
     }
     (doc,) = data.documents.values()
     assert manifest["documents"] == {
@@ -134,7 +135,7 @@ def test_index_is_plain_files_without_pickle(index_dir: Path) -> None:
     for name in ("documents.jsonl", "chunks.jsonl", "facts.jsonl"):
         rows = [json.loads(line) for line in (index_dir / name).read_text("utf-8").splitlines()]
         assert rows and all(isinstance(r, dict) for r in rows)
-    facts = np.load(index_dir / "fact_vectors.npy", allow_pickle=False)
+    facts = np.load(index_dir / "clause_vectors.npy", allow_pickle=False)
     assert facts.dtype == np.float32 and facts.ndim == 2
     assert faiss.read_index(str(index_dir / "vectors.faiss")).ntotal > 0
     for path in index_dir.iterdir():
@@ -143,10 +144,10 @@ def test_index_is_plain_files_without_pickle(index_dir: Path) -> None:
         assert b"cnumpy" not in raw and b"__reduce__" not in raw
 
 
-def test_pickled_fact_vectors_are_refused(index_dir: Path) -> None:
+def test_pickled_clause_vectors_are_refused(index_dir: Path) -> None:
     """A copied index with an object (pickled) array must not be unpickled."""
-    count = len(load_index(index_dir).facts)
-    np.save(index_dir / "fact_vectors.npy", np.array([{"x": 1}] * count, dtype=object), allow_pickle=True)
+    count = len(load_index(index_dir).clauses)
+    np.save(index_dir / "clause_vectors.npy", np.array([{"x": 1}] * count, dtype=object), allow_pickle=True)
     with pytest.raises(IndexMismatchError, match="damaged") as err:
         load_index(index_dir)
     assert_one_line(err.value)
@@ -158,6 +159,8 @@ def test_pickled_fact_vectors_are_refused(index_dir: Path) -> None:
 def _changed(index_dir: Path) -> IndexData:
     data = load_index(index_dir)
     keep = [i for i, c in enumerate(data.chunks) if i % 2 == 0]
+    kept_ids = {data.chunks[i].id for i in keep}
+    data.clause_vectors = data.clause_vectors[[c.row for c in data.clauses if c.chunk_id in kept_ids]]
     data.chunks = [data.chunks[i] for i in keep]
     data.vectors = data.vectors[keep]
     data.keyword = None
@@ -257,7 +260,7 @@ DAMAGE = {
     "truncated documents": lambda d: _truncate(d / "documents.jsonl"),
     "garbage facts": lambda d: (d / "facts.jsonl").write_text('{"type": "deadline"}\n', "utf-8"),
     "garbage vectors": lambda d: (d / "vectors.faiss").write_bytes(b"not a faiss index"),
-    "truncated fact vectors": lambda d: _truncate(d / "fact_vectors.npy"),
+    "truncated clause vectors": lambda d: _truncate(d / "clause_vectors.npy"),
     "truncated keyword": lambda d: _truncate(d / "keyword.json"),
     "garbage manifest": lambda d: (d / "manifest.json").write_text("{not json", "utf-8"),
     "empty manifest": lambda d: (d / "manifest.json").write_text("", "utf-8"),

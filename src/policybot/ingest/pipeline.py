@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from policybot.errors import DocumentError, IndexMismatchError, IndexMissingError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings, chunk_document
+from policybot.ingest.clauses import clause_embed_text, split_clauses
 from policybot.ingest.cleaning import clean
 from policybot.ingest.facts import extract_facts
 from policybot.ingest.loading import SUPPORTED_SUFFIXES, load
@@ -35,7 +36,7 @@ log = logging.getLogger("policybot.ingest.pipeline")
 
 #: Bump when cleaning, structure, chunking or fact extraction change what an ingest produces:
 #: an index built by another version is rebuilt from its documents on the next ingest.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 
 
 def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
@@ -79,9 +80,8 @@ class Prepared:
     facts: list[Fact]
 
 
-def fact_text(fact: Fact) -> str:
-    """What is embedded for a fact: its section path and the sentence it comes from."""
-    return f"{fact.doc_title}\n{fact.section}\n{fact.subject}：{fact.value}\n{fact.quote}"
+def _fresh_ids(keep: dict[str, Prepared | Document]) -> set[str]:
+    return {doc_id for doc_id, item in keep.items() if isinstance(item, Prepared)}
 
 
 def doc_id_for(path: Path) -> str:
@@ -200,7 +200,6 @@ def ingest(
     fresh: list[Chunk] = []
     fresh_facts: list[Fact] = []
     kept_rows: list[int] = []
-    kept_fact_rows: list[int] = []
     for doc_id, item in keep.items():
         if isinstance(item, Prepared):
             new.documents[doc_id] = item.document
@@ -209,13 +208,15 @@ def ingest(
         else:
             new.documents[doc_id] = item
             kept_rows.extend(i for i, c in enumerate(old.chunks) if c.doc_id == doc_id)
-            kept_fact_rows.extend(i for i, f in enumerate(old.facts) if f.doc_id == doc_id)
-    texts = [c.embed_text for c in fresh] + [fact_text(f) for f in fresh_facts]
+    kept_ids = {old.chunks[i].id for i in kept_rows}
+    kept_clause_rows = [c.row for c in old.clauses if c.chunk_id in kept_ids]
+    fresh_clauses = split_clauses(fresh)
+    texts = [c.embed_text for c in fresh] + [clause_embed_text(c, fresh[c.chunk_row]) for c in fresh_clauses]
     vectors = embedder.embed_passages(texts, progress=progress) if texts else np.zeros((0, embedder.dimension))
     new.chunks = [old.chunks[i] for i in kept_rows] + fresh
     new.vectors = np.vstack([old.vectors[kept_rows], vectors[: len(fresh)]]).astype(np.float32)
-    new.facts = [old.facts[i] for i in kept_fact_rows] + fresh_facts
-    new.fact_vectors = np.vstack([old.fact_vectors[kept_fact_rows], vectors[len(fresh) :]]).astype(np.float32)
+    new.facts = [f for f in old.facts if f.doc_id in new.documents and f.doc_id not in _fresh_ids(keep)] + fresh_facts
+    new.clause_vectors = np.vstack([old.clause_vectors[kept_clause_rows], vectors[len(fresh) :]]).astype(np.float32)
     report.chunks, report.embedded = len(new.chunks), len(fresh)
     if report.changed or rebuild or not (index_dir / "manifest.json").exists():
         save_index(new, index_dir)
@@ -288,11 +289,11 @@ def remove_documents(doc_ids: Sequence[str], *, index_dir: Path, model: ModelInf
             f"(known: {', '.join(sorted(data.documents)) or 'none'})"
         )
     rows = [i for i, c in enumerate(data.chunks) if c.doc_id not in doc_ids]
+    kept_ids = {data.chunks[i].id for i in rows}
+    data.clause_vectors = data.clause_vectors[[c.row for c in data.clauses if c.chunk_id in kept_ids]]
     data.vectors = data.vectors[rows]
     data.chunks = [data.chunks[i] for i in rows]
-    fact_rows = [i for i, f in enumerate(data.facts) if f.doc_id not in doc_ids]
-    data.fact_vectors = data.fact_vectors[fact_rows]
-    data.facts = [data.facts[i] for i in fact_rows]
+    data.facts = [f for f in data.facts if f.doc_id not in doc_ids]
     for doc_id in doc_ids:
         del data.documents[doc_id]
     data.keyword = None

@@ -7,7 +7,8 @@
   vectors.faiss     FAISS inner-product index over L2-normalised embeddings
   keyword.json      the BM25 keyword index
   facts.jsonl       deadlines, targets and parties extracted at ingest
-  fact_vectors.npy  an embedding per fact (numpy format, loaded with allow_pickle=False)
+  clause_vectors.npy  an embedding per clause of the chunks, in ``split_clauses`` order (numpy format,
+                    loaded with allow_pickle=False)
 Nothing is pickled, so a copied index cannot run code when it is loaded.
 """
 
@@ -25,12 +26,13 @@ import faiss
 import numpy as np
 
 from policybot.errors import IndexMismatchError, IndexMissingError, StorageError
+from policybot.ingest.clauses import Clause, split_clauses
 from policybot.records import Chunk, Document, DocumentMeta, Fact, content_hash
 from policybot.store.keyword import KeywordIndex
 
 __all__ = ["FORMAT_VERSION", "IndexData", "ModelInfo", "load_index", "save_index"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _FILES = (
     "manifest.json",
     "documents.jsonl",
@@ -38,7 +40,7 @@ _FILES = (
     "vectors.faiss",
     "keyword.json",
     "facts.jsonl",
-    "fact_vectors.npy",
+    "clause_vectors.npy",
 )
 
 
@@ -59,22 +61,32 @@ class IndexData:
     chunks: list[Chunk] = field(default_factory=list)
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     facts: list[Fact] = field(default_factory=list)
-    fact_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     keyword: KeywordIndex | None = None
     created: str = ""
+    _clauses: list[Clause] | None = field(default=None, repr=False, compare=False)
+    _clauses_key: tuple[int, int] = field(default=(0, -1), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.vectors.size == 0:
             self.vectors = np.zeros((0, self.model.dimension), dtype=np.float32)
-        if self.fact_vectors.size == 0:
-            self.fact_vectors = np.zeros((0, self.model.dimension), dtype=np.float32)
+        if self.clause_vectors.size == 0:
+            self.clause_vectors = np.zeros((0, self.model.dimension), dtype=np.float32)
         self.check()
 
     def check(self) -> None:
         if len(self.chunks) != self.vectors.shape[0]:
             raise ValueError(f"{len(self.chunks)} chunks but {self.vectors.shape[0]} vectors")
-        if len(self.facts) != self.fact_vectors.shape[0]:
-            raise ValueError(f"{len(self.facts)} facts but {self.fact_vectors.shape[0]} fact vectors")
+        if len(self.clauses) != self.clause_vectors.shape[0]:
+            raise ValueError(f"{len(self.clauses)} clauses but {self.clause_vectors.shape[0]} clause vectors")
+
+    @property
+    def clauses(self) -> list[Clause]:
+        """The clauses of the chunks (derived, not stored): ``clause_vectors[i]`` embeds ``clauses[i]``."""
+        key = (id(self.chunks), len(self.chunks))
+        if self._clauses is None or self._clauses_key != key:
+            self._clauses, self._clauses_key = split_clauses(self.chunks), key
+        return self._clauses
 
     @property
     def corpus_hash(self) -> str:
@@ -99,7 +111,12 @@ class IndexData:
             "model": asdict(self.model),
             "chunking": self.chunking,
             "corpus_hash": self.corpus_hash,
-            "counts": {"documents": len(self.documents), "chunks": len(self.chunks), "facts": len(self.facts)},
+            "counts": {
+                "documents": len(self.documents),
+                "chunks": len(self.chunks),
+                "facts": len(self.facts),
+                "clauses": len(self.clauses),
+            },
             "documents": {
                 d: {"source": doc.meta.source, "content_hash": doc.meta.content_hash}
                 for d, doc in sorted(self.documents.items())
@@ -155,7 +172,7 @@ def _write_all(data: IndexData, tmp: Path) -> None:
     _write_jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in data.chunks])
     _write_jsonl(tmp / "facts.jsonl", [f.to_dict() for f in data.facts])
     faiss.write_index(data.faiss_index(), str(tmp / "vectors.faiss"))
-    np.save(tmp / "fact_vectors.npy", np.ascontiguousarray(data.fact_vectors, dtype=np.float32), allow_pickle=False)
+    np.save(tmp / "clause_vectors.npy", np.ascontiguousarray(data.clause_vectors, dtype=np.float32), allow_pickle=False)
     data.keyword_index().save(tmp / "keyword.json")
     (tmp / "manifest.json").write_text(json.dumps(data.manifest(), ensure_ascii=False, indent=2), "utf-8")
     for name in _FILES:
@@ -218,22 +235,28 @@ def load_index(index_dir: Path, model: ModelInfo | None = None) -> IndexData:
         flat = faiss.read_index(str(index_dir / "vectors.faiss"))
         vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, info.dimension), np.float32)
         keyword = KeywordIndex.load(index_dir / "keyword.json")
-        fact_vectors = np.load(index_dir / "fact_vectors.npy", allow_pickle=False)
+        clause_vectors = np.load(index_dir / "clause_vectors.npy", allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexMismatchError(
             f"index at {index_dir} is damaged ({exc.__class__.__name__}: {exc}); rebuild with "
             "`policybot ingest --rebuild`"
         ) from exc
-    if len(chunks) != len(vectors) or len(keyword) != len(chunks) or len(facts) != len(fact_vectors):
-        raise IndexMismatchError(f"index at {index_dir} is inconsistent; rebuild with `policybot ingest --rebuild`")
-    return IndexData(
-        info,
-        manifest["chunking"],
-        documents,
-        chunks,
-        np.asarray(vectors, np.float32),
-        facts,
-        np.asarray(fact_vectors, np.float32),
-        keyword,
-        manifest.get("created", ""),
+    inconsistent = IndexMismatchError(
+        f"index at {index_dir} is inconsistent; rebuild with `policybot ingest --rebuild`"
     )
+    if len(chunks) != len(vectors) or len(keyword) != len(chunks):
+        raise inconsistent
+    try:
+        return IndexData(
+            info,
+            manifest["chunking"],
+            documents,
+            chunks,
+            np.asarray(vectors, np.float32),
+            facts,
+            np.asarray(clause_vectors, np.float32),
+            keyword,
+            manifest.get("created", ""),
+        )
+    except ValueError:
+        raise inconsistent from None
