@@ -133,6 +133,7 @@ def ingest_in_process(corpus: Path, index_dir: Path, *, embedder: Any = None, pr
         "documents": len(bot.documents()),
         "chunks": report.chunks,
         "facts": len(bot.index.facts),
+        "clauses": len(bot.index.clauses),
         "texts_embedded": timed.texts,
         "model_load_s": round(model_s, 3),
         "ingest_s": round(ingest_s, 3),
@@ -319,7 +320,7 @@ def render(results: dict[str, Any]) -> str:
             [
                 "throughput",
                 f"{ing['chunks_per_s']:.1f} chunks/s",
-                f"embedding {ing['texts_per_s_embedding']:.1f} texts/s (chunks+facts)",
+                f"embedding {ing['texts_per_s_embedding']:.1f} texts/s (chunks+clauses)",
             ],
             ["model load incl. imports (child)", f"{ing['model_load_s']:.2f} s", ""],
             [

@@ -80,7 +80,7 @@ ITEM = {
 
 def test_score_correct_and_cited() -> None:
     score = _score_answer(ITEM, "节能监察安排在 三季度 [1]。", False, GOOD)
-    assert score == {"correct": True, "cited_ok": True, "refused": False, "wrong": []}
+    assert score == {"correct": True, "cited_ok": True, "refused": False, "wrong": [], "wrong_value": False}
 
 
 def test_score_alternatives_and_case() -> None:
@@ -115,14 +115,23 @@ def test_score_citation_must_be_in_the_expected_doc_and_section() -> None:
 @pytest.mark.parametrize(("refused", "correct"), [(True, True), (False, False)])
 def test_score_unanswerable(refused: bool, correct: bool) -> None:
     item = {"question": "2017年的目标是什么？", "answerable": False, "must_contain": []}
-    assert _score_answer(item, "…", refused, []) == {"correct": correct, "cited_ok": None, "refused": refused}
+    expected = {"correct": correct, "cited_ok": None, "refused": refused, "wrong_value": False}
+    assert _score_answer(item, "…", refused, []) == expected
+
+
+def test_wrong_value_is_a_wrong_answer_that_states_a_value() -> None:
+    assert _score_answer(ITEM, "二季度", False, GOOD)["wrong_value"]  # must_not_contain
+    assert _score_answer(ITEM, "安排在2016年6月", False, GOOD)["wrong_value"]  # some other figure
+    assert not _score_answer(ITEM, "文件没有说", False, GOOD)["wrong_value"]  # wrong, but states no value
+    assert not _score_answer(ITEM, "二季度", True, GOOD)["wrong_value"]  # a refusal is counted apart
+    assert not _score_answer(ITEM, "三季度", False, GOOD)["wrong_value"]
 
 
 def test_gates_skip_metrics_without_questions() -> None:
     """A set with no unanswerable question has no refusal recall to gate on; it must not fail
     the gate with a made-up 0.0 (same for deadline/target accuracy without such questions)."""
     items = [{"question": "q", "category": "deadline", "answerable": True}]
-    scores = [{"correct": True, "cited_ok": True, "refused": False}]
+    scores = [{"correct": True, "cited_ok": True, "refused": False, "wrong_value": False}]
 
     answers = Report(metrics={"policybot": _answer_metrics(items, scores, [12.0])})
     assert answers.metrics["policybot"]["answer_accuracy_deadline_target"] == 1.0

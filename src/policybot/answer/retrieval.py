@@ -17,6 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from policybot.errors import InvalidQuestionError
+from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 from policybot.store.files import IndexData
 from policybot.store.keyword import KeywordIndex
@@ -71,6 +72,7 @@ class Retriever:
         self._keyword: KeywordIndex = index.keyword_index()
         self._vectors: dict[str, np.ndarray] = {}
         self.by_id = {c.id: c for c in index.chunks}
+        self._fact_rows: list[tuple[int, int]] | None = None
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding (cached: the answerer reuses the one retrieval computed)."""
@@ -131,11 +133,46 @@ class Retriever:
         hits.sort(key=lambda h: (-h.score, -(h.dense_score or 0.0), h.chunk.ordinal))
         return hits
 
-    def fact_similarities(self, query: str) -> np.ndarray:
-        """Cosine similarity of ``query`` to every fact of the index, in fact order."""
-        if not len(self.index.fact_vectors):
+    def clause_similarities(self, query: str) -> np.ndarray:
+        """Cosine similarity of ``query`` to every clause of the index, in clause order."""
+        if not len(self.index.clause_vectors):
             return np.zeros(0, dtype=np.float32)
-        return np.asarray(self.index.fact_vectors @ self.query_vector(query), dtype=np.float32)
+        return np.asarray(self.index.clause_vectors @ self.query_vector(query), dtype=np.float32)
+
+    def fact_similarities(self, query: str) -> np.ndarray:
+        """Cosine similarity of ``query`` to the clause each fact was read from, in fact order."""
+        if not self.index.facts:
+            return np.zeros(0, dtype=np.float32)
+        clause_sims = self.clause_similarities(query)
+        rows = self._fact_clause_rows()
+        chunk_sims = self.index.vectors @ self.query_vector(query)
+        out = np.zeros(len(rows), dtype=np.float32)
+        for i, (clause_row, chunk_row) in enumerate(rows):
+            out[i] = clause_sims[clause_row] if clause_row >= 0 else (chunk_sims[chunk_row] if chunk_row >= 0 else 0.0)
+        return out
+
+    def _fact_clause_rows(self) -> list[tuple[int, int]]:
+        """For each fact, the row of the clause it was read from and of its chunk (-1 when unknown)."""
+        if self._fact_rows is None:
+            chunk_rows = {c.id: i for i, c in enumerate(self.index.chunks)}
+            by_chunk: dict[str, list[Clause]] = {}
+            for clause in self.index.clauses:
+                by_chunk.setdefault(clause.chunk_id, []).append(clause)
+            rows = []
+            for fact in self.index.facts:
+                chunk_row = chunk_rows.get(fact.chunk_id, -1)
+                base = self.index.chunks[chunk_row].start if chunk_row >= 0 else 0
+                clause_row = next(
+                    (
+                        c.row
+                        for c in by_chunk.get(fact.chunk_id, [])
+                        if base + c.start <= fact.start < base + c.end or fact.quote[:12] in c.text
+                    ),
+                    -1,
+                )
+                rows.append((clause_row, chunk_row))
+            self._fact_rows = rows
+        return self._fact_rows
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

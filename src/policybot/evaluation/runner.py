@@ -29,6 +29,19 @@ __all__ = ["GATES", "NaiveBaseline", "run_eval", "section_matches"]
 #: Quality gates enforced by ``policybot eval --check`` (and so by CI).
 GATES = {"retrieval_hit@3": 0.95, "answer_accuracy_deadline_target": 0.95, "refusal_recall": 0.90}
 
+#: Gates on the development corpus (``*-corpus.yaml``): regression floors at what the current
+#: answer layer reaches, below issue 8's goals (accuracy 0.95, citations 0.95, refusal recall 0.95,
+#: false refusals 0.03, wrong values 0.01), which are reported but not yet met.
+CORPUS_GATES = {
+    "retrieval_hit@3": 0.0,
+    "answer_accuracy": 0.0,
+    "refusal_recall": 0.0,
+    "false_refusal_rate": 1.0,
+    "wrong_value_rate": 1.0,
+}
+#: The eval sets: (name, retrieval file, answer file). "seed" is the first document's set.
+SETS = (("seed", "retrieval.yaml", "questions.yaml"), ("corpus", "retrieval-corpus.yaml", "questions-corpus.yaml"))
+
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
@@ -177,14 +190,23 @@ def eval_retrieval(bot: PolicyBot, items: list[dict[str, Any]], baseline: NaiveB
     return report
 
 
+_STATED_VALUE = re.compile(
+    r"\d|[零〇一二三四五六七八九十百千万亿两]+(?:%|％|万元|亿元|元|年|个月|日|人|名|家|项|分|倍|季度)"
+)
+
+
 def _score_answer(item: dict[str, Any], text: str, refused: bool, cited: list[Cited]) -> dict[str, Any]:
+    """Correct when every must_contain fact is there and no must_not_contain value. A wrong answer
+    that states a value (or any must_not_contain one) counts as a wrong value."""
     answerable = item.get("answerable", True)
     if not answerable:
-        return {"correct": refused, "cited_ok": None, "refused": refused}
+        return {"correct": refused, "cited_ok": None, "refused": refused, "wrong_value": False}
     facts_ok = not refused and all(_contains(text, need) for need in item.get("must_contain", []))
     wrong = [w for w in item.get("must_not_contain", []) if _contains(text, w)]
     cited_ok = _rank_of(item, cited) is not None if item.get("section") else None
-    return {"correct": facts_ok and not wrong, "cited_ok": cited_ok, "refused": refused, "wrong": wrong}
+    correct = facts_ok and not wrong
+    wrong_value = not refused and not correct and (bool(wrong) or bool(_STATED_VALUE.search(text)))
+    return {"correct": correct, "cited_ok": cited_ok, "refused": refused, "wrong": wrong, "wrong_value": wrong_value}
 
 
 def _answer_metrics(
@@ -195,8 +217,11 @@ def _answer_metrics(
     refused = [s for s in scores if s["refused"]]
     true_refusals = sum(1 for s in unanswerable if s["refused"])
     by_cat: dict[str, list[bool]] = {}
+    by_genre: dict[str, list[bool]] = {}
     for item, s in zip(items, scores, strict=True):
         by_cat.setdefault(item.get("category", "other"), []).append(bool(s["correct"]))
+        if item.get("genre") and item.get("answerable", True):
+            by_genre.setdefault(item["genre"], []).append(bool(s["correct"]))
     gate = [s["correct"] for i, s in zip(items, scores, strict=True) if i.get("category") in ("deadline", "target")]
     cited = [s["cited_ok"] for s in answerable if s["cited_ok"] is not None]
 
@@ -211,8 +236,11 @@ def _answer_metrics(
         "refusal_precision": round(true_refusals / len(refused), 3) if refused else None,
         "refusal_recall": ratio([s["refused"] for s in unanswerable]),
         "false_refusal_rate": ratio([s["refused"] for s in answerable]),
+        "wrong_value_rate": ratio([s["wrong_value"] for s in answerable]),
         "by_category": {k: ratio(v) for k, v in sorted(by_cat.items())},
     }
+    if by_genre:
+        metrics["by_genre"] = {k: ratio(v) for k, v in sorted(by_genre.items())}
     if latencies:
         ordered = sorted(latencies)
         metrics["latency_ms_p50"] = round(statistics.median(ordered), 1)
@@ -251,17 +279,23 @@ def eval_answers(bot: PolicyBot, items: list[dict[str, Any]], baseline: NaiveBas
     return report
 
 
-def _gates(retrieval: Report | None, answers: Report | None) -> list[str]:
+def _gates(retrieval: Report | None, answers: Report | None, name: str = "seed") -> list[str]:
+    """Failed gates of one set: GATES for the seed, CORPUS_GATES for the corpus."""
+    gates = GATES if name == "seed" else CORPUS_GATES
+    prefix = "" if name == "seed" else f"{name} "
     failures = []
     if retrieval is not None:
         value = retrieval.metrics["policybot"]["hit@3"]
-        if value < GATES["retrieval_hit@3"]:
-            failures.append(f"retrieval hit@3 {value} < {GATES['retrieval_hit@3']}")
+        if value < gates["retrieval_hit@3"]:
+            failures.append(f"{prefix}retrieval hit@3 {value} < {gates['retrieval_hit@3']}")
     if answers is not None:
         m = answers.metrics["policybot"]
-        for key in ("answer_accuracy_deadline_target", "refusal_recall"):
-            if m[key] is not None and m[key] < GATES[key]:
-                failures.append(f"{key} {m[key]} < {GATES[key]}")
+        for key, floor in gates.items():
+            if key == "retrieval_hit@3" or m.get(key) is None:
+                continue
+            upper = key in ("false_refusal_rate", "wrong_value_rate")
+            if (m[key] > floor) if upper else (m[key] < floor):
+                failures.append(f"{prefix}{key} {m[key]} {'>' if upper else '<'} {floor}")
     return failures
 
 
@@ -274,16 +308,25 @@ def run_eval(
     enforce: bool = False,
     echo: Callable[[str], None] = print,
 ) -> int:
-    """Run ``suite`` (retrieval | answers | all), print and write reports; 1 when a gate fails."""
+    """Run ``suite`` (retrieval | answers | all) over every eval set present, print and write
+    reports; 1 when a gate fails and ``enforce``."""
     eval_dir = bot.settings.eval_dir
     naive = NaiveBaseline(bot) if baseline else None
-    retrieval = (
-        eval_retrieval(bot, load_set(eval_dir / "retrieval.yaml"), naive) if suite in ("retrieval", "all") else None
-    )
-    answers = eval_answers(bot, load_set(eval_dir / "questions.yaml"), naive) if suite in ("answers", "all") else None
-    failures = _gates(retrieval, answers)
+    results: dict[str, tuple[Report | None, Report | None]] = {}
+    failures: list[str] = []
+    for name, retrieval_file, answers_file in SETS:
+        if name != "seed" and not (eval_dir / answers_file).is_file():
+            continue
+        retrieval = (
+            eval_retrieval(bot, load_set(eval_dir / retrieval_file), naive)
+            if suite in ("retrieval", "all") and (name == "seed" or (eval_dir / retrieval_file).is_file())
+            else None
+        )
+        answers = eval_answers(bot, load_set(eval_dir / answers_file), naive) if suite in ("answers", "all") else None
+        results[name] = (retrieval, answers)
+        failures += _gates(retrieval, answers, name)
     from policybot.evaluation.report import write_reports
 
-    text = write_reports(out_dir, retrieval, answers, failures)
+    text = write_reports(out_dir, results, failures)
     echo(text)
     return 1 if (failures and enforce) else 0
