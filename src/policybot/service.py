@@ -111,8 +111,9 @@ class PolicyBot:
         k = self.settings.top_k if k is None else k
         return self.retriever.search(query, k, doc_ids=doc_ids, keywords=understood.keywords)
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
-        return self.answerer.ask(question, history)
+    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer:
+        """Answer from all documents, or from ``doc_ids`` only."""
+        return self.answerer.ask(question, history, doc_ids)
 
     def documents(self) -> list[Document]:
         if self._state is None:

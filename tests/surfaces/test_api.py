@@ -94,6 +94,16 @@ def test_ask_with_history_and_request_id(client: TestClient) -> None:
     assert len(client.get("/healthz").headers["X-Request-ID"]) == 32
 
 
+def test_ask_within_documents(client: TestClient) -> None:
+    body = {"question": "什么时候发布绿色工厂评价导则？", "doc_ids": [SEED.stem]}
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 200
+    assert {c["doc_id"] for c in response.json()["citations"]} == {SEED.stem}
+    unknown = client.post("/api/ask", json={**body, "doc_ids": ["no-such-doc"]})
+    assert unknown.status_code == 404 and "no-such-doc" in unknown.json()["detail"]
+    assert client.post("/api/ask", json={**body, "doc_ids": "x"}).status_code == 422
+
+
 def test_search_documents_facts(client: TestClient) -> None:
     hits = client.post("/api/search", json={"query": "绿色工厂评价导则", "k": 3}).json()
     assert [h["rank"] for h in hits] == [1, 2, 3]

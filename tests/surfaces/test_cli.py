@@ -133,6 +133,11 @@ def test_ask(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, ws, "ask", "What is the capital of France?")
     assert code == 0 and out.startswith("The documents do not cover this") and "[1]" in out  # see-also lines
 
+    code, out, _ = run(capsys, ws, "ask", "节能监察安排在什么时候？", "--doc", SEED_ID)
+    assert code == 0 and "三季度" in out
+    code, _out, err = run(capsys, ws, "ask", "节能监察安排在什么时候？", "--doc", "no-such-doc")
+    assert code != 0 and err.startswith("policybot: error:") and "no-such-doc" in err and len(err.splitlines()) == 1
+
 
 # -- error contract ------------------------------------------------------------------------------
 

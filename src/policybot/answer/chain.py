@@ -29,7 +29,7 @@ __all__ = ["Answerer", "ExtractiveAnswerer", "build_answerer", "refusal_text"]
 
 
 class Answerer(Protocol):
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer: ...
+    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer: ...
 
 
 def refusal_text(lang: str, reason: str = "") -> str:
@@ -64,22 +64,30 @@ class ExtractiveAnswerer:
             RunnableLambda(self._understand) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer)
         )
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer:
+        """Answer ``question`` (after ``history``), from the documents ``doc_ids`` only when given."""
         question = self.retriever.check_query(question)
-        return self.chain.invoke({"question": question, "history": [h for h in history if str(h).strip()]})
+        scope = self.retriever.check_scope(doc_ids)
+        return self.chain.invoke(
+            {"question": question, "history": [h for h in history if str(h).strip()], "doc_ids": scope}
+        )
 
     # -- chain steps -------------------------------------------------------------------------
     def _understand(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        return {"query": understand(inputs["question"], inputs["history"], self.glossary)}
+        return {
+            "query": understand(inputs["question"], inputs["history"], self.glossary),
+            "doc_ids": inputs.get("doc_ids"),
+        }
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         query: Query = state["query"]
-        return {**state, "hits": self.retriever.search(query.text, self.top_k, keywords=query.keywords)}
+        hits = self.retriever.search(query.text, self.top_k, keywords=query.keywords, doc_ids=state["doc_ids"])
+        return {**state, "hits": hits}
 
     def _answer(self, state: dict[str, Any]) -> Answer:
         query: Query = state["query"]
         hits: list[Hit] = state["hits"]
-        decision = self.decide(query, hits)
+        decision = self.decide(query, hits, state["doc_ids"])
         if decision.refuse:
             return self.refuse(query, hits, decision.reason, decision.code)
         draft = Draft(query)
@@ -88,14 +96,14 @@ class ExtractiveAnswerer:
         return self.finish(query, draft, hits)
 
     # -- decisions ---------------------------------------------------------------------------
-    def decide(self, query: Query, hits: list[Hit]) -> Decision:
+    def decide(self, query: Query, hits: list[Hit], doc_ids: Sequence[str] | None = None) -> Decision:
         """Refuse unless the documents mention what the question is about (see ``refusal.py``)."""
+        index_docs = self.retriever.index.documents
         docs = [h.chunk.doc_id for h in hits[:3]]
-        documents = [
-            self.retriever.index.documents[d] for d in dict.fromkeys(docs) if d in self.retriever.index.documents
-        ]
+        documents = [index_docs[d] for d in dict.fromkeys(docs) if d in index_docs]
+        corpus = [index_docs[d] for d in doc_ids if d in index_docs] if doc_ids else list(index_docs.values())
         threshold = self.refusal_threshold if query.lang == "zh" else self.refusal_threshold_en
-        return decide(query, hits, documents, self.retriever.index.documents.values(), threshold)
+        return decide(query, hits, documents, corpus, threshold)
 
     # -- results -----------------------------------------------------------------------------
     def refuse(self, query: Query, hits: list[Hit], reason: str = "", code: str = "") -> Answer:

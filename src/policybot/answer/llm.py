@@ -73,12 +73,13 @@ class LLMAnswerer:
     def from_settings(cls, base: ExtractiveAnswerer, settings: Settings) -> LLMAnswerer:
         return cls(base, build_llm_chain(settings))
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer:
         question = self.base.retriever.check_query(question)
+        scope = self.base.retriever.check_scope(doc_ids)
         history = [h for h in history if str(h).strip()]
         query = understand(question, history, self.base.glossary)
-        hits = self.base.retriever.search(query.text, self.base.top_k, keywords=query.keywords)
-        decision = self.base.decide(query, hits)
+        hits = self.base.retriever.search(query.text, self.base.top_k, keywords=query.keywords, doc_ids=scope)
+        decision = self.base.decide(query, hits, scope)
         if decision.refuse:
             return self.base.refuse(query, hits, decision.reason, decision.code)
         sources = hits[: self.sources]
@@ -95,26 +96,27 @@ class LLMAnswerer:
             ).strip()
         except Exception as exc:  # any transport or API error: the extractive answer stands in
             log.warning("LLM endpoint failed: %s", exc.__class__.__name__)
-            return self._fallback(question, history, f"LLM unavailable ({exc.__class__.__name__})")
+            return self._fallback(question, history, f"LLM unavailable ({exc.__class__.__name__})", scope)
         if text == NOT_COVERED or text.startswith(NOT_COVERED):
             return self.base.refuse(query, hits, code="llm_not_covered")
-        return self._grounded(question, history, text, sources)
+        return self._grounded(question, history, text, sources, scope)
 
-    def _grounded(self, question: str, history: Sequence[str], text: str, sources: list[Hit]) -> Answer:
+    def _grounded(
+        self, question: str, history: Sequence[str], text: str, sources: list[Hit], scope: Sequence[str] | None
+    ) -> Answer:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", text)]
         used = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(sources)]
         if not used:
-            return self._fallback(question, history, "LLM answer cited no source")
+            return self._fallback(question, history, "LLM answer cited no source", scope)
         if len(used) != len(set(numbers)):
-            return self._fallback(question, history, "LLM answer cited a source that does not exist")
+            return self._fallback(question, history, "LLM answer cited a source that does not exist", scope)
         renumber = {old: new for new, old in enumerate(used, start=1)}
         citations = tuple(self._citation(renumber[n], sources[n - 1], text) for n in used)
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
         result = check_grounding(text, [c.quote for c in citations] + [c.section + c.doc_title for c in citations])
         if not result.ok:
-            return self._fallback(
-                question, history, f"LLM answer failed the grounding check: {', '.join(result.unsupported)}"
-            )
+            reason = f"LLM answer failed the grounding check: {', '.join(result.unsupported)}"
+            return self._fallback(question, history, reason, scope)
         return Answer(question, text, citations, False, (), (), "llm")
 
     @staticmethod
@@ -131,6 +133,6 @@ class LLMAnswerer:
             quote = max(sentences, key=lambda s: len(bigrams(s) & answer_bigrams))
         return Citation(cid, chunk.doc_id, chunk.doc_title, chunk.section, quote, chunk.page, hit.score, chunk.id)
 
-    def _fallback(self, question: str, history: Sequence[str], reason: str) -> Answer:
-        answer = self.base.ask(question, history)
+    def _fallback(self, question: str, history: Sequence[str], reason: str, scope: Sequence[str] | None) -> Answer:
+        answer = self.base.ask(question, history, scope)
         return replace(answer, mode="llm-fallback", notes=(reason, *answer.notes))

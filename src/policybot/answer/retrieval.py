@@ -16,7 +16,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from policybot.errors import InvalidQuestionError
+from policybot.errors import InvalidQuestionError, NotFoundError
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 from policybot.store.files import IndexData
@@ -90,6 +90,18 @@ class Retriever:
 
     def check_query(self, query: object) -> str:
         return check_query(query, self.max_query_chars)
+
+    def check_scope(self, doc_ids: Sequence[str] | None) -> tuple[str, ...] | None:
+        """``doc_ids`` as a tuple (None for all documents); NotFoundError naming any unknown one."""
+        if doc_ids is None:
+            return None
+        if isinstance(doc_ids, str) or not all(isinstance(d, str) for d in doc_ids):
+            raise InvalidQuestionError("doc_ids must be a list of document ids")
+        unknown = [d for d in doc_ids if d not in self.index.documents]
+        if unknown:
+            known = ", ".join(sorted(self.index.documents)) or "none"
+            raise NotFoundError(f"no document {', '.join(unknown)} in the index (known: {known})")
+        return tuple(dict.fromkeys(doc_ids)) or None
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
         if not self.chunks:

@@ -170,7 +170,7 @@ def eval_retrieval(bot: PolicyBot, items: list[dict[str, Any]], baseline: NaiveB
     ours: list[int | None] = []
     base: list[int | None] = []
     for item in items:
-        hits = bot.search(item["question"], 10)
+        hits = bot.search(item["question"], 10, doc_ids=item.get("scope"))
         rank = _rank_of(item, [Cited(h.chunk.doc_id, [h.chunk.section_path]) for h in hits])
         ours.append(rank)
         row = {
@@ -253,7 +253,7 @@ def eval_answers(bot: PolicyBot, items: list[dict[str, Any]], baseline: NaiveBas
     ours, base, latencies = [], [], []
     for item in items:
         started = time.perf_counter()
-        answer = bot.ask(item["question"], item.get("history") or ())
+        answer = bot.ask(item["question"], item.get("history") or (), item.get("scope"))
         latencies.append((time.perf_counter() - started) * 1000)
         cited = [Cited(c.doc_id, [tuple(c.section.split(PATH_SEP))]) for c in answer.citations]
         score = _score_answer(item, answer.text, answer.refused, cited)

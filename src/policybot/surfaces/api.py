@@ -95,6 +95,9 @@ class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, examples=[_QUESTION], description="max_question_chars max")
     history: list[str] = Field(default=[], max_length=50, description="earlier questions, oldest first")
+    doc_ids: list[str] | None = Field(
+        default=None, max_length=100, description="answer from these documents only (404 for an unknown id)"
+    )
 
 
 class SearchIn(BaseModel):
@@ -371,16 +374,16 @@ def _ask_routes(r: APIRouter, holder: BotHolder) -> None:
     Bot = Annotated[PolicyBot, Depends(holder.get)]
 
     def answer(body: AskIn, bot: Bot) -> AnswerOut:
-        return answer_out(bot.ask(body.question, body.history))
+        return answer_out(bot.ask(body.question, body.history, body.doc_ids))
 
     Answer = Annotated[AnswerOut, Depends(answer)]
 
-    @r.post("/ask", response_model=AnswerOut, summary="answer with cited sections")
+    @r.post("/ask", response_model=AnswerOut, summary="answer with cited sections", responses=_errors(404))
     def ask(out: Answer) -> AnswerOut:
         return out
 
     @r.post(
-        "/ask/stream", response_class=EventSourceResponse, summary="the answer as SSE events",
+        "/ask/stream", response_class=EventSourceResponse, summary="the answer as SSE events", responses=_errors(404),
         description="`chunk` events (`{\"text\": ...}`) joining to the answer text, then one "
         "`citations` event (list of CitationOut), then `done` carrying the whole AnswerOut.",
     )  # fmt: skip

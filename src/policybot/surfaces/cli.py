@@ -134,7 +134,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from policybot.surfaces.schemas import answer_out
 
     check_query(args.question, settings.max_question_chars)
-    answer = _bot(settings).ask(args.question, args.history or ())
+    answer = _bot(settings).ask(args.question, args.history or (), args.doc or None)
     if args.json:
         _print_json(answer_out(answer).model_dump())
         return 0
@@ -201,6 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ask", help="answer a question with cited sections")
     s.add_argument("question")
     s.add_argument("--history", action="append", help="an earlier question, oldest first (repeatable)")
+    s.add_argument("--doc", action="append", help="answer from this document only (repeatable doc id)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="run the eval suite and write reports")
