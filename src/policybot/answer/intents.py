@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from policybot.answer.compose import Draft, lexical_overlap, quarter_words, sentences_of
+from policybot.answer.quote import VALUE_TYPES, asked_type, compose_quote
 from policybot.answer.understanding import bigrams
 from policybot.records import PATH_SEP, Chunk, Document, Fact, Hit
 
@@ -21,11 +22,39 @@ _MIN_FACT = 0.80  # score (cosine + 0.5 * lexical) a fact needs to be taken as t
 
 
 def compose_for_intent(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], missing: tuple[str, ...]) -> bool:
-    composer = _COMPOSERS.get(draft.query.intent, _general)
-    ok = composer(a, draft, hits)
-    if ok and missing and draft.query.lang == "zh":
-        draft.add(f"（文件没有专门提到：{'、'.join(missing)}。）")
-    return ok
+    """Fill ``draft`` with the first composer that can answer: for a question asking a value, the
+    extracted facts only where they are what is asked (a schedule's quarter, a plan's 目标), else
+    the quote-first composer; other questions by their intent."""
+    q = draft.query
+    kind = asked_type(q)
+    composers: list[Callable[[ExtractiveAnswerer, Draft, list[Hit]], bool]] = []
+    if q.intent == "document":
+        composers.append(_document)
+    elif kind in VALUE_TYPES:
+        if q.intent == "deadline":
+            composers.append(_scheduled)
+        elif q.intent in ("quantity", "target") and _TARGET_WORDS.search(q.text):
+            composers.append(_target)
+    if kind in VALUE_TYPES:
+        composers.append(lambda a_, d_, h_: compose_quote(a_, d_, h_, kind))
+    else:
+        composers.append(_COMPOSERS.get(q.intent, _general))
+    for composer in composers:
+        trial = Draft(q)
+        if composer(a, trial, hits) and trial.citations:
+            draft.parts, draft.citations, draft.facts = trial.parts, trial.citations, trial.facts
+            if missing and q.lang == "zh":
+                draft.add(f"（文件没有专门提到：{'、'.join(missing)}。）")
+            return True
+    return False
+
+
+_TARGET_WORDS = re.compile(r"目标|指标|削减|减排|target|goal|objective|reduc", re.I)
+
+
+def _scheduled(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
+    """A deadline from a schedule item's own time tag (``──…（二季度）``), else nothing."""
+    return _deadline(a, draft, hits) and all(re.search(r"Q[1-4]$", f.normalized or "") for f in draft.facts)
 
 
 def _doc(a: ExtractiveAnswerer, doc_id: str) -> Document | None:

@@ -87,10 +87,11 @@ def decide(
     absent = [n for n in query.numbers if len(n) >= 2 and n not in normalize(pool)]
     if absent:
         return Decision(True, "absent_number", _say(query, f"“{absent[0]}”", f"“{absent[0]}”"))
-    missing = tuple(g[0] for g in query.terms if not any(term_found(t, pool) for t in g))
+    groups = _required_groups(query)
+    missing = tuple(g[0] for g in groups if not any(term_found(t, pool) for t in g))
     if query.lang == "en" and not query.terms:
         return Decision(True, "unknown_terms")
-    if query.terms and (len(query.terms) - len(missing)) / len(query.terms) < 0.5:
+    if groups and (len(groups) - len(missing)) / len(groups) < 0.5:
         return Decision(True, "not_mentioned")
     if query.wants_quantity and missing:
         what = "、".join(missing)
@@ -102,6 +103,18 @@ def decide(
         if decision is not None:
             return decision
     return Decision(False, missing=missing if query.lang == "zh" else ())
+
+
+def _required_groups(query: Query) -> tuple[tuple[str, ...], ...]:
+    """The term groups the documents must mention: for a Chinese question, those holding one of its
+    nouns or names outside the asker's self-description; for an English one, all of them."""
+    if query.lang != "zh":
+        return query.terms
+    required = set(query.required)
+    groups = [g for g in query.terms if any(t in required for t in g)]
+    known = {t for g in groups for t in g}
+    groups += [(t,) for t in query.required if t not in known and not any(t in k or k in t for k in known)]
+    return tuple(groups)
 
 
 def _say(query: Query, zh: str, en: str) -> str:

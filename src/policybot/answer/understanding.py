@@ -63,7 +63,10 @@ _GENERIC = frozenset(
     "做 进行 开展 实施 能 可以 获得 得到 需要 应该 如何 怎么 多少 预计 全年 计划 文件里 里面 提到 提出 "
     "文号 发文 字号 日期 印发 发文机关 机关 单位 部门 标题 名称 题目 主送 通知 这份 这个 该 份 哪天 哪一天 "
     "内容 主要 介绍 概括 总结 哪个 季度 时候 什么时候 落实 哪位 截止 几时 分别 本身 这次 今年 一起 具体 方面 "
-    "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早".split()
+    "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早 "
+    "比例 比重 占比 金额 数额 标准 条件 资格 规定 期限 日期 规定 情况 问题 事项 费用 部分 方式 办法 程序 "
+    "材料 资料 时间 年度 上限 下限 最高 最低 最多 最少 多大 达到 不超过 不低于 能否 是否 可以 开始 执行 施行 生效 "
+    "有没有 能不能 一共 总共 之外 以外 没有 不能 那份 这份 那个 国家 全国 法律 法规 条例 通知 公告 意见 办法".split()
 )
 
 
@@ -83,6 +86,8 @@ class Query:
     several: bool = False  # asks about more than one thing ("…和…分别", "both")
     ordinal: int | None = None  # "第三条" / "the third one" in a follow-up
     unknown: tuple[str, ...] = ()  # English content words the glossary does not know
+    required: tuple[str, ...] = ()  # nouns and names the documents must mention to answer (not the asker's own)
+    own: str = ""  # the asker's description of themselves ("我们是一家成立8个月的软件公司，")
 
     @property
     def flat_terms(self) -> tuple[str, ...]:
@@ -165,6 +170,39 @@ def _zh_terms(text: str, glossary: Glossary | None) -> tuple[tuple[str, ...], ..
     return tuple(glossary.expand(t) if glossary else (t,) for t in terms)
 
 
+_SELF = re.compile(r"^(?:我们|我公司|我司|本公司|本企业|我单位|我厂|我们公司|我们企业|我家|我们单位|一家)")
+_ASKS = re.compile(r"吗|么|多少|什么|哪|能否|是否|怎么|如何|怎样|几|可否|有没有|能不能|可不可以|[？?]")
+_NOUNS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "l", "j", "eng", "x"})
+
+
+def self_description(question: str) -> str:
+    """The asker's description of themselves before the question proper: the leading clauses of a
+    question that starts with 我们/我公司/一家…, up to the last clause that asks something."""
+    if not _SELF.search(question.strip()):
+        return ""
+    clauses = re.findall(r"[^，,。；;]+[，,。；;]?", question)
+    own = []
+    for clause in clauses[:-1]:
+        if _ASKS.search(clause):
+            break
+        own.append(clause)
+    return "".join(own)
+
+
+def required_terms(question: str, own: str = "") -> tuple[str, ...]:
+    """The nouns and names of ``question`` outside the asker's self-description: what the documents
+    must mention for an answer to be about the question (verbs, adverbs and figures are not)."""
+    from jieba import posseg
+
+    asked = question[len(own) :] if own and question.startswith(own) else question
+    out = []
+    for pair in posseg.lcut(asked):
+        word, flag = pair.word.strip(), pair.flag
+        if len(word) >= 2 and flag in _NOUNS and word not in _GENERIC and not re.fullmatch(r"[\d.]+", word):
+            out.append(word)
+    return tuple(dict.fromkeys(out))
+
+
 def understand(question: str, history: Sequence[str] = (), glossary: Glossary | None = None) -> Query:
     lang = language(question)
     followup = is_followup(question, history)
@@ -172,7 +210,8 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
     if followup and intent is None:
         intent = detect_intent(history[-1])
     text = f"{history[-1]} {question}" if followup else question
-    norm = normalize(question)
+    own = self_description(question) if lang == "zh" else ""
+    norm = normalize(question[len(own) :])
     quarter = re.search(r"Q([1-4])", norm)
     numbers = tuple(re.findall(r"\d+(?:\.\d+)?", re.sub(r"Q[1-4]", "", norm)))
     wants_quantity = bool(_PATTERNS["quantity"].search(question)) or (
@@ -204,4 +243,6 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
         numbers=numbers,
         followup=followup,
         wants_quantity=wants_quantity,
+        required=required_terms(_ORDINAL.sub("", question), own) if lang == "zh" else (),
+        own=own,
     )

@@ -1,0 +1,181 @@
+"""Quote-first evidence: which clauses of the documents hold what a question asks.
+
+A question asks for a kind of answer (``AnswerType``): a ratio, an amount, a count, a period, a
+date, the day something takes effect, a list, conditions, or something else. Candidate clauses
+(sentences, ``；`` parts, list items) come from the retrieved chunks and from a dense search over
+all clauses; each is scored on three things:
+
+* dense similarity of the question to the clause (embedded with its headings at ingest);
+* keyword overlap of the question's content terms with the clause and its section path;
+* fit to the answer type: a 多少/比例 question needs a figure of a fitting unit, a 何时/施行
+  question a date or a time limit.
+
+The best fitting clauses are the answer's evidence: composers quote them verbatim and name the
+values in them exactly as they are written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from policybot.answer.compose import lexical_overlap
+from policybot.answer.understanding import Query
+from policybot.genre import TimeKind, ValueKind, find_times, find_values
+from policybot.ingest.clauses import Clause
+from policybot.records import Chunk, Hit
+
+__all__ = ["AnswerType", "Evidence", "answer_type", "rank_clauses", "values_for"]
+
+
+class AnswerType(Enum):
+    RATIO = "ratio"
+    MONEY = "money"
+    COUNT = "count"
+    SCORE = "score"
+    NUMBER = "number"  # any figure with a unit
+    PERIOD = "period"  # 几年 / 多久: a duration or time limit
+    EFFECTIVE = "effective"  # 何时施行 / 从哪天开始执行
+    TIME = "time"  # 何时 / 截止: a date, a deadline, a window, a quarter
+    LIST = "list"
+    CONDITION = "condition"
+    OTHER = "other"
+
+
+_TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (
+        AnswerType.EFFECTIVE,
+        re.compile(
+            r"施行|生效|失效|开始执行|执行时间|实施时间|起执行|开始实施|开始适用|适用.*(?:年度|时间)|从(?:哪|什么)"
+            r"|take effect|in force|effective|apply from|from what date",
+            re.I,
+        ),
+    ),
+    (
+        AnswerType.PERIOD,
+        re.compile(r"几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|期限|有效期|how long|how many years", re.I),
+    ),
+    (
+        AnswerType.TIME,
+        re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|截止|截至|最迟|最晚|前完成|when|deadline|date", re.I),
+    ),
+    (
+        AnswerType.RATIO,
+        re.compile(r"比例|百分之|百分比|占比|比重|几成|比率|多大比例|percentage|ratio|share|rate|per ?cent", re.I),
+    ),
+    (AnswerType.SCORE, re.compile(r"多少分|几分|分数|得分|score|points", re.I)),
+    (AnswerType.COUNT, re.compile(r"多少人|几人|人数|多少名|多少家|几家|多少个|几个|多少所|多少项|how many", re.I)),
+    (
+        AnswerType.MONEY,
+        re.compile(r"金额|多少钱|多少元|多少万|资金|补贴|补助|奖励|资助|贷款|额度|how much money|amount|subsidy", re.I),
+    ),
+    (
+        AnswerType.NUMBER,
+        re.compile(
+            r"多少|多大|几|最低|最高|不超过|上限|下限|至少|最多|最少|达到|how much|minimum|maximum|at least", re.I
+        ),
+    ),
+    (AnswerType.LIST, re.compile(r"哪些|有哪|哪几|包括什么|包含什么|几类|几种|几项|which|what are|list", re.I)),
+    (
+        AnswerType.CONDITION,
+        re.compile(r"能否|是否|能不能|可不可以|可以.*吗|能.*吗|条件|资格|需要满足|can (?:we|i|a)|eligible", re.I),
+    ),
+]
+_FIGURES = {
+    AnswerType.RATIO: {ValueKind.RATIO},
+    AnswerType.MONEY: {ValueKind.MONEY, ValueKind.RATIO},
+    AnswerType.COUNT: {ValueKind.COUNT, ValueKind.QUANTITY},
+    AnswerType.SCORE: {ValueKind.SCORE},
+    AnswerType.NUMBER: set(ValueKind),
+    AnswerType.PERIOD: {ValueKind.DURATION},
+}
+_TIMES = {
+    AnswerType.EFFECTIVE: {TimeKind.EFFECTIVE, TimeKind.DATE},
+    AnswerType.TIME: {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.DATE, TimeKind.QUARTER, TimeKind.TARGET_YEAR},
+    AnswerType.PERIOD: {TimeKind.PERIOD},
+}
+_CONDITION = re.compile(r"应当|须|必须|符合|具备|满足|不得|不适用|可以|可按|条件|以上|以下|不低于|不超过")
+_LIST_MARK = re.compile(r"、.*、|：|包括|如下|下列")
+
+
+def answer_type(question: str) -> AnswerType:
+    """What kind of answer ``question`` asks for (the first rule that matches)."""
+    return next((t for t, pattern in _TYPE_RULES if pattern.search(question)), AnswerType.OTHER)
+
+
+def values_for(kind: AnswerType, text: str) -> list[str]:
+    """The values of ``text`` that answer a question of ``kind``, exactly as written, in order."""
+    out: list[tuple[int, str]] = []
+    figures = _FIGURES.get(kind)
+    if figures:
+        out += [(v.start, v.text) for v in find_values(text) if v.kind in figures]
+    times = _TIMES.get(kind)
+    if times:
+        taken = [(s, s + len(t)) for s, t in out]
+        for t in find_times(text):
+            if t.kind in times and not any(a < t.end and t.start < b for a, b in taken):
+                out.append((t.start, t.text))
+    return [text for _start, text in sorted(out)]
+
+
+def fits(kind: AnswerType, text: str) -> bool:
+    if kind in _FIGURES or kind in _TIMES:
+        return bool(values_for(kind, text))
+    if kind is AnswerType.CONDITION:
+        return bool(_CONDITION.search(text))
+    if kind is AnswerType.LIST:
+        return bool(_LIST_MARK.search(text))
+    return True
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A clause chosen as evidence: its chunk, its text and how it scored."""
+
+    clause: Clause
+    chunk: Chunk
+    score: float
+    dense: float
+    lexical: float
+    fits: bool
+
+    @property
+    def text(self) -> str:
+        return self.clause.text
+
+
+def rank_clauses(
+    query: Query,
+    kind: AnswerType,
+    hits: Sequence[Hit],
+    clauses: Sequence[Clause],
+    chunks: Sequence[Chunk],
+    similarities: Sequence[float] | np.ndarray,
+    *,
+    doc_weights: dict[str, float] | None = None,
+    extra_rows: Sequence[int] = (),
+) -> list[Evidence]:
+    """Candidate clauses of ``hits`` (and ``extra_rows`` of ``clauses``), best first."""
+    chunk_score = {h.chunk.id: h.score for h in hits}
+    wanted = {h.chunk.id for h in hits}
+    rows = [c.row for c in clauses if c.chunk_id in wanted]
+    rows += [r for r in extra_rows if r not in set(rows)]
+    out = []
+    for row in rows:
+        clause = clauses[row]
+        chunk = chunks[clause.chunk_row]
+        if len(clause.text) < 4 or clause.text.rstrip("。：:；") == chunk.section_path[-1]:
+            continue
+        lex = lexical_overlap(query, clause.text + " ".join(chunk.section_path[1:]))
+        dense = float(similarities[row]) if len(similarities) > row else 0.0
+        ok = fits(kind, clause.text)
+        score = dense + 0.6 * lex + 0.25 * chunk_score.get(chunk.id, 0.0)
+        score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
+        score += (doc_weights or {}).get(clause.doc_id, 0.0)
+        out.append(Evidence(clause, chunk, round(score, 6), dense, lex, ok))
+    out.sort(key=lambda e: (-e.score, e.clause.row))
+    return out
