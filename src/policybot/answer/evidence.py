@@ -29,15 +29,17 @@ from policybot.genre import TimeKind, ValueKind, find_times, find_values
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 
-__all__ = ["AnswerType", "Evidence", "answer_type", "rank_clauses", "values_for"]
+__all__ = ["AnswerType", "Evidence", "answer_type", "coverage", "fits", "rank_clauses", "values_for", "year_fit"]
 
 
 class AnswerType(Enum):
     RATIO = "ratio"
-    MONEY = "money"
+    AMOUNT = "amount"  # a sum of money only (多少钱, 多少亿元)
+    MONEY = "money"  # support: a sum or a ratio (补贴多少)
     COUNT = "count"
     SCORE = "score"
     NUMBER = "number"  # any figure with a unit
+    FREQUENCY = "frequency"  # 多久一次: 每年 / 每5年
     PERIOD = "period"  # 几年 / 多久: a duration or time limit
     EFFECTIVE = "effective"  # 何时施行 / 从哪天开始执行
     TIME = "time"  # 何时 / 截止: a date, a deadline, a window, a quarter
@@ -55,6 +57,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    (AnswerType.FREQUENCY, re.compile(r"多久.{0,8}一次|多长时间.{0,8}一次|每隔|频率|频次|how often", re.I)),
     (
         AnswerType.PERIOD,
         re.compile(r"几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|期限|有效期|how long|how many years", re.I),
@@ -69,6 +72,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ),
     (AnswerType.SCORE, re.compile(r"多少分|几分|分数|得分|score|points", re.I)),
     (AnswerType.COUNT, re.compile(r"多少人|几人|人数|多少名|多少家|几家|多少个|几个|多少所|多少项|how many", re.I)),
+    (AnswerType.AMOUNT, re.compile(r"多少钱|多少元|多少万元|多少亿元|几万元|金额|规模|how much money", re.I)),
     (
         AnswerType.MONEY,
         re.compile(r"金额|多少钱|多少元|多少万|资金|补贴|补助|奖励|资助|贷款|额度|how much money|amount|subsidy", re.I),
@@ -87,6 +91,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
 ]
 _FIGURES = {
     AnswerType.RATIO: {ValueKind.RATIO},
+    AnswerType.AMOUNT: {ValueKind.MONEY},
     AnswerType.MONEY: {ValueKind.MONEY, ValueKind.RATIO},
     AnswerType.COUNT: {ValueKind.COUNT, ValueKind.QUANTITY},
     AnswerType.SCORE: {ValueKind.SCORE},
@@ -94,10 +99,14 @@ _FIGURES = {
     AnswerType.PERIOD: {ValueKind.DURATION},
 }
 _TIMES = {
-    AnswerType.EFFECTIVE: {TimeKind.EFFECTIVE, TimeKind.DATE},
+    AnswerType.EFFECTIVE: {TimeKind.EFFECTIVE},
     AnswerType.TIME: {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.DATE, TimeKind.QUARTER, TimeKind.TARGET_YEAR},
     AnswerType.PERIOD: {TimeKind.PERIOD},
+    AnswerType.FREQUENCY: {TimeKind.PERIOD},
 }
+#: Time kinds that answer a 何时/截止 question better than a bare date or year does.
+_STRONG_TIMES = {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.EFFECTIVE, TimeKind.QUARTER}
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _CONDITION = re.compile(r"应当|须|必须|符合|具备|满足|不得|不适用|可以|可按|条件|以上|以下|不低于|不超过")
 _LIST_MARK = re.compile(r"、.*、|：|包括|如下|下列")
 
@@ -117,8 +126,11 @@ def values_for(kind: AnswerType, text: str) -> list[str]:
     if times:
         taken = [(s, s + len(t)) for s, t in out]
         for t in find_times(text):
-            if t.kind in times and not any(a < t.end and t.start < b for a, b in taken):
-                out.append((t.start, t.text))
+            if t.kind not in times or any(a < t.end and t.start < b for a, b in taken):
+                continue
+            if t.kind is TimeKind.PERIOD and (kind is AnswerType.FREQUENCY) != t.text.startswith("每"):
+                continue  # 每年 answers 多久一次, not 几年
+            out.append((t.start, t.text))
     return [text for _start, text in sorted(out)]
 
 
@@ -132,6 +144,30 @@ def fits(kind: AnswerType, text: str) -> bool:
     return True
 
 
+def coverage(query: Query, text: str) -> float:
+    """Share of the question's required nouns and names (``Query.required``) found in ``text``
+    (a compound of four or more characters counts when both its halves are there)."""
+    if not query.required:
+        return 1.0
+    found = sum(1 for t in query.required if t in text or (len(t) >= 4 and t[:2] in text and t[-2:] in text))
+    return found / len(query.required)
+
+
+def year_fit(query: Query, text: str, start: int) -> float:
+    """+0.15 when the year the question names governs the clause (in it, or the last year named
+    before it in its chunk: "到2020年，…；到2025年，…"), -0.15 when another year does."""
+    years = {y for y in query.numbers if _YEAR.fullmatch(f"{y}年")}
+    if not years:
+        return 0.0
+    end = text.find("。", start)
+    own = _YEAR.findall(text[start : end if end > 0 else len(text)])
+    before = _YEAR.findall(text[:start])
+    governing = own or before[-1:]
+    if not governing:
+        return 0.0
+    return 0.15 if years & set(governing) else -0.15
+
+
 @dataclass(frozen=True)
 class Evidence:
     """A clause chosen as evidence: its chunk, its text and how it scored."""
@@ -142,6 +178,7 @@ class Evidence:
     dense: float
     lexical: float
     fits: bool
+    coverage: float = 1.0  # share of the question's required nouns in the clause, its headings or title
 
     @property
     def text(self) -> str:
@@ -157,9 +194,13 @@ def rank_clauses(
     similarities: Sequence[float] | np.ndarray,
     *,
     doc_weights: dict[str, float] | None = None,
+    identity: dict[str, str] | None = None,
     extra_rows: Sequence[int] = (),
 ) -> list[Evidence]:
-    """Candidate clauses of ``hits`` (and ``extra_rows`` of ``clauses``), best first."""
+    """Candidate clauses of ``hits`` (and ``extra_rows`` of ``clauses``), best first.
+
+    ``doc_weights`` favours documents the question names; ``identity`` is each document's title,
+    文号 and issuer, which count towards a clause's coverage of the question's nouns."""
     chunk_score = {h.chunk.id: h.score for h in hits}
     wanted = {h.chunk.id for h in hits}
     rows = [c.row for c in clauses if c.chunk_id in wanted]
@@ -175,7 +216,11 @@ def rank_clauses(
         ok = fits(kind, clause.text)
         score = dense + 0.6 * lex + 0.25 * chunk_score.get(chunk.id, 0.0)
         score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
+        if ok and kind is AnswerType.TIME and any(t.kind in _STRONG_TIMES for t in find_times(clause.text)):
+            score += 0.08
+        score += year_fit(query, chunk.text, clause.start)
+        cover = coverage(query, clause.text + " ".join(chunk.section_path) + (identity or {}).get(clause.doc_id, ""))
         score += (doc_weights or {}).get(clause.doc_id, 0.0)
-        out.append(Evidence(clause, chunk, round(score, 6), dense, lex, ok))
+        out.append(Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover))
     out.sort(key=lambda e: (-e.score, e.clause.row))
     return out

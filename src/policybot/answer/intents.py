@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from policybot.answer.compose import Draft, lexical_overlap, quarter_words, sentences_of
+from policybot.answer.evidence import year_fit
 from policybot.answer.quote import VALUE_TYPES, asked_type, compose_quote
 from policybot.answer.understanding import bigrams
 from policybot.records import PATH_SEP, Chunk, Document, Fact, Hit
@@ -34,7 +35,7 @@ def compose_for_intent(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], mis
         if q.intent == "deadline":
             composers.append(_scheduled)
         elif q.intent in ("quantity", "target") and _TARGET_WORDS.search(q.text):
-            composers.append(_target)
+            composers.append(_goal)
     if kind in VALUE_TYPES:
         composers.append(lambda a_, d_, h_: compose_quote(a_, d_, h_, kind))
     else:
@@ -49,7 +50,21 @@ def compose_for_intent(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], mis
     return False
 
 
-_TARGET_WORDS = re.compile(r"目标|指标|削减|减排|target|goal|objective|reduc", re.I)
+_TARGET_WORDS = re.compile(r"目标|削减|减排|target|goal|objective|reduc", re.I)
+_GOAL_CONTEXT = re.compile(r"目标|预期|预计|削减|减排|到\d{4}年")
+
+
+def _goal(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
+    """A target from the extracted facts, when it is stated as a goal and for the year asked."""
+    if not _target(a, draft, hits):
+        return False
+    for fact in draft.facts:
+        chunk = _fact_chunk(a, fact)
+        if chunk is None or not _GOAL_CONTEXT.search(chunk.section + chunk.text):
+            return False
+        if year_fit(draft.query, chunk.text, max(0, fact.start - chunk.start)) < 0:
+            return False
+    return True
 
 
 def _scheduled(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:

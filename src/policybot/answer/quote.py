@@ -25,7 +25,9 @@ __all__ = ["VALUE_TYPES", "asked_type", "compose_quote", "document_weights", "ev
 VALUE_TYPES = frozenset(
     {
         AnswerType.RATIO,
+        AnswerType.AMOUNT,
         AnswerType.MONEY,
+        AnswerType.FREQUENCY,
         AnswerType.COUNT,
         AnswerType.SCORE,
         AnswerType.NUMBER,
@@ -35,6 +37,7 @@ VALUE_TYPES = frozenset(
     }
 )
 _MIN_SCORE = 0.80  # a fitting clause below this is not taken as evidence
+_MIN_COVERAGE = 0.5  # share of the question's nouns a clause (with its headings) must mention
 _MARGIN = 0.10  # further clauses within this of the best join it when the question asks several things
 _SEVERAL = re.compile(r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|\bboth\b|\band\b.*\bhow\b", re.I)
 _DOC_NUMBER = re.compile(r"(\d{1,4})\s*号")
@@ -81,6 +84,7 @@ def evidence_for(a: ExtractiveAnswerer, query: Query, kind: AnswerType, hits: li
         index.chunks,
         sims,
         doc_weights=document_weights(query, docs),
+        identity={d.meta.doc_id: _identity(d) for d in docs},
         extra_rows=extra,
     )
 
@@ -98,7 +102,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
         at = text.find(value, cut)
         if at < 0:
             continue
-        start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：、") + 1)
+        start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
         context = text[start : at + len(value)]
         scored.append((sum(1 for t in terms if t in context), value))
         cut = at + len(value)
@@ -108,6 +112,11 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     return [v for n, v in scored if n == best] if not _SEVERAL.search(query.question) else [v for n, v in scored if n]
 
 
+def _identity(doc: Document) -> str:
+    m = doc.meta
+    return " ".join(x for x in (m.title, m.short_title, m.doc_number, m.issuer) if x)
+
+
 def _label(doc: Document | None, path: tuple[str, ...]) -> str:
     name = (doc.meta.short_title or doc.meta.title) if doc else ""
     tail = [p for p in path[1:] if p][-2:] if len(path) > 1 else []
@@ -115,10 +124,18 @@ def _label(doc: Document | None, path: tuple[str, ...]) -> str:
     return PATH_SEP.join([title, *tail]) if title else PATH_SEP.join(tail)
 
 
+def _fitting(a: ExtractiveAnswerer, query: Query, kind: AnswerType, hits: list[Hit]) -> list[Evidence]:
+    """Clauses with a value of the asked kind that are about the question's subject."""
+    return [e for e in evidence_for(a, query, kind, hits) if e.fits and e.coverage >= _MIN_COVERAGE]
+
+
 def compose_quote(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], kind: AnswerType) -> bool:
     """Answer with the best fitting clause(s); False when no clause fits well enough."""
     q = draft.query
-    ranked = [e for e in evidence_for(a, q, kind, hits) if e.fits]
+    ranked = _fitting(a, q, kind, hits)
+    if (not ranked or ranked[0].score < _MIN_SCORE) and kind is AnswerType.EFFECTIVE:
+        kind = AnswerType.TIME  # no 自…起施行 clause: the dates that are there
+        ranked = _fitting(a, q, kind, hits)
     if not ranked or ranked[0].score < _MIN_SCORE:
         return False
     chosen = [ranked[0]]

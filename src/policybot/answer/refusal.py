@@ -93,13 +93,16 @@ def decide(
         return Decision(True, "unknown_terms")
     if groups and (len(groups) - len(missing)) / len(groups) < 0.5:
         return Decision(True, "not_mentioned")
-    if query.wants_quantity and missing:
-        what = "、".join(missing)
+    corpus = list(corpus)
+    everywhere = "\n".join(d.text for d in corpus)
+    nowhere = tuple(t for t in missing if not term_found(t, everywhere))
+    if query.wants_quantity and nowhere:
+        what = "、".join(nowhere)
         return Decision(
             True, "qualifier_missing", _say(query, f"：文件没有提到“{what}”", f": they never mention {what}")
         )
     for check in (_referenced_only, _promised_only, _not_listed):
-        decision = check(query, hits, pool, list(corpus))
+        decision = check(query, hits, pool, corpus)
         if decision is not None:
             return decision
     return Decision(False, missing=missing if query.lang == "zh" else ())

@@ -52,10 +52,13 @@ _PATTERNS: list[tuple[TimeKind, re.Pattern[str]]] = [
     (TimeKind.WINDOW, re.compile(rf"{_DATE}{_RANGE_SEP}{_DATE}")),
     (TimeKind.DEADLINE, re.compile(rf"(?:截至|截止(?:时间|日期)?(?:为|是|到|至)?|于|在)?{_DATE}(?:前|以前|之前)")),
     (TimeKind.DEADLINE, re.compile(rf"(?:截至|截止(?:时间|日期)?(?:为|是|到|至)?){_DATE}")),
+    (TimeKind.DEADLINE, re.compile(r"(?:不迟于|不晚于|最迟(?:于|在)?)[^，。；、]{2,24}")),
+    (TimeKind.DEADLINE, re.compile(r"[\u4e00-\u9fff]{2,10}(?:期)?(?:结束后|届满前|结束前)")),
     (TimeKind.TARGET_YEAR, re.compile(rf"(?:到|至){_YEAR}(?:底|末)?")),
     (TimeKind.QUARTER, re.compile(rf"(?:{_YEAR})?第?[{CN_NUMERALS}1-4]季度")),
     (TimeKind.DATE, re.compile(_DATE)),
     (TimeKind.DEADLINE, re.compile(r"年底前|年内|当年|次年|上半年|下半年")),
+    (TimeKind.PERIOD, re.compile(rf"每(?:个)?(?:{_N})?(?:个)?(?:年度|年|季度|月|周|天|日|工作日)")),
     (
         TimeKind.PERIOD,
         re.compile(

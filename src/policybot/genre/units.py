@@ -27,7 +27,27 @@ class ValueKind(Enum):
 
 _MONEY = {"元": 1, "万元": 1e4, "亿元": 1e8, "千元": 1e3, "百万元": 1e6}
 _RATIO = ("%", "％", "个百分点", "倍", "成")
-_COUNT = ("人", "名", "家", "个", "项", "所", "户", "座", "条", "次", "批", "类", "级", "种", "件", "台", "套", "位")
+_COUNT = (
+    "人",
+    "名",
+    "家",
+    "个",
+    "项",
+    "所",
+    "户",
+    "座",
+    "条",
+    "次",
+    "批",
+    "类",
+    "级",
+    "种",
+    "件",
+    "台",
+    "套",
+    "位",
+    "份",
+)
 _QUANTITY = (
     "万吨",
     "吨",
@@ -113,6 +133,8 @@ def find_values(text: str) -> list[Value]:
             continue  # 第三条, 2016年
         if unit in ("月", "日") and re.search(r"\d{4}年$|月$", text[: m.start()]):
             continue  # part of a date
+        if unit == "月" or (unit == "日" and re.match(r"[前后起止至]|以前|之前", text[m.end() :])):
+            continue  # 3月底前, 12月31日前: a date, not a duration (durations say 个月, 日内, 天)
         kind = unit_kind(unit)
         if kind is None:
             continue
