@@ -89,6 +89,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(r"能否|是否|能不能|可不可以|可以.*吗|能.*吗|条件|资格|需要满足|can (?:we|i|a)|eligible", re.I),
     ),
 ]
+_ASKS_FIGURE = re.compile(r"多少|几(?![类种项方])|比例|百分|多大|how (?:much|many)|percentage", re.I)
 _FIGURES = {
     AnswerType.RATIO: {ValueKind.RATIO},
     AnswerType.AMOUNT: {ValueKind.MONEY},
@@ -113,7 +114,11 @@ _LIST_MARK = re.compile(r"、.*、|：|包括|如下|下列")
 
 def answer_type(question: str) -> AnswerType:
     """What kind of answer ``question`` asks for (the first rule that matches)."""
-    return next((t for t, pattern in _TYPE_RULES if pattern.search(question)), AnswerType.OTHER)
+    kinds = [t for t, pattern in _TYPE_RULES if pattern.search(question)]
+    if AnswerType.LIST in kinds and not _ASKS_FIGURE.search(question):
+        timed = [t for t in kinds if t in (AnswerType.EFFECTIVE, AnswerType.TIME, AnswerType.FREQUENCY)]
+        return timed[0] if timed else AnswerType.LIST  # 哪些专项资金 lists funds; 多少资金 asks an amount
+    return kinds[0] if kinds else AnswerType.OTHER
 
 
 def values_for(kind: AnswerType, text: str) -> list[str]:
@@ -145,12 +150,14 @@ def fits(kind: AnswerType, text: str) -> bool:
 
 
 def coverage(query: Query, text: str) -> float:
-    """Share of the question's required nouns and names (``Query.required``) found in ``text``
+    """Share of the question's required nouns and names (``Query.required``; for an English question
+    its glossary terms) found in ``text``
     (a compound of four or more characters counts when both its halves are there)."""
-    if not query.required:
+    groups = [(t,) for t in query.required] if query.lang == "zh" else list(query.terms)
+    if not groups:
         return 1.0
-    found = sum(1 for t in query.required if t in text or (len(t) >= 4 and t[:2] in text and t[-2:] in text))
-    return found / len(query.required)
+    found = sum(1 for g in groups if any(t in text or (len(t) >= 4 and t[:2] in text and t[-2:] in text) for t in g))
+    return found / len(groups)
 
 
 def year_fit(query: Query, text: str, start: int) -> float:

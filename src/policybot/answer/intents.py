@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from policybot.answer.compose import Draft, lexical_overlap, quarter_words, sentences_of
-from policybot.answer.evidence import year_fit
-from policybot.answer.quote import VALUE_TYPES, asked_type, compose_quote
+from policybot.answer.evidence import AnswerType, year_fit
+from policybot.answer.quote import VALUE_TYPES, asked_type, compose_list, compose_quote
 from policybot.answer.understanding import bigrams
 from policybot.records import PATH_SEP, Chunk, Document, Fact, Hit
 
@@ -38,6 +38,14 @@ def compose_for_intent(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], mis
             composers.append(_goal)
     if kind in VALUE_TYPES:
         composers.append(lambda a_, d_, h_: compose_quote(a_, d_, h_, kind))
+    elif kind is AnswerType.LIST and q.intent not in ("document", "broad"):
+        own = _COMPOSERS.get(q.intent, _general)
+        if q.quarter:  # a schedule's items by their time tags, or nothing
+            composers.append(own)
+        elif q.intent == "party" or _named_section(a, draft, hits) is not None:
+            composers += [own, compose_list]
+        else:
+            composers += [compose_list, own]
     else:
         composers.append(_COMPOSERS.get(q.intent, _general))
     for composer in composers:

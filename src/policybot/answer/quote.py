@@ -14,12 +14,21 @@ from typing import TYPE_CHECKING
 from policybot.answer.compose import Draft
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses, values_for
 from policybot.answer.understanding import Query, bigrams
+from policybot.ingest.clauses import Clause
 from policybot.records import PATH_SEP, Document, Hit
 
 if TYPE_CHECKING:
     from policybot.answer.chain import ExtractiveAnswerer
 
-__all__ = ["VALUE_TYPES", "asked_type", "compose_quote", "document_weights", "evidence_for"]
+__all__ = [
+    "VALUE_TYPES",
+    "asked_type",
+    "compose_clause",
+    "compose_list",
+    "compose_quote",
+    "document_weights",
+    "evidence_for",
+]
 
 #: Answer types whose answer is a value in a clause.
 VALUE_TYPES = frozenset(
@@ -38,6 +47,7 @@ VALUE_TYPES = frozenset(
 )
 _MIN_SCORE = 0.80  # a fitting clause below this is not taken as evidence
 _MIN_COVERAGE = 0.5  # share of the question's nouns a clause (with its headings) must mention
+_MIN_LEXICAL = 0.3  # keyword overlap a clause needs to answer a question that asks no value
 _MARGIN = 0.10  # further clauses within this of the best join it when the question asks several things
 _SEVERAL = re.compile(r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|\bboth\b|\band\b.*\bhow\b", re.I)
 _DOC_NUMBER = re.compile(r"(\d{1,4})\s*号")
@@ -155,3 +165,69 @@ def compose_quote(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], kind: An
             f"{lead}. According to " + "\n".join(lines) if len(lines) == 1 else f"{lead}. Sources:\n" + "\n".join(lines)
         )
     return True
+
+
+def compose_list(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit]) -> bool:
+    """A 哪些 question: the enumerating clause about the subject, and when it introduces a list
+    (``…提供下列服务：``), the items that follow it in its section."""
+    q = draft.query
+    ranked = _fitting(a, q, AnswerType.LIST, hits)
+    if not ranked or ranked[0].score < _MIN_SCORE:
+        return False
+    best = ranked[0]
+    lines = [_quoted(a, draft, best.clause, best.chunk.section_path, best.score)]
+    if best.text.rstrip().endswith(("：", ":")):
+        items = list(_items_after(a, best.clause))
+        if not items:
+            return False
+        lines += [f"{n}. " + _quoted(a, draft, c, None, best.score) for n, c in enumerate(items, start=1)]
+    lead = "根据" if q.lang == "zh" else "According to "
+    draft.add(lead + "\n".join(lines))
+    return True
+
+
+def compose_clause(a: ExtractiveAnswerer, draft: Draft, hits: list[Hit], kind: AnswerType) -> bool:
+    """Any other question: the best clause about its subject (fitting ``kind`` where it names
+    one, such as conditions), quoted with its source."""
+    q = draft.query
+    ranked = [e for e in _fitting(a, q, kind, hits) if e.lexical >= _MIN_LEXICAL]
+    if not ranked or ranked[0].score < _MIN_SCORE:
+        return False
+    chosen = [ranked[0], *[e for e in ranked[1:3] if e.score >= ranked[0].score - _MARGIN / 2][:1]]
+    lines = [
+        _quoted(a, draft, e.clause, e.chunk.section_path, e.score) for e in sorted(chosen, key=lambda e: e.clause.row)
+    ]
+    draft.add(("根据" if q.lang == "zh" else "According to ") + "\n".join(lines))
+    return True
+
+
+def _quoted(a: ExtractiveAnswerer, draft: Draft, clause: Clause, path: tuple[str, ...] | None, score: float) -> str:
+    """``label：“clause”[n]`` (just ``“clause”[n]`` without a path)."""
+    chunk = a.retriever.index.chunks[clause.chunk_row]
+    mark = draft.cite(chunk, clause.text, score)
+    zh = draft.query.lang == "zh"
+    body = f"“{clause.text}”{mark}" if zh else f"“{clause.text}” {mark}"
+    if path is None:
+        return body
+    label = _label(a.retriever.index.documents.get(chunk.doc_id), path)
+    return f"{label}：{body}" if zh else f"{label}: {body}"
+
+
+def _items_after(a: ExtractiveAnswerer, head: Clause, limit: int = 12) -> list[Clause]:
+    """The list items following ``head`` within its section: the rest of its chunk, then the first
+    clause of each sub-section chunk."""
+    index = a.retriever.index
+    section = index.chunks[head.chunk_row].section_path
+    out: list[Clause] = []
+    seen_chunks: set[str] = set()
+    for clause in index.clauses[head.row + 1 : head.row + 200]:
+        chunk = index.chunks[clause.chunk_row]
+        if clause.doc_id != head.doc_id or chunk.section_path[: len(section)] != section:
+            break
+        if clause.chunk_id != head.chunk_id and clause.chunk_id in seen_chunks:
+            continue
+        seen_chunks.add(clause.chunk_id)
+        out.append(clause)
+        if len(out) >= limit:
+            break
+    return out
