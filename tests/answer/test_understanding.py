@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from policybot.answer.understanding import detect_intent, is_followup, language, understand
+from policybot.answer.understanding import (
+    detect_intent,
+    is_followup,
+    language,
+    required_terms,
+    self_description,
+    understand,
+)
 
 COD = "预计全年削减多少化学需氧量？"
 
@@ -132,3 +139,34 @@ def test_terms_leave_out_question_and_generic_words() -> None:
     terms = understand("什么时候发布绿色工厂评价导则？").flat_terms
     assert terms == ("绿色", "工厂", "评价", "导则")
     assert understand("你好").terms == ()
+
+
+# -- the asker's own description ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "own"),
+    [
+        ("我们是一家刚成立8个月的软件公司，能申请认定高新技术企业吗？", "我们是一家刚成立8个月的软件公司，"),
+        ("我们年用水量3万立方米，能申请节水改造补助吗？", "我们年用水量3万立方米，"),
+        ("我们有150名职工，新招了20人，能申请300万元的创业担保贷款吗？", "我们有150名职工，新招了20人，"),
+        ("科技型中小企业的职工总数不能超过多少人？", ""),
+    ],
+)
+def test_self_description(question: str, own: str) -> None:
+    assert self_description(question) == own
+
+
+def test_figures_of_the_asker_are_not_figures_to_find() -> None:
+    q = understand("我们是一家成立8个月的造纸企业，年用水量3万立方米，能申请节水改造补助吗？")
+    assert q.numbers == () and q.own.startswith("我们是一家")
+    asked = understand("2023年起研发费用加计扣除比例提高到多少？")
+    assert asked.numbers == ("2023",)
+
+
+def test_required_terms_are_nouns_outside_the_self_description() -> None:
+    assert required_terms("2017年二氧化硫减排多少？") == ("二氧化硫",)
+    assert "河北省" in required_terms("河北省的目标是什么？")
+    assert required_terms("文件有没有提到最多扣多少比例？") == ()  # asking words, not a subject
+    own = "我们是一家做连锁超市的零售企业，"
+    assert "超市" not in required_terms(own + "这笔研发费用能加计扣除吗？", own)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from policybot.answer.compose import Draft, best_sentences, lexical_overlap
+from policybot.answer.compose import Draft
+from policybot.answer.composers import compose
+from policybot.answer.context import AnswerContext
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import check_grounding
-from policybot.answer.intents import compose_for_intent
 from policybot.answer.refusal import Decision, decide
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, understand
@@ -26,6 +27,26 @@ from policybot.config import Settings
 from policybot.records import Answer, Citation, Hit
 
 __all__ = ["Answerer", "ExtractiveAnswerer", "build_answerer", "refusal_text"]
+
+
+@dataclass(frozen=True)
+class Asked:
+    question: str
+    history: tuple[str, ...] = ()
+    scope: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Understood:
+    query: Query
+    scope: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    query: Query
+    hits: list[Hit]
+    scope: tuple[str, ...] | None
 
 
 class Answerer(Protocol):
@@ -60,7 +81,7 @@ class ExtractiveAnswerer:
         self.top_k = top_k
         self.refusal_threshold = refusal_threshold
         self.refusal_threshold_en = refusal_threshold_en
-        self.chain: Runnable[dict[str, Any], Answer] = (
+        self.chain: Runnable[Asked, Answer] = (
             RunnableLambda(self._understand) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer)
         )
 
@@ -68,30 +89,25 @@ class ExtractiveAnswerer:
         """Answer ``question`` (after ``history``), from the documents ``doc_ids`` only when given."""
         question = self.retriever.check_query(question)
         scope = self.retriever.check_scope(doc_ids)
-        return self.chain.invoke(
-            {"question": question, "history": [h for h in history if str(h).strip()], "doc_ids": scope}
-        )
+        return self.chain.invoke(Asked(question, tuple(h for h in history if str(h).strip()), scope))
 
-    # -- chain steps -------------------------------------------------------------------------
-    def _understand(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "query": understand(inputs["question"], inputs["history"], self.glossary),
-            "doc_ids": inputs.get("doc_ids"),
-        }
+    # -- chain steps: Asked -> Understood -> Retrieved -> Answer ---------------------------------
+    def _understand(self, asked: Asked) -> Understood:
+        return Understood(understand(asked.question, asked.history, self.glossary), asked.scope)
 
-    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
-        query: Query = state["query"]
-        hits = self.retriever.search(query.text, self.top_k, keywords=query.keywords, doc_ids=state["doc_ids"])
-        return {**state, "hits": hits}
+    def _retrieve(self, step: Understood) -> Retrieved:
+        q = step.query
+        hits = self.retriever.search(q.text, self.top_k, keywords=q.keywords, doc_ids=step.scope)
+        return Retrieved(q, hits, step.scope)
 
-    def _answer(self, state: dict[str, Any]) -> Answer:
-        query: Query = state["query"]
-        hits: list[Hit] = state["hits"]
-        decision = self.decide(query, hits, state["doc_ids"])
+    def _answer(self, step: Retrieved) -> Answer:
+        query, hits = step.query, step.hits
+        decision = self.decide(query, hits, step.scope)
         if decision.refuse:
             return self.refuse(query, hits, decision.reason, decision.code)
         draft = Draft(query)
-        if not compose_for_intent(self, draft, hits, decision.missing) or not draft.citations:
+        ctx = AnswerContext(query, hits, self.retriever, step.scope, decision.missing)
+        if compose(ctx, draft) is None or not draft.citations:
             return self.refuse(query, hits, code="no_supporting_passage")
         return self.finish(query, draft, hits)
 
@@ -132,37 +148,6 @@ class ExtractiveAnswerer:
                 notes=(f"refusal: ungrounded figures {', '.join(result.unsupported)}",),
             )
         return Answer(query.question, draft.text, tuple(draft.citations), False, tuple(draft.facts))
-
-    def fact_scores(self, query: Query, kinds: set[str], docs: set[str]) -> list[tuple[float, float, int]]:
-        """(score, lexical, fact index) for the facts of ``kinds`` in ``docs``, best first."""
-        sims = self.retriever.fact_similarities(query.text)
-        # words that name the document itself (its title, year, 文号) say nothing about which item is meant
-        own = {d: self._without_identity(query, d) for d in docs}
-        out = []
-        for i, fact in enumerate(self.retriever.index.facts):
-            if fact.type in kinds and fact.doc_id in docs:
-                lex = lexical_overlap(own[fact.doc_id], f"{fact.subject}{fact.indicator or ''}{fact.value}")
-                cos = float(sims[i]) if len(sims) else 0.0
-                out.append((cos + 0.5 * lex, lex, i))
-        out.sort(key=lambda x: -x[0])
-        return out
-
-    def _without_identity(self, query: Query, doc_id: str) -> Query:
-        doc = self.retriever.index.documents.get(doc_id)
-        if doc is None:
-            return query
-        m = doc.meta
-        title = "".join(x for x in (m.title, m.short_title) if x)
-        identity = "".join(x for x in (m.doc_number, m.issuer, m.issue_date) if x)
-
-        def names_document(term: str) -> bool:  # "2016" of the plan's title, "113号", "工信部节"
-            return term in identity or (any(c.isdigit() for c in term) and term in title)
-
-        terms = tuple(g for g in query.terms if not all(names_document(t) for t in g))
-        return replace(query, terms=terms)
-
-    def sentences(self, query: Query, hits: list[Hit], limit: int, per_chunk: int = 2) -> list[tuple[Hit, str, float]]:
-        return best_sentences(query, hits, limit, per_chunk=per_chunk)
 
 
 def _first_sentence(text: str) -> str:

@@ -29,7 +29,17 @@ from policybot.genre import TimeKind, ValueKind, find_times, find_values
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 
-__all__ = ["AnswerType", "Evidence", "answer_type", "coverage", "fits", "rank_clauses", "values_for", "year_fit"]
+__all__ = [
+    "AnswerType",
+    "Evidence",
+    "answer_type",
+    "asked_units",
+    "coverage",
+    "fits",
+    "rank_clauses",
+    "values_for",
+    "year_fit",
+]
 
 
 class AnswerType(Enum):
@@ -121,12 +131,27 @@ def answer_type(question: str) -> AnswerType:
     return kinds[0] if kinds else AnswerType.OTHER
 
 
-def values_for(kind: AnswerType, text: str) -> list[str]:
-    """The values of ``text`` that answer a question of ``kind``, exactly as written, in order."""
+_COUNTED = re.compile(r"(?:多少|几)(?:万)?(人|名|家|个|项|所|户|份|台|套|次|批|条|件)")
+_SAME_UNIT = {"人": {"人", "名"}, "名": {"人", "名"}}
+
+
+def asked_units(question: str) -> frozenset[str] | None:
+    """The unit a 多少人 / 几家 question counts in (人 and 名 alike), else None."""
+    m = _COUNTED.search(question)
+    return frozenset(_SAME_UNIT.get(m.group(1), {m.group(1)})) if m else None
+
+
+def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None) -> list[str]:
+    """The values of ``text`` that answer a question of ``kind``, exactly as written, in order;
+    for a count, only in ``units`` when given."""
     out: list[tuple[int, str]] = []
     figures = _FIGURES.get(kind)
     if figures:
-        out += [(v.start, v.text) for v in find_values(text) if v.kind in figures]
+        out += [
+            (v.start, v.text)
+            for v in find_values(text)
+            if v.kind in figures and (units is None or kind is not AnswerType.COUNT or v.unit in units)
+        ]
     times = _TIMES.get(kind)
     if times:
         taken = [(s, s + len(t)) for s, t in out]
@@ -139,14 +164,20 @@ def values_for(kind: AnswerType, text: str) -> list[str]:
     return [text for _start, text in sorted(out)]
 
 
-def fits(kind: AnswerType, text: str) -> bool:
+def fits(kind: AnswerType, text: str, units: frozenset[str] | None = None) -> bool:
     if kind in _FIGURES or kind in _TIMES:
-        return bool(values_for(kind, text))
+        return bool(values_for(kind, text, units))
     if kind is AnswerType.CONDITION:
         return bool(_CONDITION.search(text))
     if kind is AnswerType.LIST:
         return bool(_LIST_MARK.search(text))
     return True
+
+
+def _bare_heading(text: str, heading: str) -> bool:
+    """Is ``text`` just its section's title ("五、进度安排")? An item that is all heading
+    ("(二)职工总数不超过500人…") still says something."""
+    return text.rstrip("。：:；") == heading and len(heading) < 16 and not find_values(heading)
 
 
 def coverage(query: Query, text: str) -> float:
@@ -209,6 +240,7 @@ def rank_clauses(
     ``doc_weights`` favours documents the question names; ``identity`` is each document's title,
     文号 and issuer, which count towards a clause's coverage of the question's nouns."""
     chunk_score = {h.chunk.id: h.score for h in hits}
+    units = asked_units(query.question)
     wanted = {h.chunk.id for h in hits}
     rows = [c.row for c in clauses if c.chunk_id in wanted]
     rows += [r for r in extra_rows if r not in set(rows)]
@@ -216,11 +248,11 @@ def rank_clauses(
     for row in rows:
         clause = clauses[row]
         chunk = chunks[clause.chunk_row]
-        if len(clause.text) < 4 or clause.text.rstrip("。：:；") == chunk.section_path[-1]:
+        if len(clause.text) < 4 or _bare_heading(clause.text, chunk.section_path[-1]):
             continue
         lex = lexical_overlap(query, clause.text + " ".join(chunk.section_path[1:]))
         dense = float(similarities[row]) if len(similarities) > row else 0.0
-        ok = fits(kind, clause.text)
+        ok = fits(kind, clause.text, units)
         score = dense + 0.6 * lex + 0.25 * chunk_score.get(chunk.id, 0.0)
         score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
         if ok and kind is AnswerType.TIME and any(t.kind in _STRONG_TIMES for t in find_times(clause.text)):

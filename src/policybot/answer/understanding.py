@@ -63,7 +63,11 @@ _GENERIC = frozenset(
     "做 进行 开展 实施 能 可以 获得 得到 需要 应该 如何 怎么 多少 预计 全年 计划 文件里 里面 提到 提出 "
     "文号 发文 字号 日期 印发 发文机关 机关 单位 部门 标题 名称 题目 主送 通知 这份 这个 该 份 哪天 哪一天 "
     "内容 主要 介绍 概括 总结 哪个 季度 时候 什么时候 落实 哪位 截止 几时 分别 本身 这次 今年 一起 具体 方面 "
-    "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早 "
+    "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早".split()
+)
+#: Words a question uses to ask, not to name its subject: never required to be in the documents
+#: (a question is not refused because "比例" or "全国" is missing from them), but still ranked on.
+_ASKING = frozenset(
     "比例 比重 占比 金额 数额 标准 条件 资格 规定 期限 日期 规定 情况 问题 事项 费用 部分 方式 办法 程序 "
     "材料 资料 时间 年度 上限 下限 最高 最低 最多 最少 多大 达到 不超过 不低于 能否 是否 可以 开始 执行 施行 生效 "
     "有没有 能不能 一共 总共 之外 以外 没有 不能 那份 这份 那个 国家 全国 法律 法规 条例 通知 公告 意见 办法 "
@@ -199,7 +203,7 @@ def required_terms(question: str, own: str = "") -> tuple[str, ...]:
     out = []
     for pair in posseg.lcut(asked):
         word, flag = pair.word.strip(), pair.flag
-        if len(word) >= 2 and flag in _NOUNS and word not in _GENERIC and not re.fullmatch(r"[\d.]+", word):
+        if len(word) >= 2 and flag in _NOUNS and word not in _GENERIC | _ASKING and not re.fullmatch(r"[\d.]+", word):
             out.append(word)
     return tuple(dict.fromkeys(out))
 

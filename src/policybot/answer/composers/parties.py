@@ -1,0 +1,37 @@
+"""Who takes part: the parties named in a clause ("会同财政部"), cited."""
+
+from __future__ import annotations
+
+from policybot.answer.compose import Draft
+from policybot.answer.composers.base import fact_chunk, score_of, section_label, top_docs
+from policybot.answer.composers.schedule import MIN_FACT, list_facts
+from policybot.answer.composers.sections import compose_general
+from policybot.answer.context import AnswerContext
+from policybot.records import Hit
+
+
+def compose_party(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
+    q = draft.query
+    facts = ctx.index.facts
+    named = {f.value for f in facts if f.type == "party" and f.value in q.question}
+    if named:
+        chosen = [f for f in facts if f.type == "party" and f.value in named and f.doc_id in top_docs(hits)]
+        seen: set[str] = set()
+        unique = [f for f in chosen if not (f.quote in seen or seen.add(f.quote))]  # type: ignore[func-returns-value]
+        return list_facts(ctx, draft, hits, unique, "party")
+    scored = ctx.fact_scores(q, {"party"}, top_docs(hits))
+    if not scored or scored[0][0] < MIN_FACT:
+        return compose_general(ctx, draft, hits)
+    best = facts[scored[0][2]]
+    together = [f for f in facts if f.type == "party" and f.quote == best.quote]
+    chunk = fact_chunk(ctx, best)
+    if chunk is None:
+        return False
+    mark = draft.cite(chunk, best.quote, score_of(hits, chunk, scored[0][0]))
+    names = "、".join(dict.fromkeys(f.value for f in together))
+    if q.lang == "zh":
+        draft.add(f"根据{section_label(ctx, draft, chunk)}，涉及{names}：“{best.subject}”{mark}。")
+    else:
+        draft.add(f"According to {section_label(ctx, draft, chunk)}, this involves {names}: “{best.subject}” {mark}.")
+    draft.facts.extend(together)
+    return True

@@ -1,0 +1,185 @@
+"""Answers from a document's own structure: the items of a named section, the Nth item, an outline,
+or the sentences that best match the question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from policybot.answer.compose import Draft, sentences_of
+from policybot.answer.composers.base import doc_of, score_of, section_label, top_docs
+from policybot.answer.context import AnswerContext
+from policybot.answer.understanding import bigrams
+from policybot.records import PATH_SEP, Chunk, Hit
+
+
+def compose_sections(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
+    """Subsections or items of the section the question names, else the best sentences."""
+    if draft.query.ordinal and ordinal_item(ctx, draft, hits):
+        return True
+    parent = named_section(ctx, draft, hits)
+    if parent is not None and list_children(ctx, draft, hits, parent):
+        return True
+    return quote_sentences(ctx, draft, hits, 4, per_chunk=1)
+
+
+def list_children(ctx: AnswerContext, draft: Draft, hits: list[Hit], parent: tuple[str, ...]) -> bool:
+    q = draft.query
+    children = section_children(ctx, hits, parent)
+    if len(children) < 2:
+        return False
+    lines = []
+    for n, chunk in enumerate(children, start=1):
+        first = sentences_of(chunk)[0]
+        quote = first if len(first) > 20 or len(sentences_of(chunk)) < 2 else first + sentences_of(chunk)[1]
+        mark = draft.cite(chunk, quote, score_of(hits, chunk, 0.0))
+        head = chunk.section_path[len(parent)] if len(chunk.section_path) > len(parent) else first
+        detail = quote if quote != head and not quote.startswith(head) else quote[len(head) :].lstrip("。，")
+        lines.append(f"{n}. {head}：{detail}{mark}" if detail else f"{n}. {head}{mark}")
+    label = draft.source_label(doc_of(ctx, children[0].doc_id), parent[-1])
+    intro = f"根据{label}，有以下几方面：\n" if q.lang == "zh" else f"According to {label}:\n"
+    draft.add(intro + "\n".join(lines))
+    return True
+
+
+def ordinal_item(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
+    """ "第三条讲了什么" after a list question: the Nth item of the section the history named."""
+    q = draft.query
+    parent = named_section(ctx, draft, hits, text=q.text)
+    if parent is None or q.ordinal is None:
+        return False
+    children = section_children(ctx, hits, parent)
+    if not 1 <= q.ordinal <= len(children):
+        return False
+    chunk = children[q.ordinal - 1]
+    mark = draft.cite(chunk, chunk.text, score_of(hits, chunk, 0.0))
+    lead = section_label(ctx, draft, chunk)
+    head = chunk.section_path[-1]
+    draft.add(
+        f"根据{lead}，您问的是“{head}”：{chunk.text}{mark}"
+        if q.lang == "zh"
+        else f"According to {lead}, that item is “{head}”: {chunk.text} {mark}"
+    )
+    return True
+
+
+def named_section(ctx: AnswerContext, draft: Draft, hits: list[Hit], text: str | None = None) -> tuple[str, ...] | None:
+    """The section whose heading the question (or ``text``) names: most of the heading's
+    bigrams must be in the question's terms. Searched over the top documents' sections."""
+    source = text if text else draft.query.question
+    wanted = bigrams(source).union(*(bigrams(t) for g in draft.query.terms for t in g))
+    best: tuple[float, tuple[str, ...]] | None = None
+    docs = top_docs(hits)
+    paths = dict.fromkeys(c.section_path for c in ctx.index.chunks if c.doc_id in docs)
+    for path in paths:
+        for depth in range(1, len(path)):
+            heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", path[depth])
+            hb = bigrams(heading)
+            score = len(hb & wanted) / len(hb) if hb else 0.0
+            if score >= 0.6 and (best is None or score > best[0]):
+                best = (score, path[: depth + 1])
+    return best[1] if best else None
+
+
+def section_hits(ctx: AnswerContext, hits: list[Hit], section: tuple[str, ...]) -> list[Hit]:
+    """Every chunk of ``section`` (and below) as a hit, scored as retrieval scored it (else 0)."""
+    scores = {h.chunk.id: h for h in hits}
+    docs = top_docs(hits)
+    out = []
+    for chunk in sorted(ctx.index.chunks, key=lambda c: (c.doc_id, c.ordinal)):
+        if chunk.doc_id in docs and chunk.section_path[: len(section)] == section:
+            out.append(scores.get(chunk.id) or Hit(chunk, 0.0))
+    return out
+
+
+def section_children(ctx: AnswerContext, hits: list[Hit], parent: tuple[str, ...]) -> list[Chunk]:
+    docs = top_docs(hits)
+    doc_id = next(
+        (c.doc_id for c in ctx.index.chunks if c.doc_id in docs and c.section_path[: len(parent)] == parent),
+        None,
+    )
+    if doc_id is None:
+        return []
+    out: dict[tuple[str, ...] | str, Chunk] = {}
+    for chunk in sorted(ctx.index.chunks, key=lambda c: c.ordinal):
+        if chunk.doc_id != doc_id or chunk.section_path[: len(parent)] != parent:
+            continue
+        if len(chunk.section_path) == len(parent) + 1:
+            out.setdefault(chunk.section_path, chunk)
+        elif len(chunk.section_path) == len(parent) and chunk.text.startswith(("──", "—")):
+            for line in chunk.text.split("\n"):
+                out.setdefault(line, _line_chunk(chunk, line))
+    return list(out.values())
+
+
+def _line_chunk(chunk: Chunk, line: str) -> Chunk:
+
+    return replace(chunk, text=line)
+
+
+def quote_sentences(ctx: AnswerContext, draft: Draft, hits: list[Hit], limit: int, per_chunk: int = 2) -> bool:
+    q = draft.query
+    picked = ctx.sentences(q, hits, limit, per_chunk)
+    if not picked:
+        return False
+    top = picked[0][2]
+    picked = [p for p in picked if p[2] >= top - 0.5]
+    if len(picked) == 1:
+        hit, sentence, _ = picked[0]
+        mark = draft.cite(hit.chunk, sentence, hit.score)
+        sep = "：" if q.lang == "zh" else ": "
+        lead = (
+            f"根据{section_label(ctx, draft, hit.chunk)}"
+            if q.lang == "zh"
+            else f"According to {section_label(ctx, draft, hit.chunk)}"
+        )
+        draft.add(f"{lead}{sep}“{sentence}”{mark}")
+        return True
+    lines = []
+    for n, (hit, sentence, _s) in enumerate(picked, start=1):
+        mark = draft.cite(hit.chunk, sentence, hit.score)
+        where = hit.chunk.section.split(PATH_SEP)[-1]
+        lines.append(f"{n}. {where}：“{sentence}”{mark}" if q.lang == "zh" else f"{n}. {where}: “{sentence}” {mark}")
+    intro = "文件中的相关内容：\n" if q.lang == "zh" else "What the documents say:\n"
+    draft.add(intro + "\n".join(lines))
+    return True
+
+
+def compose_broad(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
+    """A summary: of the section the question names, else of the whole document's outline."""
+    if draft.query.ordinal and ordinal_item(ctx, draft, hits):
+        return True
+    named = named_section(ctx, draft, hits)
+    if named is not None:
+        return list_children(ctx, draft, hits, named) or quote_sentences(ctx, draft, section_hits(ctx, hits, named), 3)
+    if draft.query.terms:
+        return quote_sentences(ctx, draft, hits, 4)
+    doc = doc_of(ctx, hits[0].chunk.doc_id)
+    if doc is None:
+        return False
+    q = draft.query
+    chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.ordinal)
+    tops: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        if len(chunk.section_path) >= 2:
+            tops.setdefault(chunk.section_path[1], []).append(chunk)
+    if not tops:
+        return quote_sentences(ctx, draft, hits, 3)
+    lines = []
+    for heading, members in tops.items():
+        first = members[0]
+        mark = draft.cite(first, sentences_of(first)[0], score_of(hits, first, 0.0))
+        subs = list(dict.fromkeys(c.section_path[2] for c in members if len(c.section_path) > 2))
+        inner = (
+            ("（" + "；".join(subs) + "）") if subs and q.lang == "zh" else (f" ({'; '.join(subs)})" if subs else "")
+        )
+        lines.append(f"{heading}{inner}{mark}")
+    name = doc.meta.short_title or doc.meta.title
+    sep = "\n"
+    intro = f"《{name}》主要包括：" if q.lang == "zh" else f"《{name}》 covers: "
+    draft.add(intro + sep + sep.join(lines))
+    return True
+
+
+def compose_general(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
+    return quote_sentences(ctx, draft, hits, 2)

@@ -1,0 +1,107 @@
+"""The quote-first composer: the value exactly as the source writes it, the source, the clause.
+
+``根据《科技型中小企业评价办法》 › 第六条：“…综合评价得分不低于60分…”`` — the lead names the values
+found in the chosen clauses (``60分``), then where they are, then each clause verbatim. No frame
+word is put around a value: the clause says what the value is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from policybot.answer.compose import Draft
+from policybot.answer.context import AnswerContext
+from policybot.answer.evidence import AnswerType, Evidence, asked_units, values_for
+from policybot.answer.understanding import Query
+from policybot.records import PATH_SEP, Document, Hit
+
+#: Answer types whose answer is a value in a clause.
+VALUE_TYPES = frozenset(
+    {
+        AnswerType.RATIO,
+        AnswerType.AMOUNT,
+        AnswerType.MONEY,
+        AnswerType.FREQUENCY,
+        AnswerType.COUNT,
+        AnswerType.SCORE,
+        AnswerType.NUMBER,
+        AnswerType.PERIOD,
+        AnswerType.EFFECTIVE,
+        AnswerType.TIME,
+    }
+)
+
+
+MIN_SCORE = 0.80  # a fitting clause below this is not taken as evidence
+
+
+MIN_COVERAGE = 0.5  # share of the question's nouns a clause (with its headings) must mention
+
+
+MARGIN = 0.10  # further clauses within this of the best join it when the question asks several things
+
+
+_SEVERAL = re.compile(r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|\bboth\b|\band\b.*\bhow\b", re.I)
+
+
+def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
+    """The values of ``text`` the question asks about: of a clause with several figures, those whose
+    own words (back to the previous value or clause mark) share most with the question's terms."""
+    values = values_for(kind, text, asked_units(query.question))
+    if len(values) < 2:
+        return values
+    terms = {t for g in query.terms for t in g if len(t) >= 2 and not t.isdigit()}
+    scored = []
+    cut = 0
+    for value in values:
+        at = text.find(value, cut)
+        if at < 0:
+            continue
+        start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
+        context = text[start : at + len(value)]
+        scored.append((sum(1 for t in terms if t in context), value))
+        cut = at + len(value)
+    best = max((n for n, _v in scored), default=0)
+    if best == 0:
+        return values
+    return [v for n, v in scored if n == best] if not _SEVERAL.search(query.question) else [v for n, v in scored if n]
+
+
+def source_path(doc: Document | None, path: tuple[str, ...]) -> str:
+    name = (doc.meta.short_title or doc.meta.title) if doc else ""
+    tail = [p for p in path[1:] if p][-2:] if len(path) > 1 else []
+    title = f"《{name.strip('《》')}》" if name else ""
+    return PATH_SEP.join([title, *tail]) if title else PATH_SEP.join(tail)
+
+
+def fitting(ctx: AnswerContext, query: Query, kind: AnswerType) -> list[Evidence]:
+    """Clauses with a value of the asked kind that are about the question's subject."""
+    return [e for e in ctx.evidence(kind, query) if e.fits and e.coverage >= MIN_COVERAGE]
+
+
+def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: AnswerType) -> bool:
+    """Answer with the best fitting clause(s); False when no clause fits well enough."""
+    q = draft.query
+    ranked = fitting(ctx, q, kind)
+    if (not ranked or ranked[0].score < MIN_SCORE) and kind is AnswerType.EFFECTIVE:
+        kind = AnswerType.TIME  # no 自…起施行 clause: the dates that are there
+        ranked = fitting(ctx, q, kind)
+    if not ranked or ranked[0].score < MIN_SCORE:
+        return False
+    chosen = [ranked[0]]
+    if _SEVERAL.search(q.question):
+        chosen += [e for e in ranked[1:4] if e.score >= ranked[0].score - MARGIN][:2]
+    values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
+    lines = []
+    for e in sorted(chosen, key=lambda e: e.clause.row):
+        mark = draft.cite(e.chunk, e.text, e.score)
+        label = source_path(ctx.document(e.chunk.doc_id), e.chunk.section_path)
+        lines.append(f"{label}：“{e.text}”{mark}" if q.lang == "zh" else f"{label}: “{e.text}” {mark}")
+    lead = "、".join(values) if q.lang == "zh" else ", ".join(values)
+    if q.lang == "zh":
+        draft.add(f"{lead}。\n根据" + "\n".join(lines) if len(lines) == 1 else f"{lead}。依据：\n" + "\n".join(lines))
+    else:
+        draft.add(
+            f"{lead}. According to " + "\n".join(lines) if len(lines) == 1 else f"{lead}. Sources:\n" + "\n".join(lines)
+        )
+    return True

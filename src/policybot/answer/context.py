@@ -1,0 +1,144 @@
+"""What a composer is given: the understood question, what retrieval found, and read access to
+the index (documents, chunks, clauses, facts) with the similarity of the question to each.
+
+Composers read only this object; they never reach into the answerer or the retriever.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from policybot.answer.compose import best_sentences, lexical_overlap
+from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
+from policybot.answer.retrieval import Retriever
+from policybot.answer.understanding import Query, bigrams
+from policybot.ingest.clauses import Clause
+from policybot.records import Chunk, Document, Fact, Hit
+from policybot.store.files import IndexData
+
+__all__ = ["AnswerContext", "document_weights"]
+
+_DOC_NUMBER = re.compile(r"(\d{1,4})\s*号")
+
+
+@dataclass
+class AnswerContext:
+    """One question being answered. ``scope`` limits the documents (None: all of them)."""
+
+    query: Query
+    hits: list[Hit]
+    retriever: Retriever
+    scope: tuple[str, ...] | None = None
+    missing: tuple[str, ...] = field(default=())  # question terms the documents do not mention
+
+    # -- the index, read-only ------------------------------------------------------------------
+    @property
+    def index(self) -> IndexData:
+        return self.retriever.index
+
+    @property
+    def by_id(self) -> dict[str, Chunk]:
+        return self.retriever.by_id
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return self.index.clauses
+
+    @property
+    def facts(self) -> list[Fact]:
+        return self.index.facts
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.index.documents.get(doc_id)
+
+    def top_documents(self, n: int = 3) -> set[str]:
+        """The documents of the ``n`` best hits."""
+        return {h.chunk.doc_id for h in self.hits[:n]}
+
+    @cached_property
+    def kind(self) -> AnswerType:
+        """What kind of answer the question asks for (a follow-up: the conversation)."""
+        kind = answer_type(self.query.question)
+        if kind is AnswerType.OTHER and self.query.followup:
+            return answer_type(self.query.text)
+        return kind
+
+    # -- scoring -------------------------------------------------------------------------------
+    def sentences(self, query: Query, hits: list[Hit], limit: int, per_chunk: int = 2) -> list[tuple[Hit, str, float]]:
+        return best_sentences(query, hits, limit, per_chunk=per_chunk)
+
+    def fact_scores(self, query: Query, kinds: set[str], docs: set[str]) -> list[tuple[float, float, int]]:
+        """(score, lexical, fact index) for the facts of ``kinds`` in ``docs``, best first: the
+        similarity of the question to the clause a fact was read from, plus keyword overlap."""
+        sims = self.retriever.fact_similarities(query.text)
+        own = {d: self._without_identity(query, d) for d in docs}
+        out = []
+        for i, fact in enumerate(self.facts):
+            if fact.type in kinds and fact.doc_id in docs:
+                lex = lexical_overlap(own[fact.doc_id], f"{fact.subject}{fact.indicator or ''}{fact.value}")
+                cos = float(sims[i]) if len(sims) else 0.0
+                out.append((cos + 0.5 * lex, lex, i))
+        out.sort(key=lambda x: -x[0])
+        return out
+
+    def _without_identity(self, query: Query, doc_id: str) -> Query:
+        """``query`` without the terms that only name the document (its year, 文号, issuer): they
+        say nothing about which item of it is meant."""
+        doc = self.document(doc_id)
+        if doc is None:
+            return query
+        m = doc.meta
+        title = "".join(x for x in (m.title, m.short_title) if x)
+        identity = "".join(x for x in (m.doc_number, m.issuer, m.issue_date) if x)
+
+        def names_document(term: str) -> bool:
+            return term in identity or (any(c.isdigit() for c in term) and term in title)
+
+        terms = tuple(g for g in query.terms if not all(names_document(t) for t in g))
+        return replace(query, terms=terms)
+
+    def evidence(self, kind: AnswerType, query: Query | None = None) -> list[Evidence]:
+        """Candidate clauses for the question, best first (see ``evidence.rank_clauses``): those of
+        the retrieved chunks and the 20 nearest clauses of the same documents."""
+        query = query or self.query
+        sims = self.retriever.clause_similarities(query.text)
+        docs = {h.chunk.doc_id for h in self.hits}
+        extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]
+        documents = [d for d in (self.document(x) for x in docs) if d is not None]
+        return rank_clauses(
+            query,
+            kind,
+            self.hits,
+            self.clauses,
+            self.index.chunks,
+            sims,
+            doc_weights=document_weights(query, documents),
+            identity={d.meta.doc_id: _identity(d) for d in documents},
+            extra_rows=extra,
+        )
+
+
+def _identity(doc: Document) -> str:
+    m = doc.meta
+    return " ".join(x for x in (m.title, m.short_title, m.doc_number, m.issuer) if x)
+
+
+def document_weights(query: Query, documents: Sequence[Document]) -> dict[str, float]:
+    """A small prior for documents the question names: by 文号 number (119号) or title words."""
+    asked = bigrams(query.question)
+    numbers = set(_DOC_NUMBER.findall(query.question))
+    out: dict[str, float] = {}
+    for doc in documents:
+        m = doc.meta
+        weight = 0.0
+        if m.doc_number and any(re.search(rf"(?<!\d){n}号", m.doc_number) for n in numbers):
+            weight += 0.3
+        title = bigrams(m.short_title or m.title)
+        if title:
+            weight += 0.15 * len(title & asked) / len(title)
+        if weight:
+            out[m.doc_id] = round(weight, 4)
+    return out

@@ -1,0 +1,94 @@
+"""Answer types, values and clause ranking on snippets from documents of several genres."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policybot.answer.evidence import AnswerType, answer_type, coverage, fits, rank_clauses, values_for, year_fit
+from policybot.answer.understanding import understand
+from policybot.ingest.clauses import split_clauses
+from policybot.records import Chunk, Hit
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("企业委托外部机构研发，委托方能按实际发生额的多大比例计入研发费用？", AnswerType.RATIO),
+        ("机器人骨干企业重大技术创新项目单个项目资助多少钱？", AnswerType.AMOUNT),
+        ("购买工业机器人能得到多少补贴？", AnswerType.MONEY),
+        ("科技型中小企业综合评价至少要得多少分？", AnswerType.SCORE),
+        ("倍增计划一共要遴选多少家试点企业？", AnswerType.COUNT),
+        ("符合条件未及时享受的，最长可以追溯几年？", AnswerType.PERIOD),
+        ("重点用能单位多久报送一次能源利用状况报告？", AnswerType.FREQUENCY),
+        ("修订后的中小企业促进法什么时候开始施行？", AnswerType.EFFECTIVE),
+        ("倍增计划预申报的截止时间是什么时候？", AnswerType.TIME),
+        ("哪些行业的企业不能享受研发费用加计扣除？", AnswerType.LIST),
+        ("支持绿色制造重点项目可以用哪些专项资金？", AnswerType.LIST),
+        ("我们公司能申请认定高新技术企业吗？", AnswerType.CONDITION),
+        ("节约能源法的立法目的是什么？", AnswerType.OTHER),
+    ],
+)
+def test_answer_type(question: str, kind: AnswerType) -> None:
+    assert answer_type(question) is kind
+
+
+def test_values_for_keep_the_source_wording() -> None:
+    clause = (
+        "在按规定据实扣除的基础上，再按照本年度实际发生额的50%，从本年度应纳税所得额中扣除；"
+        "形成无形资产的，按照无形资产成本的150%在税前摊销。"
+    )
+    assert values_for(AnswerType.RATIO, clause) == ["50%", "150%"]
+    assert values_for(AnswerType.RATIO, "其中预留给小型微型企业的比例不低于百分之六十") == ["百分之六十"]
+    assert values_for(AnswerType.EFFECTIVE, "本通知自2016年1月1日起执行。") == ["自2016年1月1日起执行"]
+    assert values_for(AnswerType.EFFECTIVE, "2017年9月1日第十二届全国人民代表大会常务委员会第二十九次会议修订") == []
+    assert values_for(AnswerType.FREQUENCY, "重点用能单位应当每年向管理节能工作的部门报送上年度的能源利用状况报告") == [
+        "每年"
+    ]
+    assert values_for(AnswerType.PERIOD, "重点用能单位应当每年报送") == []  # 每年 answers 多久一次, not 几年
+    assert values_for(AnswerType.PERIOD, "追溯期限最长为3年") == ["3年"]
+
+
+def test_fits() -> None:
+    assert fits(AnswerType.LIST, "中小企业公共服务平台为中小企业提供下列服务：")
+    assert fits(AnswerType.LIST, "在学前教育、护理、养老服务、健康服务等领域")
+    assert not fits(AnswerType.LIST, "第五十二条国家加强对重点用能单位的节能管理。")
+    assert fits(AnswerType.CONDITION, "企业须同时满足以下条件")
+    assert not fits(AnswerType.SCORE, "满足条件的企业")
+
+
+def test_coverage_counts_the_nouns_the_question_names() -> None:
+    q = understand("北京市政府性国有担保机构服务小微企业的业务占比不能低于多少？")
+    assert coverage(q, "本市政府性国有担保机构…小型微型企业业务…占比不低于百分之八十 北京市促进中小企业发展条例") >= 0.5
+    assert coverage(q, "国有大型商业银行应当设立普惠金融机构") < 0.5
+
+
+def test_year_fit_follows_the_year_that_governs_the_clause() -> None:
+    text = "到2020年，全国农作物耕种收综合机械化率达到70%。到2025年，全国农作物耕种收综合机械化率达到75%。"
+    q2020 = understand("2020年全国农作物耕种收综合机械化率要达到多少？")
+    first, second = text.index("全国"), text.rindex("全国")
+    assert year_fit(q2020, text, first) > 0 > year_fit(q2020, text, second)
+    assert year_fit(understand("机械化率要达到多少？"), text, second) == 0
+
+
+def _chunk(text: str, path: tuple[str, ...], n: int) -> Chunk:
+    return Chunk(Chunk.make_id("d", path, n, text), "d", "《测试》", path, text, text, n * 100, n * 100 + len(text), n)
+
+
+def test_rank_clauses_prefers_a_fitting_clause_about_the_subject() -> None:
+    chunks = [
+        _chunk(
+            "第六条科技型中小企业须同时满足以下条件。职工总数不超过500人、年销售收入不超过2亿元。",
+            ("办法", "第六条"),
+            0,
+        ),
+        _chunk("第七条评价指标包括科技人员、研发投入、科技成果三类，满分100分。", ("办法", "第七条"), 1),
+    ]
+    clauses = split_clauses(chunks)
+    hits = [Hit(chunks[1], 1.0), Hit(chunks[0], 0.8)]
+    query = understand("科技型中小企业的职工总数不能超过多少人？")
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    ranked = rank_clauses(query, AnswerType.COUNT, hits, clauses, chunks, sims)
+    assert ranked[0].fits and "500人" in ranked[0].text
+    assert [e.score for e in ranked] == sorted((e.score for e in ranked), reverse=True)
+    assert not any(e.fits for e in ranked if "三类" in e.text)  # a count of categories is no count of staff

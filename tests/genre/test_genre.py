@@ -1,0 +1,156 @@
+"""The genre module on snippets from documents of several genres: a plan, a regulation, a tax
+notice, a call for applications, a law and an official Q&A (all in corpus/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.genre import (
+    Genre,
+    SectionRole,
+    TimeKind,
+    ValueKind,
+    cn_to_int,
+    detect_genre,
+    find_times,
+    find_values,
+    is_marker_line,
+    marker_of,
+    normalize,
+    section_role,
+    strip_marker,
+    time_tag,
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "genre"),
+    [
+        ("关于组织实施东莞市重点企业规模与效益倍增计划”预申报的通知", Genre.CALL),
+        ("“机器人”专项资金企业转型升级申报条件及要求", Genre.CALL),
+        ("中华人民共和国节约能源法", Genre.REGULATION),
+        ("科技部 财政部 国家税务总局关于印发《科技型中小企业评价办法》的通知", Genre.REGULATION),
+        ("国务院关于加快推进农业机械化和农机装备产业转型升级的指导意见", Genre.OPINION),
+        ("国务院关于印发国家职业教育改革实施方案的通知", Genre.PLAN),
+        ("财政部会计司2025年4月17日企业会计准则实施问答（4个）", Genre.QA),
+        ("财政部 国家税务总局 科技部关于完善研究开发费用税前加计扣除政策的通知", Genre.NOTICE),
+    ],
+)
+def test_genre_from_title(title: str, genre: Genre) -> None:
+    assert detect_genre(title) is genre
+
+
+def test_a_text_of_articles_is_a_regulation_whatever_its_title() -> None:
+    text = "\n".join(f"第{n}条 内容。" for n in "一二三四五六")
+    assert detect_genre("北京市促进中小企业发展", text) is Genre.REGULATION
+    assert detect_genre("北京市促进中小企业发展", "一、总体要求\n二、主要任务") is Genre.OTHER
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二〇一六年三季度", "2016年Q3"),
+        ("百分之十", "10%"),
+        ("百分之五十以上", "50%以上"),
+        ("第三季度", "Q3"),
+    ],
+)
+def test_normalize(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+def test_chinese_numerals() -> None:
+    assert [cn_to_int(x) for x in ("十二", "二十四", "一百零五", "二〇一六", "两万")] == [12, 24, 105, 2016, 20000]
+
+
+def test_values_from_a_call_a_regulation_and_a_law() -> None:
+    # d11 call, d04 regulation, d09 law, d10 call (counts of copies)
+    text = (
+        "单个项目资助金额不超过1000万元，财政资金持股比例不超过30%，职工总数不超过500人，"
+        "处五万元以上十万元以下罚款，一式三份"
+    )
+    values = find_values(text)
+    assert [(v.text, v.kind) for v in values] == [
+        ("1000万元", ValueKind.MONEY),
+        ("30%", ValueKind.RATIO),
+        ("500人", ValueKind.COUNT),
+        ("五万元", ValueKind.MONEY),
+        ("十万元", ValueKind.MONEY),
+        ("三份", ValueKind.COUNT),
+    ]
+    assert values[0].amount == 10_000_000 and values[3].amount == 50_000
+
+
+def test_ratios_written_in_words_and_signs() -> None:
+    values = find_values("投资于初创期中小企业资金占比不低于百分之五十；研发费用的80%")
+    assert [(v.text, v.amount) for v in values] == [("百分之五十", 50.0), ("80%", 80.0)]
+
+
+def test_dates_years_and_ordinals_are_not_values() -> None:
+    assert find_values("第三条 2016年起，每年3月底前、12月31日前更新") == []
+    assert [v.text for v in find_values("成立8个月，公示10个工作日")] == ["8个月", "10个工作日"]
+
+
+def test_time_expressions_by_kind() -> None:
+    text = (
+        "本办法自2016年1月1日起施行。企业应于2016年12月31日17:30前完成；申报时间为2017年8月7日至9月8日；"
+        "每5年修订1次；应当不迟于年度汇算清缴纳税申报时报送；公示10个工作日；到2020年，机械化率达到70%"
+    )
+    found = [(t.kind, t.text) for t in find_times(text)]
+    assert (TimeKind.EFFECTIVE, "自2016年1月1日起施行") in found
+    assert (TimeKind.DEADLINE, "于2016年12月31日17:30前") in found
+    assert (TimeKind.WINDOW, "2017年8月7日至9月8日") in found
+    assert (TimeKind.PERIOD, "每5年") in found
+    assert (TimeKind.PERIOD, "10个工作日") in found
+    assert (TimeKind.TARGET_YEAR, "到2020年") in found
+    assert any(k is TimeKind.DEADLINE and t.startswith("不迟于年度汇算清缴") for k, t in found)
+
+
+def test_effective_from_publication() -> None:
+    assert [t.kind for t in find_times("本办法自发布之日起实施。")] == [TimeKind.EFFECTIVE]
+
+
+def test_time_tags_of_schedule_items() -> None:
+    assert time_tag("──组织开展节能监察和跨区域专项督查。（三季度）") == "三季度"
+    assert time_tag("在钢铁、造纸等高耗水行业，筛选推广一批先进适用的节水技术。") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "marker"),
+    [
+        ("第七条 科技型中小企业评价指标具体包括", "第七条"),
+        ("第十二条中央财政设立专项资金", "第十二条"),
+        ("二、企业申报条件", "二、"),
+        ("（三）推进绿色制造体系试点", "（三）"),
+        ("(一)允许加计扣除的研发费用", "(一)"),
+        ("7．2015年度营业收入", "7．"),
+    ],
+)
+def test_markers(line: str, marker: str) -> None:
+    assert marker_of(line) == marker and is_marker_line(line)
+
+
+def test_cross_references_and_figures_are_not_markers() -> None:
+    assert marker_of("第八条规定的企业") is None
+    assert marker_of("1.5亿元的项目") is None
+
+
+def test_strip_marker() -> None:
+    assert strip_marker("（三）推进绿色制造体系试点") == "推进绿色制造体系试点"
+    assert strip_marker("二、申报条件") == "申报条件"
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("二、企业申报条件", SectionRole.CONDITIONS),
+        ("三、申报资料", SectionRole.MATERIALS),
+        ("四、工作进度", SectionRole.SCHEDULE),
+        ("一、专题方向", SectionRole.SUPPORT),
+        ("（二）发展目标", SectionRole.GOALS),
+        ("六、执行时间", SectionRole.EFFECT),
+        ("五、保障措施", SectionRole.OTHER),
+    ],
+)
+def test_section_roles(heading: str, role: SectionRole) -> None:
+    assert section_role(heading) is role
