@@ -1,0 +1,130 @@
+"""The composers over a real index of five documents of four genres (a regulation, a tax notice
+and its implementing announcement, a call for applications and an opinion with targets), with the
+real model: quote-first values, lists, refusals, and a composer plugged in through the registry."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+
+from policybot.answer.compose import Draft
+from policybot.answer.composers import REGISTRY, compose, register
+from policybot.answer.context import AnswerContext
+from policybot.answer.understanding import understand
+from policybot.service import PolicyBot
+from support import ROOT, make_settings
+
+DOCS = ("guokefazheng-2017-115", "caishui-2015-119", "sat-2015-97", "dongguan-robot-fund-2016", "guofa-2018-42")
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
+    root = tmp_path_factory.mktemp("genres")
+    (root / "corpus").mkdir()
+    for doc in DOCS:
+        for path in (ROOT / "corpus").glob(f"{doc}.*"):
+            shutil.copy(path, root / "corpus" / path.name)
+    bot = PolicyBot(make_settings(root), embedder)
+    bot.ingest()
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "doc", "section"),
+    [
+        ("科技型中小企业的职工总数不能超过多少人？", "500人", "guokefazheng-2017-115", "第六条"),
+        ("科技型中小企业综合评价得分至少要多少分？", "60分", "guokefazheng-2017-115", "第六条"),
+        (
+            "企业委托外部机构进行研发活动，按实际发生额的多少计入委托方研发费用？",
+            "80%",
+            "caishui-2015-119",
+            "二、特别事项的处理",
+        ),
+        ("财税〔2015〕119号通知从哪天开始执行？", "2016年1月1日", "caishui-2015-119", "六、执行时间"),
+        (
+            "机器人骨干企业优惠销售给本省企业，财政按多少比例予以事后奖补？",
+            "30%",
+            "dongguan-robot-fund-2016",
+            "一、专题方向",
+        ),
+        ("2020年全国农作物耕种收综合机械化率要达到多少？", "70%", "guofa-2018-42", "（二）发展目标"),
+        ("2025年全国农作物耕种收综合机械化率要达到多少？", "75%", "guofa-2018-42", "（二）发展目标"),
+    ],
+)
+def test_the_value_leads_then_the_source_then_the_clause(
+    bot: PolicyBot, question: str, value: str, doc: str, section: str
+) -> None:
+    answer = bot.ask(question)
+    assert not answer.refused, answer.notes
+    lead = answer.text.split("\n")[0]
+    assert value in lead  # the value as the source writes it, first
+    assert "目标是" not in answer.text  # no frame the source does not use
+    first = answer.citations[0]
+    assert first.doc_id == doc and section in first.section
+    assert value in first.quote and first.quote in answer.text  # the clause, verbatim
+
+
+def test_the_year_asked_picks_the_value_of_that_year(bot: PolicyBot) -> None:
+    text = bot.ask("2020年全国农作物耕种收综合机械化率要达到多少？").text.split("\n")[0]
+    assert "70%" in text and "75%" not in text
+
+
+def test_the_askers_own_figures_do_not_refuse(bot: PolicyBot) -> None:
+    answer = bot.ask("我们是一家成立8个月的软件公司，职工150人，委托外部机构研发的费用能按多大比例计入研发费用？")
+    assert not answer.refused and "80%" in answer.text
+
+
+def test_a_list_quotes_its_items(bot: PolicyBot) -> None:
+    answer = bot.ask("哪些行业不适用税前加计扣除政策？")
+    assert not answer.refused
+    for industry in ("烟草制造业", "住宿和餐饮业", "批发和零售业", "房地产业"):
+        assert industry in answer.text
+    assert {c.doc_id for c in answer.citations} == {"caishui-2015-119"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["2023年起研发费用加计扣除比例提高到多少？", "惠州市对购买机器人的企业补贴多少？"],
+)
+def test_what_no_document_says_is_refused(bot: PolicyBot, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.refused and answer.see_also and not answer.citations
+
+
+class _Echo:
+    """A composer a plugin might add: answers 联系人 questions with the first clause naming one."""
+
+    name = "contact"
+
+    def accepts(self, ctx: AnswerContext) -> bool:
+        return "联系" in ctx.query.question
+
+    def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
+        clause = next((c for c in ctx.clauses if "联系" in c.text and c.doc_id in ctx.top_documents()), None)
+        if clause is None:
+            return False
+        draft.add(f"“{clause.text}”" + draft.cite(ctx.index.chunks[clause.chunk_row], clause.text, 1.0))
+        return True
+
+
+def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
+    query = understand("机器人专项资金申报的联系人是谁？")
+    hits = bot.retriever.search(query.text, 6)
+    ctx = AnswerContext(query, hits, bot.retriever)
+    register(_Echo(), before="document")
+    try:
+        assert REGISTRY[0].name == "contact"
+        draft = Draft(query)
+        assert compose(ctx, draft) == "contact"
+        assert "联系" in draft.citations[0].quote and draft.citations[0].doc_id == "dongguan-robot-fund-2016"
+        with pytest.raises(ValueError, match="already registered"):
+            register(_Echo())
+    finally:
+        REGISTRY[:] = [c for c in REGISTRY if c.name != "contact"]
+    assert compose(ctx, Draft(query), registry=[]) is None  # no composer: nothing is made up
+
+
+def test_registry_order() -> None:
+    assert [c.name for c in REGISTRY] == ["document", "schedule", "goal", "value", "named-section", "list", "intent"]
