@@ -93,6 +93,24 @@ def test_what_no_document_says_is_refused(bot: PolicyBot, question: str) -> None
     assert answer.refused and answer.see_also and not answer.citations
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("按财税〔2018〕64号，企业委托境外机构研发的费用可以按多少比例计入加计扣除？", "unknown_document"),
+        ("上海市税务局对研发费用加计扣除的具体核查办法是怎么规定的？", "place_missing"),
+        ("97号公告附件里的《自主研发“研发支出”辅助账》具体要填哪些栏目？", "attachment_only"),
+    ],
+)
+def test_refusal_reasons(bot: PolicyBot, question: str, code: str) -> None:
+    answer = bot.ask(question)
+    assert answer.refused and answer.notes == (f"refusal: {code}",)
+
+
+def test_a_place_that_describes_the_asker_is_not_a_subject(bot: PolicyBot) -> None:
+    answer = bot.ask("我们是河北一家软件企业，委托外部机构研发的费用能按多大比例计入研发费用？")
+    assert not answer.refused and "80%" in answer.text
+
+
 class _Echo:
     """A composer a plugin might add: answers 联系人 questions with the first clause naming one."""
 

@@ -34,6 +34,7 @@ __all__ = ["Decision", "decide", "term_found"]
 _CONTENT_ASK = re.compile(
     r"具体内容|具体要求|具体指标|评价指标|评价标准|评分|规定了|提出了?(?:哪些|什么)|提出的|收录|包括哪些|包含哪些"
     r"|有哪些(?:指标|要求|条款|标准|技术|产品)|怎么评|如何评|什么内容|内容是什么|讲了什么|目标是什么"
+    r"|填(?:写|报)?哪些|哪些栏目|栏目|编写提纲|提纲|格式要求|模板"
     r"|criteria|requirements|indicators|what does (?:the|it) .*(?:say|contain|include|list)",
     re.I,
 )
@@ -101,7 +102,11 @@ def decide(
         return Decision(
             True, "qualifier_missing", _say(query, f"：文件没有提到“{what}”", f": they never mention {what}")
         )
-    for check in (_referenced_only, _promised_only, _not_listed):
+    elsewhere = tuple(p for p in query.places if not term_found(p, everywhere))
+    if elsewhere:
+        what = "、".join(elsewhere)
+        return Decision(True, "place_missing", _say(query, f"：文件没有涉及“{what}”", f": they do not cover {what}"))
+    for check in (_unknown_document, _attachment_only, _referenced_only, _promised_only, _not_listed):
         decision = check(query, hits, pool, corpus)
         if decision is not None:
             return decision
@@ -141,6 +146,37 @@ def _referenced_only(query: Query, hits: list[Hit], pool: str, corpus: list[Docu
                 ),
             )
     return None
+
+
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号|公告\d{4}年第\d+号")
+
+
+def _unknown_document(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
+    """A question "按财税〔2018〕64号…" about a document (by its 文号) that is not in the library."""
+    held = "".join(_squash(d.meta.doc_number or "") + _squash(d.meta.title) for d in corpus)
+    for number in _DOC_NUMBER.findall(_squash(query.question)):
+        core = re.sub(r"^.*?(〔|公告)", r"\1", number)
+        if core not in held:
+            return Decision(
+                True,
+                "unknown_document",
+                _say(query, f"：文件库中没有{number}", f": the library does not hold {number}"),
+            )
+    return None
+
+
+def _attachment_only(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
+    """A question about what an attachment (附件) contains, when the library holds the document
+    without its attachments."""
+    if "附件" not in query.question or not _CONTENT_ASK.search(query.question):
+        return None
+    if re.search(r"^附件\s*\d*\s*[:：]?\s*\S{2,}", pool, re.M) and any(
+        h.chunk.section_path and h.chunk.section_path[0].startswith("附件") for h in hits
+    ):
+        return None
+    return Decision(
+        True, "attachment_only", _say(query, "：文件库只收录了正文，没有附件内容", ": the library holds no attachments")
+    )
 
 
 def _promised_only(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:

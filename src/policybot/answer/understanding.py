@@ -71,7 +71,8 @@ _ASKING = frozenset(
     "比例 比重 占比 金额 数额 标准 条件 资格 规定 期限 日期 规定 情况 问题 事项 费用 部分 方式 办法 程序 "
     "材料 资料 时间 年度 上限 下限 最高 最低 最多 最少 多大 达到 不超过 不低于 能否 是否 可以 开始 执行 施行 生效 "
     "有没有 能不能 一共 总共 之外 以外 没有 不能 那份 这份 那个 国家 全国 法律 法规 条例 通知 公告 意见 办法 "
-    "现行 文本 额度 总额 总数 数目 范围 时限 一次 多长 多久 方面 内容 做法 要点".split()
+    "现行 文本 额度 总额 总数 数目 范围 时限 一次 多长 多久 方面 内容 做法 要点 "
+    "中国 我国 国内 境内 本市 本省 地方".split()
 )
 
 
@@ -92,6 +93,7 @@ class Query:
     ordinal: int | None = None  # "第三条" / "the third one" in a follow-up
     unknown: tuple[str, ...] = ()  # English content words the glossary does not know
     required: tuple[str, ...] = ()  # nouns and names the documents must mention to answer (not the asker's own)
+    places: tuple[str, ...] = ()  # places and bodies it asks about, outside the self-description
     own: str = ""  # the asker's description of themselves ("我们是一家成立8个月的软件公司，")
 
     @property
@@ -177,6 +179,7 @@ def _zh_terms(text: str, glossary: Glossary | None) -> tuple[tuple[str, ...], ..
 
 _SELF = re.compile(r"^(?:我们|我公司|我司|本公司|本企业|我单位|我厂|我们公司|我们企业|我家|我们单位|一家)")
 _ASKS = re.compile(r"吗|么|多少|什么|哪|能否|是否|怎么|如何|怎样|几|可否|有没有|能不能|可不可以|[？?]")
+_PLACES = frozenset({"ns", "nt"})
 _NOUNS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "l", "j", "eng", "x"})
 
 
@@ -194,18 +197,33 @@ def self_description(question: str) -> str:
     return "".join(own)
 
 
-def required_terms(question: str, own: str = "") -> tuple[str, ...]:
-    """The nouns and names of ``question`` outside the asker's self-description: what the documents
-    must mention for an answer to be about the question (verbs, adverbs and figures are not)."""
+def _nouns(question: str, own: str, flags: frozenset[str]) -> tuple[str, ...]:
     from jieba import posseg
 
     asked = question[len(own) :] if own and question.startswith(own) else question
     out = []
     for pair in posseg.lcut(asked):
         word, flag = pair.word.strip(), pair.flag
-        if len(word) >= 2 and flag in _NOUNS and word not in _GENERIC | _ASKING and not re.fullmatch(r"[\d.]+", word):
+        if len(word) >= 2 and flag in flags and word not in _GENERIC | _ASKING and not re.fullmatch(r"[\d.]+", word):
             out.append(word)
     return tuple(dict.fromkeys(out))
+
+
+def required_terms(question: str, own: str = "") -> tuple[str, ...]:
+    """The nouns and names of ``question`` outside the asker's self-description: what the documents
+    must mention for an answer to be about the question (verbs, adverbs and figures are not)."""
+    return _nouns(question, own, _NOUNS)
+
+
+def place_names(question: str, own: str = "") -> tuple[str, ...]:
+    """Places and bodies the question asks about (浙江省, 上海市税务局), outside the self-description;
+    a place that only describes an enterprise ("河北钢铁企业") is the asker's, not the question's."""
+    asked = question[len(own) :] if own and question.startswith(own) else question
+    return tuple(
+        p
+        for p in _nouns(question, own, _PLACES)
+        if not re.search(rf"{re.escape(p)}(?:的)?(?:一家)?[\u4e00-\u9fff]{{0,6}}?(?:企业|公司|工厂|厂)", asked)
+    )
 
 
 def understand(question: str, history: Sequence[str] = (), glossary: Glossary | None = None) -> Query:
@@ -249,5 +267,6 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
         followup=followup,
         wants_quantity=wants_quantity,
         required=required_terms(_ORDINAL.sub("", question), own) if lang == "zh" else (),
+        places=place_names(question, own) if lang == "zh" else (),
         own=own,
     )
