@@ -118,6 +118,8 @@ _TIMES = {
 #: Time kinds that answer a 何时/截止 question better than a bare date or year does.
 _STRONG_TIMES = {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.EFFECTIVE, TimeKind.QUARTER}
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
+_BARE_YEAR = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年")
+_ASKS_DEADLINE = re.compile(r"截止|截至|最迟|最晚|之前|以前|by when|deadline|no later", re.I)
 _CONDITION = re.compile(r"应当|须|必须|符合|具备|满足|不得|不适用|可以|可按|条件|以上|以下|不低于|不超过")
 _LIST_MARK = re.compile(r"、.*、|：|包括|如下|下列")
 
@@ -160,6 +162,8 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
                 continue
             if t.kind is TimeKind.PERIOD and (kind is AnswerType.FREQUENCY) != t.text.startswith("每"):
                 continue  # 每年 answers 多久一次, not 几年
+            if t.kind is TimeKind.DATE and _BARE_YEAR.fullmatch(t.text):
+                continue  # "2016年" alone dates nothing
             out.append((t.start, t.text))
     return [text for _start, text in sorted(out)]
 
@@ -241,6 +245,7 @@ def rank_clauses(
     文号 and issuer, which count towards a clause's coverage of the question's nouns."""
     chunk_score = {h.chunk.id: h.score for h in hits}
     units = asked_units(query.question)
+    deadline = bool(_ASKS_DEADLINE.search(query.question))
     wanted = {h.chunk.id for h in hits}
     rows = [c.row for c in clauses if c.chunk_id in wanted]
     rows += [r for r in extra_rows if r not in set(rows)]
@@ -255,8 +260,10 @@ def rank_clauses(
         ok = fits(kind, clause.text, units)
         score = dense + 0.6 * lex + 0.25 * chunk_score.get(chunk.id, 0.0)
         score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
-        if ok and kind is AnswerType.TIME and any(t.kind in _STRONG_TIMES for t in find_times(clause.text)):
-            score += 0.08
+        if ok and kind is AnswerType.TIME:
+            times = {t.kind for t in find_times(clause.text)}
+            score += 0.08 if times & _STRONG_TIMES else 0.0
+            score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
         score += year_fit(query, chunk.text, clause.start)
         cover = coverage(query, clause.text + " ".join(chunk.section_path) + (identity or {}).get(clause.doc_id, ""))
         score += (doc_weights or {}).get(clause.doc_id, 0.0)
