@@ -126,19 +126,27 @@ def _identity(doc: Document) -> str:
     return " ".join(x for x in (m.title, m.short_title, m.doc_number, m.issuer) if x)
 
 
+_NOT = re.compile(r"[（(]?(?:不是|而不是|而非|并非|非)([^）)，,。？?]{2,30})[）)]?")
+
+
 def document_weights(query: Query, documents: Sequence[Document]) -> dict[str, float]:
-    """A small prior for documents the question names: by 文号 number (119号) or title words."""
-    asked = bigrams(query.question)
-    numbers = set(_DOC_NUMBER.findall(query.question))
+    """A small prior for documents the question names, by 文号 number (119号) or title words, and
+    against the one it sets aside ("（不是北京条例）")."""
+    negated = " ".join(m.group(1) for m in _NOT.finditer(query.question))
+    positive = _NOT.sub(" ", query.question)
+    asked, against = bigrams(positive), bigrams(negated)
+    numbers = set(_DOC_NUMBER.findall(positive))
     out: dict[str, float] = {}
     for doc in documents:
         m = doc.meta
         weight = 0.0
         if m.doc_number and any(re.search(rf"(?<!\d){n}号", m.doc_number) for n in numbers):
             weight += 0.3
-        title = bigrams(m.short_title or m.title)
+        title = bigrams(" ".join(x for x in (m.short_title, m.title, m.issuer, m.doc_number) if x))
         if title:
             weight += 0.15 * len(title & asked) / len(title)
+            if against and len(title & against) >= max(2, 0.5 * len(against)):
+                weight -= 0.3
         if weight:
             out[m.doc_id] = round(weight, 4)
     return out
