@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     ui_language: str = "zh"
+    ui_examples: list[str] = []  # example questions in the chat (default: from the loaded corpus)
 
     @field_validator("api_keys", "admin_keys", mode="before")
     @classmethod
@@ -78,8 +79,20 @@ class Settings(BaseSettings):
                     return json.loads(text)
                 except ValueError as exc:
                     raise ValueError(f"not a JSON list of keys: {exc}") from exc
-            return [k.strip() for k in text.split(",") if k.strip()]
+            return text.split(",")
         return value
+
+    @field_validator("api_keys", "admin_keys")
+    @classmethod
+    def _drop_empty_keys(cls, value: list[str]) -> list[str]:
+        """Keys stripped, without empty ones and repeats: ``[""]`` or ``","`` means no keys at all."""
+        keys = [k.strip() for k in value]
+        for key in keys:
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("an API key is not valid UTF-8 text") from None
+        return list(dict.fromkeys(k for k in keys if k))
 
     @field_validator("ui_language")
     @classmethod

@@ -93,6 +93,19 @@ def test_what_no_document_says_is_refused(bot: PolicyBot, question: str) -> None
     assert answer.refused and answer.see_also and not answer.citations
 
 
+def test_a_calls_conditions_come_from_its_conditions_section(bot: PolicyBot) -> None:
+    answer = bot.ask("机器人专项资金的申报条件有哪些？")
+    assert not answer.refused
+    assert all("二、申报条件" in c.section for c in answer.citations) and len(answer.citations) >= 3
+    assert "规模以上工业企业" in answer.text
+
+
+def test_contacts_are_quoted(bot: PolicyBot) -> None:
+    answer = bot.ask("机器人专项资金申报材料报送到哪里，联系电话是多少？")
+    assert not answer.refused and "0769-22221295" in answer.text.split("\n")[0]
+    assert answer.citations[0].doc_id == "dongguan-robot-fund-2016"
+
+
 @pytest.mark.parametrize(
     ("question", "code"),
     [
@@ -145,4 +158,5 @@ def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
 
 
 def test_registry_order() -> None:
-    assert [c.name for c in REGISTRY] == ["document", "schedule", "goal", "value", "named-section", "list", "intent"]
+    names = [c.name for c in REGISTRY]
+    assert names == ["document", "schedule", "goal", "value", "role-section", "named-section", "list", "intent"]

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policybot.answer.evidence import AnswerType, answer_type, coverage, fits, rank_clauses, values_for, year_fit
+from policybot.answer.evidence import (
+    AnswerType,
+    answer_type,
+    contacts,
+    coverage,
+    fits,
+    rank_clauses,
+    values_for,
+    year_fit,
+)
 from policybot.answer.understanding import understand
 from policybot.ingest.clauses import split_clauses
 from policybot.records import Chunk, Hit
@@ -47,6 +56,14 @@ def test_values_for_keep_the_source_wording() -> None:
     ]
     assert values_for(AnswerType.PERIOD, "重点用能单位应当每年报送") == []  # 每年 answers 多久一次, not 几年
     assert values_for(AnswerType.PERIOD, "追溯期限最长为3年") == ["3年"]
+
+
+def test_contacts() -> None:
+    text = "联 系 人：市经信局企业促进科 王国伟 黎晓红\n联系电话：22220117，22220109"
+    assert contacts(text) == ["市经信局企业促进科 王国伟 黎晓红", "22220117", "22220109"]
+    assert contacts("报送至市经信局技术进步与质量科。联系人：刘宇，电话：0769-22221295。") == ["刘宇", "0769-22221295"]
+    assert contacts("标明申报单位、项目名称、联系人及电话、申报日期；") == []  # a field to fill in, not a contact
+    assert answer_type("倍增计划预申报的联系人是谁？") is AnswerType.CONTACT
 
 
 def test_fits() -> None:

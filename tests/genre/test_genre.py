@@ -10,6 +10,7 @@ from policybot.genre import (
     SectionRole,
     TimeKind,
     ValueKind,
+    asked_role,
     cn_to_int,
     detect_genre,
     find_times,
@@ -149,8 +150,24 @@ def test_strip_marker() -> None:
         ("一、专题方向", SectionRole.SUPPORT),
         ("（二）发展目标", SectionRole.GOALS),
         ("六、执行时间", SectionRole.EFFECT),
+        ("六、联系方式", SectionRole.CONTACT),
         ("五、保障措施", SectionRole.OTHER),
     ],
 )
 def test_section_roles(heading: str, role: SectionRole) -> None:
     assert section_role(heading) is role
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("倍增计划预申报需要提交哪些材料？", SectionRole.MATERIALS),
+        ("机器人专项资金的申报条件有哪些？", SectionRole.CONDITIONS),
+        ("我们公司注册在深圳，能申报东莞的机器人专项资金吗？", SectionRole.CONDITIONS),
+        ("倍增计划预申报的联系人是谁？", SectionRole.CONTACT),
+        ("倍增计划的申报和遴选要经过哪些程序？", SectionRole.SCHEDULE),
+        ("节约能源法的立法目的是什么？", None),
+    ],
+)
+def test_asked_role(question: str, role: SectionRole | None) -> None:
+    assert asked_role(question) is role

@@ -144,6 +144,59 @@ def test_malformed_json_is_422(client: TestClient) -> None:
     assert response.status_code == 422 and isinstance(response.json()["detail"], str)
 
 
+# A lone surrogate sent as the raw JSON escape \udc00 (not UTF-8 encodable): 422, never a 500.
+BROKEN = "节能\\udc00监察"
+SURROGATE_BODIES = [
+    ("/v1/chat/completions", '{"model": "policybot", "messages": [{"role": "user", "content": "%s"}]}'),
+    ("/v1/chat/completions", '{"messages": [{"role": "user", "content": "%s"}], "stream": true}'),
+    ("/v1/chat/completions", '{"messages": [{"role": "user", "content": [{"type": "text", "text": "%s"}]}]}'),
+    ("/v1/chat/completions", '{"messages": [{"role": "user", "content": "%s"}, {"role": "user", "content": "x"}]}'),
+    ("/v1/chat/completions", '{"model": "%s", "messages": [{"role": "user", "content": "x"}]}'),
+    ("/api/ask", '{"question": "节能监察安排在什么时候？", "history": ["%s"]}'),
+    ("/api/ask", '{"question": "%s"}'),
+    ("/api/ask", '{"question": "节能监察安排在什么时候？", "doc_ids": ["%s"]}'),
+    ("/api/ask/stream", '{"question": "节能监察安排在什么时候？", "history": ["%s"]}'),
+    ("/api/search", '{"query": "%s"}'),
+    ("/api/search", '{"query": "节能监察", "doc_ids": ["%s"]}'),
+]
+
+
+@pytest.mark.parametrize(("path", "template"), SURROGATE_BODIES)
+def test_lone_surrogate_is_422(client: TestClient, path: str, template: str) -> None:
+    body = template.replace("%s", BROKEN).encode()
+    assert b"\\udc00" in body  # the escape itself goes over the wire
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and detail and "Traceback" not in response.text
+
+
+def test_lone_surrogate_in_history_names_the_field(client: TestClient) -> None:
+    body = '{"question": "节能监察安排在什么时候？", "history": ["%s"]}'.replace("%s", BROKEN)
+    response = client.post("/api/ask", content=body.encode(), headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert (
+        response.json()["detail"]
+        == "body.history.0: Value error, not valid UTF-8 text: lone surrogate \\udc00 at position 2"
+    )
+
+
+def test_error_detail_with_a_lone_surrogate_stays_json(bot: PolicyBot, workspace: Path) -> None:
+    """A message that echoes such text cannot break the error response itself."""
+    from policybot.errors import NotFoundError
+
+    app = create_app(make_settings(workspace), bot, ui=False)
+
+    @app.get("/api/echo")
+    def echo() -> None:
+        raise NotFoundError("no document '节能\udc00' in the index")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        response = c.get("/api/echo")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no document '节能\\udc00' in the index"}
+
+
 # ---- streaming --------------------------------------------------------------------------------
 
 
@@ -190,6 +243,17 @@ def test_openai_client(bot: PolicyBot, workspace: Path) -> None:
     assert (chunks[-1].model_extra or {})["citations"] == extra["citations"]
 
 
+def test_openai_refusal_carries_see_also(client: TestClient) -> None:
+    body = {"model": "policybot", "messages": [{"role": "user", "content": "What is the capital of France?"}]}
+    done = client.post("/v1/chat/completions", json=body).json()
+    assert done["refused"] is True and done["citations"] == [] and len(done["see_also"]) >= 1
+    assert all(" › " in c["section"] for c in done["see_also"])
+    streamed = client.post("/v1/chat/completions", json={**body, "stream": True}).text
+    events = [line[len("data: ") :] for line in streamed.splitlines() if line.startswith("data: ")]
+    last = json.loads(events[-2])  # the final chunk, before [DONE]
+    assert events[-1] == "[DONE]" and last["refused"] is True and last["see_also"] == done["see_also"]
+
+
 def test_openai_errors(client: TestClient) -> None:
     body = {"model": "gpt-4", "messages": [{"role": "user", "content": ASK}]}
     assert client.post("/v1/chat/completions", json=body).status_code == 404
@@ -229,6 +293,50 @@ def test_rate_limit(bot: PolicyBot, workspace: Path) -> None:
         assert "rate limit" in limited.json()["detail"]
         assert c.get("/v1/models", headers={"X-API-Key": "b"}).status_code == 200  # per key
         assert c.get("/healthz").status_code == 200  # probes are not limited
+
+
+def test_failed_keys_are_rate_limited_per_address(bot: PolicyBot, workspace: Path) -> None:
+    settings = make_settings(workspace, rate_limit_per_minute=3, api_keys=["good"])
+    with TestClient(create_app(settings, bot, ui=False)) as c:
+        assert c.get("/v1/models", headers={"X-API-Key": "good"}).status_code == 200
+        for key in ("wrong-1", "wrong-2", ""):  # a missing key is a failed attempt too
+            assert c.get("/v1/models", headers={"X-API-Key": key}).status_code == 401
+        for key in ("wrong-4", "good"):  # blocked even with the right key: guessing learns nothing
+            limited = c.get("/api/documents", headers={"Authorization": f"Bearer {key}"})
+            assert limited.status_code == 429, limited.text
+            assert 1 <= int(limited.headers["Retry-After"]) <= 60
+            assert "failed API key checks" in limited.json()["detail"]
+        assert c.get("/healthz").status_code == 200  # probes are not limited
+    with TestClient(create_app(settings, bot, ui=False)) as c:  # right keys alone never trip it
+        for _ in range(3):
+            assert c.get("/v1/models", headers={"X-API-Key": "good"}).status_code == 200
+
+
+def test_wrong_admin_keys_count_as_failed_attempts(bot: PolicyBot, workspace: Path) -> None:
+    settings = make_settings(workspace, rate_limit_per_minute=2, api_keys=["user"], admin_keys=["boss"])
+    with TestClient(create_app(settings, bot, ui=False)) as c:
+        for _ in range(2):
+            assert c.delete("/api/documents/nope", headers={"X-API-Key": "user"}).status_code == 403
+        limited = c.delete("/api/documents/nope", headers={"X-API-Key": "boss"})
+        assert limited.status_code == 429 and "failed API key checks" in limited.json()["detail"]
+
+
+def test_writes_need_admin_keys_once_api_keys_are_set(fresh_bot: PolicyBot) -> None:
+    settings = fresh_bot.settings.model_copy(update={"api_keys": ["user-key"], "admin_keys": []})
+    corpus = sorted(p.name for p in settings.corpus_dir.iterdir())
+    with TestClient(create_app(settings, fresh_bot, ui=False)) as c:
+        user = {"X-API-Key": "user-key"}
+        files = {"file": ("海上风电.md", NEW_DOC.encode(), "text/markdown")}
+        for response in (
+            c.post("/api/documents", files=files, headers=user),
+            c.delete(f"/api/documents/{SEED.stem}", headers=user),
+            c.delete("/api/documents/nope", headers=user),
+        ):
+            assert response.status_code == 403, response.text
+            assert "no admin keys are configured" in response.json()["detail"]
+        assert c.delete(f"/api/documents/{SEED.stem}").status_code == 401  # no key at all
+        assert [d["doc_id"] for d in c.get("/api/documents", headers=user).json()] == [SEED.stem]
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == corpus
 
 
 def test_size_limits(bot: PolicyBot, workspace: Path) -> None:

@@ -244,3 +244,45 @@ def test_unwritable_index_location_is_one_error_line(
     err = capsys.readouterr().err
     assert code == 1
     assert_one_error_line(err)
+
+
+# -- text that is not UTF-8 -----------------------------------------------------------------------
+
+# What Python makes of `policybot ask $'\xff\xfe节能'`: undecodable argv bytes become lone surrogates.
+NOT_UTF8 = b"\xff\xfe".decode("utf-8", "surrogateescape") + "节能"
+NOT_UTF8_ARGS = [
+    ("ask", NOT_UTF8),
+    ("ask", NOT_UTF8, "--json"),
+    ("ask", "那氨氮呢？", "--history", NOT_UTF8),
+    ("ask", "节能监察安排在什么时候？", "--doc", NOT_UTF8),
+    ("search", NOT_UTF8),
+    ("search", "节能监察", "--doc", NOT_UTF8, "--json"),
+    ("facts", "--doc", NOT_UTF8),
+    ("remove", SEED_ID, NOT_UTF8),
+    ("ingest", NOT_UTF8 + ".txt"),
+    ("--model", NOT_UTF8, "documents"),
+]
+
+
+@pytest.mark.parametrize("args", NOT_UTF8_ARGS, ids=lambda a: "-".join(x for x in a if x.isascii()))
+def test_argument_that_is_not_utf8_is_one_error_line(
+    ws: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    before = (ws / "index" / "manifest.json").read_bytes()
+    code, out, err = run(capsys, ws, *args)
+    assert code == 1 and out == ""
+    assert_one_error_line(err)
+    assert "not valid UTF-8 text: undecodable byte 0xff at position 0" in err
+    assert (ws / "index" / "manifest.json").read_bytes() == before  # `remove` removed nothing
+
+
+def test_corpus_file_name_that_is_not_utf8_is_no_traceback(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = b"wind-\xff.txt".decode("utf-8", "surrogateescape")
+    try:
+        (ws / "corpus" / name).write_text(WIND, "utf-8")
+    except (OSError, UnicodeError):
+        pytest.fail("the tmp file system does not take a non-UTF-8 file name")
+    code, out, err = run(capsys, ws, "ingest", "-q")
+    if code != 0:  # refusing the file is fine; a traceback is not
+        assert code == 1 and out == ""
+        assert_one_error_line(err)

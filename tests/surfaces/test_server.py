@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from policybot.config import Settings
 from policybot.errors import ConfigError
-from policybot.surfaces.server import create_app, is_loopback, serve
+from policybot.surfaces.server import _export, check_exposure, create_app, is_loopback, serve
 from support import ROOT, SEED, free_port, make_settings
 
 ADMIN = "admin-secret"
@@ -182,6 +183,34 @@ def test_refuses_open_non_loopback(tmp_path: Path) -> None:
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
     with pytest.raises(ConfigError, match="without API keys"):
         serve(make_settings(tmp_path, host="0.0.0.0"))
+
+
+@pytest.mark.parametrize("keys", ['[""]', '["", " "]', ",", " , "])
+def test_empty_keys_do_not_open_a_public_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: str) -> None:
+    """POLICYBOT_API_KEYS='[""]' is no keys: the loopback-only rule applies, and the API stays open
+    (no key needed) only because it is served on loopback."""
+    import uvicorn
+
+    def listen(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"served on 0.0.0.0 with POLICYBOT_API_KEYS={keys!r}")
+
+    monkeypatch.setattr(uvicorn, "run", listen)
+    monkeypatch.setenv("POLICYBOT_API_KEYS", keys)
+    with pytest.raises(ConfigError, match="without API keys"):
+        serve(make_settings(tmp_path, host="0.0.0.0"))
+    settings = make_settings(tmp_path)
+    assert settings.api_keys == []
+    check_exposure(settings)  # loopback without keys: allowed, with a warning
+
+
+def test_workers_get_the_same_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes read their settings from the environment the parent exports."""
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    settings = make_settings(tmp_path, api_keys=["a,b", "c"], admin_keys=["boss"])
+    _export(settings)
+    assert json.loads(os.environ["POLICYBOT_API_KEYS"]) == ["a,b", "c"]
+    again = Settings()
+    assert again.api_keys == ["a,b", "c"] and again.admin_keys == ["boss"]
 
 
 @pytest.mark.browser

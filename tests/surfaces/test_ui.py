@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from policybot.service import PolicyBot
 from policybot.surfaces.api import BotHolder
-from policybot.surfaces.schemas import answer_out, fact_out
+from policybot.surfaces.schemas import AnswerOut, CitationOut, answer_out, fact_out
 from policybot.surfaces.server import create_app
-from policybot.surfaces.ui import _Handlers, highlight, render_answer, timeline_html
+from policybot.surfaces.ui import EXAMPLES, _Handlers, corpus_examples, highlight, render_answer, timeline_html
 from support import ROOT, make_settings, running
 
 ASK = "节能监察安排在什么时候？"
@@ -45,7 +45,7 @@ def _text(message: dict[str, Any]) -> str:
 
 def test_render_answer_with_citations(seed_bot: PolicyBot) -> None:
     html = render_answer(answer_out(seed_bot.ask(ASK)))
-    assert '<details class="pb-cite">' in html and "五、进度安排" in html
+    assert '<details class="pb-cite" open>' in html and "五、进度安排" in html  # the first source is open
     assert "<mark>三季度</mark>" in html and "文件未涉及" not in html
     assert "出处" in render_answer(answer_out(seed_bot.ask(ASK)), "zh")
     assert "Sources" in render_answer(answer_out(seed_bot.ask(ASK)), "en")
@@ -55,8 +55,42 @@ def test_render_refusal_shows_see_also(seed_bot: PolicyBot) -> None:
     out = answer_out(seed_bot.ask("火星移民政策是什么？"))
     assert out.refused and out.see_also
     html = render_answer(out)
-    assert "文件未涉及 / not covered by the documents" in html and "最接近的章节" in html
-    assert html.count('class="pb-cite"') == len(out.see_also)
+    assert "文件未涉及" in html and "最接近的章节" in html and "not covered" not in html
+    assert html.count('class="pb-cite"') == len(out.see_also) and " open>" not in html
+    english = render_answer(out, "en")
+    assert "Not covered by the documents" in english and "文件未涉及" not in english
+
+
+def test_lists_render_as_lists_and_duplicate_citations_merge() -> None:
+    cite = {
+        "doc_id": "d",
+        "doc_title": "《办法》",
+        "section": "办法 › 第六条",
+        "quote": "职工总数不超过500人",
+        "page": None,
+    }
+    out = AnswerOut(
+        question="q",
+        answer="根据第六条：\n1. 职工总数不超过500人[1]\n2. 年销售收入不超过2亿元[2]",
+        refused=False,
+        citations=[CitationOut(id=1, score=1.0, **cite), CitationOut(id=2, score=0.5, **cite)],
+        facts=[],
+        see_also=[],
+        mode="extractive",
+        notes=[],
+    )
+    html = render_answer(out)
+    assert html.count("<li>") == 2 and "<ol>" in html and "<p>根据第六条：</p>" in html
+    assert html.count('class="pb-cite"') == 1 and "[1][2]" in html
+
+
+def test_examples_come_from_the_corpus_or_settings(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    examples = corpus_examples(seed_bot)
+    assert examples and all(q.strip() for q in examples)
+    assert any(f.subject in q for q in examples for f in seed_bot.facts("deadline"))
+    handlers = _Handlers(BotHolder(seed_bot), make_settings(seed_workspace, ui_examples=["我的问题？"]))
+    assert handlers.examples() == ["我的问题？"]
+    assert _Handlers(BotHolder(None), make_settings(seed_workspace)).examples() == EXAMPLES
 
 
 def test_highlight_escapes_and_marks() -> None:
@@ -100,6 +134,46 @@ def test_admin_upload_and_remove(fresh_bot: PolicyBot, tmp_path: Path) -> None:
     assert not (settings.corpus_dir / "风电示范.md").exists()
 
 
+def test_no_writes_with_api_keys_but_no_admin_keys(seed_bot: PolicyBot, tmp_path: Path) -> None:
+    settings = seed_bot.settings.model_copy(update={"api_keys": ["user-key"], "admin_keys": []})
+    handlers = _Handlers(BotHolder(seed_bot), settings)
+    upload = tmp_path / "tool.exe"  # would be refused anyway, later and for another reason
+    upload.write_bytes(b"MZ")
+    with pytest.raises(gr.Error) as refused:
+        handlers.upload(str(upload), "user-key")
+    assert refused.value.message == handlers.t["no_admin"]
+    with pytest.raises(gr.Error) as refused:
+        handlers.remove("no-such-doc", "user-key")
+    assert refused.value.message == handlers.t["no_admin"]
+    english = _Handlers(BotHolder(seed_bot), settings.model_copy(update={"ui_language": "en"}))
+    assert "No admin keys are configured" in english.t["no_admin"]
+
+
+def test_failed_logins_are_rate_limited_with_the_api(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    """The chat's login form takes the API key as password: failures count with the API's."""
+    settings = make_settings(seed_workspace, api_keys=["good"], rate_limit_per_minute=3)
+    with TestClient(create_app(settings, seed_bot)) as c:
+        assert c.post("/login", data={"username": "u", "password": "wrong"}).status_code == 400
+        assert c.get("/v1/models", headers={"X-API-Key": "wrong"}).status_code == 401
+        assert c.post("/login/", data={"username": "u", "password": "wrong"}).status_code == 400
+        for response in (
+            c.post("/login", data={"username": "u", "password": "good"}),
+            c.get("/v1/models", headers={"X-API-Key": "good"}),
+        ):
+            assert response.status_code == 429, response.text
+            assert "failed API key checks" in response.json()["detail"] and response.headers["Retry-After"]
+    with TestClient(create_app(settings, seed_bot)) as c:
+        assert c.post("/login", data={"username": "u", "password": "good"}).json() == {"success": True}
+
+
+def test_question_that_is_not_utf8_is_a_message(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    handlers = _Handlers(BotHolder(seed_bot), make_settings(seed_workspace))
+    with pytest.raises(gr.Error, match="not valid UTF-8"):
+        handlers.ask("节能\udc00监察", [])
+    with pytest.raises(gr.Error, match="not valid UTF-8"):
+        handlers.ask(ASK, [{"role": "user", "content": "节能\udcff"}])
+
+
 # ---- the mounted UI on a real server ----------------------------------------------------------
 
 
@@ -130,8 +204,10 @@ def test_browser_chat(ui_url: str, tmp_path: Path) -> None:
             page.click("#pb-send")
             cite = page.wait_for_selector("#pb-chat details.pb-cite", timeout=60_000)
             assert cite is not None and "五、进度安排" in cite.inner_text()
-            page.click("#pb-chat details.pb-cite summary")
+            # the first source is open without a click, and a click closes it
             assert page.locator("#pb-chat details.pb-cite mark").first.inner_text() == "三季度"
+            page.click("#pb-chat details.pb-cite summary")
+            assert page.locator("#pb-chat details.pb-cite").first.get_attribute("open") is None
             shot = tmp_path / "chat.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000

@@ -66,6 +66,7 @@ class Draft:
             if c.chunk_id == chunk.id and c.quote == quote:
                 return f"[{c.id}]"
         cid = len(self.citations) + 1
+        score = round(min(1.0, max(0.0, score)), 6)  # a citation's score is the retrieval score, 0..1
         self.citations.append(
             Citation(cid, chunk.doc_id, chunk.doc_title, chunk.section, quote, chunk.page, score, chunk.id)
         )

@@ -25,7 +25,7 @@ import numpy as np
 
 from policybot.answer.compose import lexical_overlap
 from policybot.answer.understanding import Query
-from policybot.genre import TimeKind, ValueKind, find_times, find_values
+from policybot.genre import TimeKind, ValueKind, asked_role, find_times, find_values, section_role
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 
@@ -53,12 +53,14 @@ class AnswerType(Enum):
     PERIOD = "period"  # 几年 / 多久: a duration or time limit
     EFFECTIVE = "effective"  # 何时施行 / 从哪天开始执行
     TIME = "time"  # 何时 / 截止: a date, a deadline, a window, a quarter
+    CONTACT = "contact"  # 联系人 / 电话
     LIST = "list"
     CONDITION = "condition"
     OTHER = "other"
 
 
 _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (AnswerType.CONTACT, re.compile(r"联系电话|电话|联系人|联系方式|咨询电话|phone|contact", re.I)),
     (
         AnswerType.EFFECTIVE,
         re.compile(
@@ -146,6 +148,8 @@ def asked_units(question: str) -> frozenset[str] | None:
 def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None) -> list[str]:
     """The values of ``text`` that answer a question of ``kind``, exactly as written, in order;
     for a count, only in ``units`` when given."""
+    if kind is AnswerType.CONTACT:
+        return contacts(text)
     out: list[tuple[int, str]] = []
     figures = _FIGURES.get(kind)
     if figures:
@@ -168,7 +172,20 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
     return [text for _start, text in sorted(out)]
 
 
+_PHONE = re.compile(r"(?:\d{3,4}[-－])?\d{7,8}(?:[-－转]\d{1,5})?|1[3-9]\d{9}")
+_CONTACT = re.compile(r"联\s*系\s*人[:：]\s*([^。；;\n]{2,30}?)(?=[。；;，,\n]|联系电话|电话|$)")
+
+
+def contacts(text: str) -> list[str]:
+    """Phone numbers and named contacts of ``text``, as written."""
+    found = [(m.start(), m.group(0)) for m in _PHONE.finditer(text)]
+    found += [(m.start(1), m.group(1)) for m in _CONTACT.finditer(text)]
+    return [t for _s, t in sorted(found)]
+
+
 def fits(kind: AnswerType, text: str, units: frozenset[str] | None = None) -> bool:
+    if kind is AnswerType.CONTACT:
+        return bool(contacts(text))
     if kind in _FIGURES or kind in _TIMES:
         return bool(values_for(kind, text, units))
     if kind is AnswerType.CONDITION:
@@ -246,6 +263,7 @@ def rank_clauses(
     chunk_score = {h.chunk.id: h.score for h in hits}
     units = asked_units(query.question)
     deadline = bool(_ASKS_DEADLINE.search(query.question))
+    role = asked_role(query.question)
     wanted = {h.chunk.id for h in hits}
     rows = [c.row for c in clauses if c.chunk_id in wanted]
     rows += [r for r in extra_rows if r not in set(rows)]
@@ -265,6 +283,8 @@ def rank_clauses(
             score += 0.08 if times & _STRONG_TIMES else 0.0
             score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
         score += year_fit(query, chunk.text, clause.start)
+        if role is not None and any(section_role(h) is role for h in chunk.section_path[1:]):
+            score += 0.15
         cover = coverage(query, clause.text + " ".join(chunk.section_path) + (identity or {}).get(clause.doc_id, ""))
         score += (doc_weights or {}).get(clause.doc_id, 0.0)
         out.append(Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover))

@@ -20,6 +20,7 @@ __all__ = [
     "META_LABEL",
     "TITLE_WORDS",
     "SectionRole",
+    "asked_role",
     "is_date_line",
     "is_issuer_line",
     "is_marker_line",
@@ -140,6 +141,7 @@ class SectionRole(Enum):
     GOALS = "goals"
     EFFECT = "effect"
     SCOPE = "scope"
+    CONTACT = "contact"
     OTHER = "other"
 
 
@@ -160,7 +162,23 @@ _ROLES: list[tuple[SectionRole, re.Pattern[str]]] = [
     (SectionRole.GOALS, re.compile(r"目标|主要指标|具体指标")),
     (SectionRole.EFFECT, re.compile(r"执行时间|施行|实施时间|生效|附则|有效期")),
     (SectionRole.SCOPE, re.compile(r"适用范围|总则|定义")),
+    (SectionRole.CONTACT, re.compile(r"联系方式|联系人|联系电话|咨询电话|咨询方式")),
 ]
+
+#: What a question asks of a call or a measure, by the section role that answers it.
+_ASKED_ROLES: list[tuple[SectionRole, re.Pattern[str]]] = [
+    (SectionRole.CONTACT, re.compile(r"联系|电话|咨询|contact|phone", re.I)),
+    (SectionRole.MATERIALS, re.compile(r"材料|资料|提交什么|提供什么|documents? (?:to|must|should)|materials", re.I)),
+    (SectionRole.EFFECT, re.compile(r"施行|生效|执行时间|开始执行|take effect|in force", re.I)),
+    (SectionRole.SCHEDULE, re.compile(r"截止|报送时间|申报时间|何时申报|期限|程序|流程|deadline|procedure", re.I)),
+    (SectionRole.CONDITIONS, re.compile(r"条件|资格|能否申|能申|可以申|能不能申|有什么要求|eligib|qualif", re.I)),
+    (SectionRole.SUPPORT, re.compile(r"补贴|资助|奖励|扶持|补助|支持方式|补多少|subsid|grant", re.I)),
+]
+
+
+def asked_role(question: str) -> SectionRole | None:
+    """The section role that answers ``question`` ("需要提交哪些材料" -> MATERIALS), if any."""
+    return next((role for role, pattern in _ASKED_ROLES if pattern.search(question)), None)
 
 
 def section_role(heading: str) -> SectionRole:

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, ServerSentEvent, format_sse_event
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from policybot.config import Settings
 from policybot.errors import (
@@ -43,18 +43,20 @@ from policybot.surfaces.schemas import (
     DocumentOut,
     FactOut,
     HitOut,
+    Text,
     answer_out,
     document_out,
     fact_out,
     hit_out,
+    utf8_problem,
 )
 
-__all__ = ["MODEL_NAME", "BotHolder", "add_document", "build_router", "keys_match"]
+__all__ = ["MODEL_NAME", "BotHolder", "Guard", "add_document", "build_router", "client_address", "keys_match"]
 __all__ += ["list_documents", "remove_document", "split_text"]
 
 MODEL_NAME = "policybot"
 UPLOAD_OVERHEAD = 64 * 1024  # multipart framing allowed on top of max_upload_bytes
-_QUESTION = "节能监察安排在什么时候？"
+_QUESTION = "申报截止日期是什么时候？"
 
 
 class BotHolder:
@@ -93,18 +95,18 @@ class ValidationErrorOut(BaseModel):
 
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, examples=[_QUESTION], description="max_question_chars max")
-    history: list[str] = Field(default=[], max_length=50, description="earlier questions, oldest first")
-    doc_ids: list[str] | None = Field(
+    question: Text = Field(min_length=1, examples=[_QUESTION], description="max_question_chars max")
+    history: list[Text] = Field(default=[], max_length=50, description="earlier questions, oldest first")
+    doc_ids: list[Text] | None = Field(
         default=None, max_length=100, description="answer from these documents only (404 for an unknown id)"
     )
 
 
 class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(min_length=1, examples=["绿色工厂评价导则"])
+    query: Text = Field(min_length=1, examples=["申报条件"])
     k: int | None = Field(default=None, ge=1, le=100, description="number of hits (default top_k)")
-    doc_ids: list[str] | None = Field(default=None, description="only these documents")
+    doc_ids: list[Text] | None = Field(default=None, description="only these documents")
 
 
 class RemovedOut(BaseModel):
@@ -120,14 +122,22 @@ class StatusOut(BaseModel):
 
 class ChatPart(BaseModel):
     model_config = ConfigDict(extra="allow")
-    type: str = "text"
-    text: str | None = None
+    type: Text = "text"
+    text: Text | None = None
 
 
 class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ChatPart] | None = Field(default=None, examples=[_QUESTION])
+
+    @field_validator("content")
+    @classmethod
+    def _utf8_content(cls, value: str | list[ChatPart] | None) -> str | list[ChatPart] | None:
+        problem = utf8_problem(value) if isinstance(value, str) else None
+        if problem:  # here rather than in the union, for one error with a plain location
+            raise ValueError(problem)
+        return value
 
     @property
     def text(self) -> str:
@@ -138,7 +148,7 @@ class ChatMessageIn(BaseModel):
 
 class ChatCompletionIn(BaseModel):
     model_config = ConfigDict(extra="allow")  # temperature etc. are accepted and ignored
-    model: str = Field(default=MODEL_NAME, description=f"must be {MODEL_NAME!r}")
+    model: Text = Field(default=MODEL_NAME, description=f"must be {MODEL_NAME!r}")
     messages: list[ChatMessageIn] = Field(min_length=1, description="last user message = question")
     stream: bool = False
 
@@ -164,6 +174,9 @@ class ChatCompletionOut(BaseModel):
     choices: list[ChoiceOut]
     citations: list[CitationOut] = Field(description="the sections the [n] markers cite")
     refused: bool = Field(description="true when the documents do not answer the question")
+    see_also: list[CitationOut] = Field(
+        default=[], description="with a refusal: the nearest sections, for a person to check"
+    )
 
 
 class ModelOut(BaseModel):
@@ -196,54 +209,89 @@ WRITE = _errors(401, 403, 404, 409, 413, 415, 503)
 class RateLimiter:
     """Sliding one-minute window per client id."""
 
-    def __init__(self, per_minute: int, window: float = 60.0) -> None:
+    def __init__(self, per_minute: int, window: float = 60.0, *, detail: str | None = None) -> None:
         self.limit, self.window = per_minute, window
+        self.detail = detail or f"rate limit of {per_minute} requests per minute exceeded"
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, client: str) -> None:
+    def check(self, client: str, *, count: bool = True) -> None:
+        """429 when ``client`` has used up its window; else count this request (unless ``count=False``)."""
         now = time.monotonic()
         with self._lock:
             if len(self._hits) > 10_000:  # forget idle clients
-                self._hits = {k: q for k, q in self._hits.items() if q[-1] > now - self.window}
+                self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > now - self.window}
             hits = self._hits.setdefault(client, deque())
             while hits and hits[0] <= now - self.window:
                 hits.popleft()
             if len(hits) >= self.limit:
                 wait = str(max(1, math.ceil(hits[0] + self.window - now)))
-                detail = f"rate limit of {self.limit} requests per minute exceeded"
-                raise HTTPException(429, detail, headers={"Retry-After": wait})
-            hits.append(now)
+                raise HTTPException(429, self.detail, headers={"Retry-After": wait})
+            if count:
+                hits.append(now)
+
+    def add(self, client: str) -> None:
+        """Count one event for ``client`` without checking the limit."""
+        with self._lock:
+            self._hits.setdefault(client, deque()).append(time.monotonic())
 
 
 def keys_match(given: str, keys: list[str]) -> bool:
     return any(hmac.compare_digest(given.encode(), k.encode()) for k in keys)
 
 
+NO_ADMIN_KEYS = (
+    "uploading and removing documents needs an admin key, and no admin keys are configured (set POLICYBOT_ADMIN_KEYS)"
+)
+
+
 class Guard:
-    """API keys (Bearer or X-API-Key), admin keys for writes, per-client rate limits."""
+    """API keys (Bearer or X-API-Key), admin keys for writes, per-client rate limits.
+
+    Failed key checks (401, and 403 for a wrong admin key) are counted per client address: once
+    they reach the per-minute limit, that address gets 429 with Retry-After, even with a right key
+    (so guessing keys learns nothing), until the failures are a minute old.
+    With API keys but no admin keys nobody may write; with no keys at all (loopback only) anyone may.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.keys = [*settings.api_keys, *settings.admin_keys]
         self.open, self.admin_keys = not settings.api_keys, settings.admin_keys
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        limit = settings.rate_limit_per_minute
+        self.failures = RateLimiter(
+            limit, detail=f"more than {limit} failed API key checks per minute from this address"
+        )
 
     def client(self, request: Request, given: str) -> str:
-        if self.open:
-            ident = "ip:" + (request.client.host if request.client else "?")
-        elif not keys_match(given, self.keys):
+        address = _address(request)
+        self.failures.check(address, count=False)
+        if not self.open and not keys_match(given, self.keys):
+            self.failures.add(address)
             raise _unauthorized("invalid API key" if given else "missing API key")
-        else:
-            ident = "key:" + hashlib.sha256(given.encode()).hexdigest()[:16]
+        ident = address if self.open else "key:" + hashlib.sha256(given.encode()).hexdigest()[:16]
         self.limiter.check(ident)
         return given
 
-    def admin(self, given: str) -> str:
-        if self.admin_keys and not keys_match(given, self.admin_keys):
-            if not given:
-                raise _unauthorized("this action needs an admin key")
-            raise HTTPException(403, "this action needs an admin key")
+    def admin(self, request: Request, given: str) -> str:
+        if self.admin_keys:
+            if not keys_match(given, self.admin_keys):
+                self.failures.add(_address(request))
+                if not given:
+                    raise _unauthorized("this action needs an admin key")
+                raise HTTPException(403, "this action needs an admin key")
+        elif not self.open:
+            raise HTTPException(403, NO_ADMIN_KEYS)
         return given
+
+
+def client_address(host: str | None) -> str:
+    """The rate limiters' id of a client address."""
+    return "ip:" + (host or "?")
+
+
+def _address(request: Request) -> str:
+    return client_address(request.client.host if request.client else None)
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -320,10 +368,10 @@ def _json(data: Any) -> str:
 # ---- routes -----------------------------------------------------------------------------------
 
 
-def build_router(bot: PolicyBot | BotHolder, settings: Settings) -> APIRouter:
+def build_router(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | None = None) -> APIRouter:
     """All routes: probes, ``/api`` and ``/v1``, guarded by API keys and rate limits."""
     holder = bot if isinstance(bot, BotHolder) else BotHolder(bot)
-    guard = Guard(settings)
+    guard = guard or Guard(settings)
     bearer = HTTPBearer(auto_error=False, description="an API key as a Bearer token")
     header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key")
     Cred = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -331,8 +379,8 @@ def build_router(bot: PolicyBot | BotHolder, settings: Settings) -> APIRouter:
     def client(request: Request, cred: Cred, key: Annotated[str | None, Depends(header)]) -> str:
         return guard.client(request, (cred.credentials if cred else key) or "")
 
-    def admin(given: Annotated[str, Depends(client)]) -> str:
-        return guard.admin(given)
+    def admin(request: Request, given: Annotated[str, Depends(client)]) -> str:
+        return guard.admin(request, given)
 
     router = APIRouter()
     router.include_router(_probes(holder))
@@ -437,7 +485,8 @@ def _openai_routes(holder: BotHolder, limits: dict[str, Any]) -> APIRouter:
     @r.post(
         "/chat/completions", response_model=ChatCompletionOut, summary="OpenAI-compatible chat",
         description="The last user message is the question, earlier user messages its history. "
-        "Besides the OpenAI fields the body has `citations` and `refused`; with `stream: true` "
+        "Besides the OpenAI fields the body has `citations`, `refused` and `see_also` (the nearest "
+        "sections of a refusal); with `stream: true` "
         "they come on the final `chat.completion.chunk`, before `data: [DONE]`.",
         responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
                    404: {"model": ErrorOut, "description": "unknown model"}},
@@ -454,7 +503,7 @@ def _openai_routes(holder: BotHolder, limits: dict[str, Any]) -> APIRouter:
             return StreamingResponse(_chunks(out, cid, created), media_type="text/event-stream")
         message = ChatMessageOut(content=out.answer)
         return ChatCompletionOut(id=cid, created=created, choices=[ChoiceOut(message=message)],
-                                 citations=out.citations, refused=out.refused)  # fmt: skip
+                                 citations=out.citations, refused=out.refused, see_also=out.see_also)  # fmt: skip
 
     return r
 
@@ -468,6 +517,7 @@ def _chunks(out: AnswerOut, cid: str, created: int) -> Iterator[bytes]:
         yield format_sse_event(data_str=_json({**base, "choices": [choice]}))
     final = {"index": 0, "delta": {}, "finish_reason": "stop"}
     citations = [c.model_dump() for c in out.citations]
-    last = {**base, "choices": [final], "citations": citations, "refused": out.refused}
+    see_also = [c.model_dump() for c in out.see_also]
+    last = {**base, "choices": [final], "citations": citations, "refused": out.refused, "see_also": see_also}
     yield format_sse_event(data_str=_json(last))
     yield format_sse_event(data_str="[DONE]")

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from policybot.answer.retrieval import check_query
 from policybot.config import Settings
-from policybot.errors import PolicybotError
+from policybot.errors import InvalidQuestionError, PolicybotError
+from policybot.surfaces.schemas import utf8_problem
 
 if TYPE_CHECKING:
     from policybot.service import PolicyBot
@@ -214,6 +215,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+_ARGUMENTS = {"question": "the question", "query": "the query", "doc_ids": "the document id", "paths": "the path"}
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Every text argument must be valid UTF-8.
+
+    Python turns undecodable bytes in argv into lone surrogates (byte 0xff becomes ``\\udcff``),
+    which the tokenizer, JSON output and the index cannot take: refuse them up front."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            problem = utf8_problem(item, from_bytes=True) if isinstance(item, str) else None
+            if problem:
+                label = _ARGUMENTS.get(name, f"--{name.replace('_', '-')}")
+                raise InvalidQuestionError(f"{label} is {problem} (is the terminal set to UTF-8?)")
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if args.index:
@@ -233,10 +250,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     quiet_libraries()
     try:
+        check_arguments(args)
         settings = _settings(args)
         return int(args.func(args, settings))
     except PolicybotError as exc:
         print(f"policybot: error: {exc.message}", file=sys.stderr)
+        return 1
+    except UnicodeError as exc:  # e.g. a file name in the corpus folder that is not UTF-8
+        print(f"policybot: error: text that is not valid UTF-8 (a file name?): {exc}", file=sys.stderr)
         return 1
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -6,7 +6,9 @@ internals change. ``AnswerOut`` is the body of ``policybot ask --json`` and ``PO
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from policybot.records import Answer, Citation, Document, Fact, Hit
 
@@ -16,12 +18,40 @@ __all__ = [
     "DocumentOut",
     "FactOut",
     "HitOut",
+    "Text",
     "answer_out",
     "citation_out",
     "document_out",
     "fact_out",
     "hit_out",
+    "utf8_problem",
 ]
+
+
+def utf8_problem(text: str, *, from_bytes: bool = False) -> str | None:
+    """Why ``text`` cannot be encoded as UTF-8 (it holds a lone surrogate), or None when it can.
+
+    A JSON ``"\\udc00"`` escape ends up as such a surrogate, and so do undecodable bytes in a
+    command-line argument (Python turns byte 0xff into ``\\udcff``): ``from_bytes`` names the byte."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = ord(text[exc.start])
+        if from_bytes and 0xDC80 <= bad <= 0xDCFF:
+            return f"not valid UTF-8 text: undecodable byte 0x{bad - 0xDC00:02x} at position {exc.start}"
+        return f"not valid UTF-8 text: lone surrogate \\u{bad:04x} at position {exc.start}"
+    return None
+
+
+def _check_utf8(text: str) -> str:
+    problem = utf8_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+#: A request string that must be encodable as UTF-8 (422 otherwise, never a 500 further on).
+Text = Annotated[str, AfterValidator(_check_utf8)]
 
 
 class CitationOut(BaseModel):
@@ -52,18 +82,19 @@ class AnswerOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "example": {
-                "question": "节能监察安排在什么时候？",
-                "answer": "按进度安排，“组织开展节能监察和跨区域专项督查”安排在三季度（2016年第三季度）[1]。",
+                "question": "科技型中小企业的职工总数不能超过多少人？",
+                "answer": "500人。\n根据《科技型中小企业评价办法》 › 第二章评价指标 › 第六条："
+                "“(二)职工总数不超过500人、年销售收入不超过2亿元、资产总额不超过2亿元。”[1]",
                 "refused": False,
                 "citations": [
                     {
                         "id": 1,
-                        "doc_id": "gxb-jie-2016-113",
-                        "doc_title": "关于印发《绿色制造2016专项行动实施方案》的通知",
-                        "section": "绿色制造2016专项行动实施方案 › 五、进度安排",
-                        "quote": "──组织开展节能监察和跨区域专项督查。（三季度）",
+                        "doc_id": "guokefazheng-2017-115",
+                        "doc_title": "科技部 财政部 国家税务总局关于印发《科技型中小企业评价办法》的通知",
+                        "section": "科技型中小企业评价办法 › 第二章评价指标 › 第六条",
+                        "quote": "(二)职工总数不超过500人、年销售收入不超过2亿元、资产总额不超过2亿元。",
                         "page": None,
-                        "score": 0.98,
+                        "score": 1.62,
                     }
                 ],
                 "facts": [],

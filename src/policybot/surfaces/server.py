@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from policybot.config import Settings
 from policybot.errors import ConfigError, PolicybotError
 from policybot.service import PolicyBot
-from policybot.surfaces.api import UPLOAD_OVERHEAD, BotHolder, build_router
+from policybot.surfaces.api import UPLOAD_OVERHEAD, BotHolder, Guard, build_router, client_address
 
 __all__ = ["configure_logging", "create_app", "load_engine", "serve"]
 
@@ -127,6 +127,37 @@ class BodyLimits:
         await self.app(scope, receive, send)
 
 
+class LoginLimits:
+    """The chat's login form (``POST /login``, the API key as password) shares the API's count of
+    failed key checks per client address: 429 once they reach the per-minute limit."""
+
+    def __init__(self, app: ASGIApp, guard: Guard) -> None:
+        self.app, self.guard = app, guard
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != "/login":
+            await self.app(scope, receive, send)
+            return
+        address = client_address((scope.get("client") or (None,))[0])
+        try:
+            self.guard.failures.check(address, count=False)
+        except HTTPException as exc:
+            await JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)(scope, receive, send)
+            return
+
+        async def count_failures(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (400, 401):
+                self.guard.failures.add(address)  # gradio answers a wrong password with 400
+            await send(message)
+
+        await self.app(scope, receive, count_failures)
+
+
+def _printable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot encode (lone surrogates) written as ``\\udc00``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _internal_error(rid: str | None) -> JSONResponse:
     return JSONResponse({"detail": "internal error", "request_id": rid}, status_code=500)
 
@@ -134,15 +165,15 @@ def _internal_error(rid: str | None) -> JSONResponse:
 def _add_handlers(app: FastAPI) -> None:
     async def policybot_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, PolicybotError)
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        return JSONResponse({"detail": _printable(exc.message)}, status_code=exc.status_code)
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [
+        errors = [  # a JSON key or message may hold a lone surrogate that UTF-8 cannot carry
             {
-                "loc": [str(x) for x in e.get("loc", ())],
-                "msg": str(e.get("msg", "")),
-                "type": str(e.get("type", "")),
+                "loc": [_printable(str(x)) for x in e.get("loc", ())],
+                "msg": _printable(str(e.get("msg", ""))),
+                "type": _printable(str(e.get("type", ""))),
             }
             for e in exc.errors()
         ]
@@ -224,8 +255,10 @@ def create_app(
     _add_handlers(app)
     upload_limit = settings.max_upload_bytes + UPLOAD_OVERHEAD
     app.add_middleware(BodyLimits, request_limit=settings.max_request_bytes, upload_limit=upload_limit)
+    guard = Guard(settings)
+    app.add_middleware(LoginLimits, guard=guard)
     app.add_middleware(RequestContext)
-    app.include_router(build_router(holder, settings))
+    app.include_router(build_router(holder, settings, guard))
     if ui:
         _mount_ui(app, holder, settings)
     return app
@@ -292,7 +325,8 @@ def worker_app() -> FastAPI:
 def _export(settings: Settings) -> None:
     for name, value in settings.model_dump(mode="json").items():
         if value is not None:
-            os.environ[f"POLICYBOT_{name.upper()}"] = ",".join(value) if isinstance(value, list) else str(value)
+            # lists (the keys) as JSON, so a key holding a comma survives the trip
+            os.environ[f"POLICYBOT_{name.upper()}"] = json.dumps(value) if isinstance(value, list) else str(value)
 
 
 def serve(settings: Settings) -> None:

@@ -21,16 +21,17 @@ from policybot.errors import PolicybotError
 from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.service import PolicyBot
 from policybot.surfaces.api import BotHolder, add_document, keys_match, list_documents, remove_document
-from policybot.surfaces.schemas import AnswerOut, CitationOut, FactOut, answer_out, fact_out
+from policybot.surfaces.schemas import AnswerOut, CitationOut, FactOut, answer_out, fact_out, utf8_problem
 
-__all__ = ["EXAMPLES", "UI_CSS", "build_ui", "highlight", "render_answer", "timeline_html"]
+__all__ = ["EXAMPLES", "UI_CSS", "build_ui", "corpus_examples", "highlight", "render_answer", "timeline_html"]
 
+#: Example questions of the genre, shown until the corpus gives better ones (``corpus_examples``).
 EXAMPLES = [
-    "什么时候发布绿色工厂评价导则？",
-    "节能监察安排在什么时候？",
-    "预计全年削减多少化学需氧量？",
-    "河北钢铁企业做节水改造，能享受什么？",
-    "When is the energy-saving inspection scheduled?",
+    "申报条件有哪些？",
+    "申报截止日期是什么时候？",
+    "这个办法什么时候开始施行？",
+    "需要提交哪些申报材料？",
+    "When does it take effect?",
 ]
 
 # key: (中文, English)
@@ -43,17 +44,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "chat": ("问答", "Chat"),
     "question": ("问题", "Question"),
     "placeholder": (
-        "例如：节能监察安排在什么时候？",
-        "e.g. When is the energy-saving inspection scheduled?",
+        "例如：申报截止日期是什么时候？",
+        "e.g. What is the application deadline?",
     ),
     "send": ("提问", "Ask"),
     "clear": ("清空", "Clear"),
     "examples": ("示例问题", "Example questions"),
     "sources": ("出处", "Sources"),
-    "refused": (
-        "文件未涉及 / not covered by the documents",
-        "文件未涉及 / not covered by the documents",
-    ),
+    "refused": ("文件未涉及", "Not covered by the documents"),
     "see_also": ("最接近的章节（仅供参考）", "Nearest sections (for reference)"),
     "facts": ("时间节点与目标", "Deadlines & targets"),
     "kind": ("类型", "Type"),
@@ -84,6 +82,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "removed": ("已删除：", "Removed: "),
     "loading": ("正在加载索引，请稍候…", "Loading the index…"),
     "bad_key": ("需要正确的管理员密钥", "A valid admin key is needed"),
+    "no_admin": (
+        "未配置管理员密钥（POLICYBOT_ADMIN_KEYS），不能上传或删除文件",
+        "No admin keys are configured (POLICYBOT_ADMIN_KEYS): documents cannot be uploaded or removed",
+    ),
     "no_file": ("请选择文件", "Choose a file"),
     "no_doc": ("请选择要删除的文件", "Choose a document"),
 }
@@ -124,29 +126,78 @@ def highlight(text: str, values: Iterable[str] = ()) -> str:
     return "".join(out)
 
 
-def _citation(c: CitationOut, values: Sequence[str]) -> str:
+def _citation(ids: Sequence[int], c: CitationOut, values: Sequence[str], *, open_: bool = False) -> str:
     page = f" · p.{c.page}" if c.page else ""
+    marks = "".join(f"[{i}]" for i in ids)
     return (
-        f'<details class="pb-cite"><summary>[{c.id}] {html.escape(c.doc_title)} › '
+        f'<details class="pb-cite"{" open" if open_ else ""}><summary>{marks} {html.escape(c.doc_title)} › '
         f"{html.escape(c.section)}{page}</summary><blockquote>{highlight(c.quote, values)}"
         f"</blockquote><small>{html.escape(c.doc_id)} · {c.score:.2f}</small></details>"
     )
 
 
+def _merged(cites: Sequence[CitationOut]) -> list[tuple[list[int], CitationOut]]:
+    """Citations of the same quote of the same section shown once, with all their markers."""
+    groups: dict[tuple[str, str, str], tuple[list[int], CitationOut]] = {}
+    for c in cites:
+        groups.setdefault((c.doc_id, c.section, c.quote), ([], c))[0].append(c.id)
+    return list(groups.values())
+
+
+_LIST_LINE = re.compile(r"^\s*(\d{1,2})[.．、]\s*(.*)$")
+
+
+def _text_html(text: str) -> str:
+    """The answer text as HTML: paragraphs, and numbered lines ("1. …") as an ordered list."""
+    out, items = [], []
+    for line in text.split("\n"):
+        m = _LIST_LINE.match(line)
+        if m:
+            items.append(f"<li>{html.escape(m.group(2))}</li>")
+            continue
+        if items:
+            out.append("<ol>" + "".join(items) + "</ol>")
+            items = []
+        if line.strip():
+            out.append(f"<p>{html.escape(line)}</p>")
+    if items:
+        out.append("<ol>" + "".join(items) + "</ol>")
+    return "".join(out)
+
+
 def render_answer(out: AnswerOut, lang: str = "zh") -> str:
-    """The chat message for an answer: text, then each citation as an expandable quote."""
+    """The chat message for an answer: text (lists as lists), then the citations as expandable
+    quotes, the first one open; a refusal has a banner in the UI's language and its nearest sections."""
     t = TEXT[lang]
     values = [f.value for f in out.facts]
     parts = ['<div class="pb-answer">']
     if out.refused:
         parts.append(f'<div class="pb-refused">⚠ {t["refused"]}</div>')
-    parts.append(f"<p>{html.escape(out.answer)}</p>")
+    parts.append(_text_html(out.answer))
     cites, heading = (out.see_also, t["see_also"]) if out.refused else (out.citations, t["sources"])
     if cites:
         parts.append(f"<p><b>{heading}</b></p>")
-        parts += [_citation(c, values) for c in cites]
+        merged = _merged(cites)
+        parts += [_citation(ids, c, values, open_=n == 0 and not out.refused) for n, (ids, c) in enumerate(merged)]
     parts.append("</div>")
     return "".join(parts)
+
+
+def corpus_examples(bot: PolicyBot, limit: int = 5) -> list[str]:
+    """Example questions from the loaded documents: when each takes effect or what it schedules,
+    else the genre's own examples."""
+    from policybot.genre import TimeKind, find_times
+
+    out: list[str] = []
+    for doc in bot.documents():
+        name = (doc.meta.short_title or doc.meta.title).strip("《》")
+        if any(t.kind is TimeKind.EFFECTIVE for t in find_times(doc.text)):
+            out.append(f"《{name}》什么时候开始施行？")
+            continue
+        deadline = next((f for f in bot.facts("deadline", doc.meta.doc_id) if 4 <= len(f.subject) <= 24), None)
+        if deadline is not None:
+            out.append(f"“{deadline.subject}”安排在什么时候？")
+    return (out + [q for q in EXAMPLES if q not in out])[:limit]
 
 
 def timeline_html(facts: Sequence[FactOut], lang: str = "zh") -> str:
@@ -191,6 +242,13 @@ class _Handlers:
         self.holder, self.settings = holder, settings
         self.t = TEXT[settings.ui_language]
 
+    def examples(self) -> list[str]:
+        """The settings' example questions, else ones from the loaded corpus, else the genre's."""
+        if self.settings.ui_examples:
+            return list(self.settings.ui_examples)
+        bot = self.holder.bot
+        return corpus_examples(bot) if bot is not None and bot.ready else list(EXAMPLES)
+
     def bot(self) -> PolicyBot:
         if self.holder.bot is None:
             raise gr.Error(self.t["loading"])
@@ -201,6 +259,9 @@ class _Handlers:
         if not question:
             return history, ""
         earlier = [_message_text(m) for m in history if m.get("role") == "user"]
+        problem = next(filter(None, (utf8_problem(t) for t in (question, *earlier))), None)
+        if problem:
+            raise gr.Error(problem)
         try:
             out = answer_out(self.bot().ask(question, earlier))
         except PolicybotError as exc:
@@ -238,8 +299,12 @@ class _Handlers:
         return rows, gr.update(choices=[d.doc_id for d in docs], value=None)
 
     def _admin(self, key: str) -> None:
-        if self.settings.admin_keys and not keys_match(key or "", self.settings.admin_keys):
-            raise gr.Error(self.t["bad_key"])
+        """The API's rule: admin keys when set; with API keys but no admin keys, no writes at all."""
+        if self.settings.admin_keys:
+            if not keys_match(key or "", self.settings.admin_keys):
+                raise gr.Error(self.t["bad_key"])
+        elif self.settings.api_keys:
+            raise gr.Error(self.t["no_admin"])
 
     def upload(self, file: str | None, key: str) -> tuple[str, list[list[Any]], Any]:
         self._admin(key)
@@ -308,7 +373,7 @@ def _chat_tab(h: _Handlers) -> None:
             max_lines=4,
         )
         send = gr.Button(t["send"], variant="primary", scale=1, elem_id="pb-send")
-    gr.Examples(EXAMPLES, inputs=box, label=t["examples"])
+    gr.Examples(h.examples(), inputs=box, label=t["examples"])
     clear = gr.Button(t["clear"], size="sm")
     send.click(h.ask, [box, chatbot], [chatbot, box], api_name="ask")
     box.submit(h.ask, [box, chatbot], [chatbot, box], api_visibility="private")

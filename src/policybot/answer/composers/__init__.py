@@ -17,11 +17,13 @@ from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
 from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.parties import compose_party
+from policybot.answer.composers.roles import ROLES, compose_role
 from policybot.answer.composers.schedule import compose_deadline, compose_scheduled
 from policybot.answer.composers.sections import compose_broad, compose_general, compose_sections, named_section
 from policybot.answer.composers.values import VALUE_TYPES, compose_quote
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
+from policybot.genre import asked_role
 
 __all__ = ["REGISTRY", "Composer", "compose", "register"]
 
@@ -91,6 +93,20 @@ def _list_question(ctx: AnswerContext) -> bool:
     return ctx.kind is AnswerType.LIST and q.intent not in ("document", "broad") and q.quarter is None
 
 
+class RoleSection:
+    """A question about what a call's section is for — materials, conditions, contacts,
+    procedure, support — answered from the section with that role."""
+
+    name = "role-section"
+
+    def accepts(self, ctx: AnswerContext) -> bool:
+        role = asked_role(ctx.query.question)
+        return role in ROLES and ctx.kind in (AnswerType.LIST, AnswerType.CONDITION, AnswerType.OTHER)
+
+    def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
+        return compose_role(ctx, draft, ctx.hits)
+
+
 class NamedSections:
     """A list question that names a section ("有哪些保障措施"), or asks for parties: the
     section's items, or the parties of the matching clause."""
@@ -152,6 +168,7 @@ REGISTRY: list[Composer] = [
     Schedule(),
     Goals(),
     Values(),
+    RoleSection(),
     NamedSections(),
     ClauseList(),
     ByIntent(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policybot.answer.compose import Draft
+from policybot.answer.composers.base import score_of
 from policybot.answer.composers.values import MIN_SCORE, fitting, source_path
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
@@ -18,21 +19,21 @@ def compose_list(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     if not ranked or ranked[0].score < MIN_SCORE:
         return False
     best = ranked[0]
-    lines = [quoted(ctx, draft, best.clause, best.chunk.section_path, best.score)]
+    lines = [quoted(ctx, draft, best.clause, best.chunk.section_path)]
     if best.text.rstrip().endswith(("：", ":")):
         items = list(items_after(ctx, best.clause))
         if not items:
             return False
-        lines += [f"{n}. " + quoted(ctx, draft, c, None, best.score) for n, c in enumerate(items, start=1)]
+        lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
     lead = "根据" if q.lang == "zh" else "According to "
     draft.add(lead + "\n".join(lines))
     return True
 
 
-def quoted(ctx: AnswerContext, draft: Draft, clause: Clause, path: tuple[str, ...] | None, score: float) -> str:
+def quoted(ctx: AnswerContext, draft: Draft, clause: Clause, path: tuple[str, ...] | None) -> str:
     """``label：“clause”[n]`` (just ``“clause”[n]`` without a path)."""
     chunk = ctx.index.chunks[clause.chunk_row]
-    mark = draft.cite(chunk, clause.text, score)
+    mark = draft.cite(chunk, clause.text, score_of(ctx.hits, chunk, 0.0))
     zh = draft.query.lang == "zh"
     body = f"“{clause.text}”{mark}" if zh else f"“{clause.text}” {mark}"
     if path is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from policybot.answer.compose import Draft
+from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType, Evidence, asked_units, values_for
 from policybot.answer.understanding import Query
@@ -22,6 +23,7 @@ VALUE_TYPES = frozenset(
         AnswerType.AMOUNT,
         AnswerType.MONEY,
         AnswerType.FREQUENCY,
+        AnswerType.CONTACT,
         AnswerType.COUNT,
         AnswerType.SCORE,
         AnswerType.NUMBER,
@@ -94,7 +96,7 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     lines = []
     for e in sorted(chosen, key=lambda e: e.clause.row):
-        mark = draft.cite(e.chunk, e.text, e.score)
+        mark = draft.cite(e.chunk, e.text, score_of(ctx.hits, e.chunk, 0.0))
         label = source_path(ctx.document(e.chunk.doc_id), e.chunk.section_path)
         lines.append(f"{label}：“{e.text}”{mark}" if q.lang == "zh" else f"{label}: “{e.text}” {mark}")
     lead = "、".join(values) if q.lang == "zh" else ", ".join(values)

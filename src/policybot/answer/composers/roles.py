@@ -1,0 +1,59 @@
+"""Answers from the section of a call or a measure whose role the question asks about: the
+materials to submit (申报资料), the conditions (申报条件), the contacts (联系方式), the procedure
+or deadline (报送要求), the support (支持方式) — found by the heading's role, not its wording."""
+
+from __future__ import annotations
+
+from policybot.answer.compose import Draft
+from policybot.answer.composers.base import score_of
+from policybot.answer.composers.sections import list_children
+from policybot.answer.composers.values import source_path
+from policybot.answer.context import AnswerContext
+from policybot.genre import SectionRole, asked_role, section_role
+from policybot.records import Hit
+
+__all__ = ["ROLES", "compose_role", "role_section"]
+
+#: The roles a section answers a question by.
+ROLES = frozenset(
+    {SectionRole.MATERIALS, SectionRole.CONDITIONS, SectionRole.CONTACT, SectionRole.SCHEDULE, SectionRole.SUPPORT}
+)
+_MAX_CLAUSES = 6
+
+
+def role_section(ctx: AnswerContext, role: SectionRole, hits: list[Hit]) -> tuple[str, ...] | None:
+    """The first section with ``role`` in the best-ranked documents (two at most), else None."""
+    for doc_id in list(dict.fromkeys(h.chunk.doc_id for h in hits))[:2]:
+        chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc_id), key=lambda c: c.ordinal)
+        for chunk in chunks:
+            for depth in range(1, len(chunk.section_path)):
+                if section_role(chunk.section_path[depth]) is role:
+                    return chunk.section_path[: depth + 1]
+    return None
+
+
+def compose_role(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
+    """The items of the section with the asked role, else its clauses, quoted."""
+    role = asked_role(ctx.query.question)
+    section = role_section(ctx, role, hits) if role in ROLES else None
+    if section is None or role is None:
+        return False
+    if list_children(ctx, draft, hits, section):
+        return True
+    inside = [
+        c
+        for c in ctx.clauses
+        if ctx.index.chunks[c.chunk_row].section_path[: len(section)] == section
+        and ctx.index.chunks[c.chunk_row].doc_id == hits[0].chunk.doc_id
+    ][:_MAX_CLAUSES]
+    if not inside:
+        return False
+    zh = draft.query.lang == "zh"
+    lines = []
+    for clause in inside:
+        chunk = ctx.index.chunks[clause.chunk_row]
+        mark = draft.cite(chunk, clause.text, score_of(hits, chunk, 0.0))
+        lines.append(f"“{clause.text}”{mark}" if zh else f"“{clause.text}” {mark}")
+    label = source_path(ctx.document(hits[0].chunk.doc_id), section)
+    draft.add((f"根据{label}：\n" if zh else f"According to {label}:\n") + "\n".join(lines))
+    return True
