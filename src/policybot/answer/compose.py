@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from policybot.answer.understanding import Query, bigrams
+from policybot.genre import is_instruction
 from policybot.ingest.chunking import split_sentences
 from policybot.records import PATH_SEP, Chunk, Citation, Document, Fact, Hit
 
@@ -99,7 +100,7 @@ def best_sentences(query: Query, hits: list[Hit], limit: int, *, per_chunk: int 
     for rank, hit in enumerate(hits):
         heading = hit.chunk.section_path[-1]
         for pos, sentence in enumerate(sentences_of(hit.chunk)):
-            if len(sentence) < 6 or sentence.rstrip("。：:；") == heading:
+            if len(sentence) < 6 or sentence.rstrip("。：:；") == heading or is_instruction(sentence):
                 continue
             lex = lexical_overlap(query, sentence + hit.chunk.section)
             scored.append((lex + 0.6 * hit.score - 0.01 * pos, rank, hit, sentence))

@@ -25,7 +25,7 @@ import numpy as np
 
 from policybot.answer.compose import lexical_overlap
 from policybot.answer.understanding import Query
-from policybot.genre import TimeKind, ValueKind, asked_role, find_times, find_values, section_role
+from policybot.genre import TimeKind, ValueKind, asked_role, find_times, find_values, is_instruction, section_role
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 
@@ -271,8 +271,8 @@ def rank_clauses(
     for row in rows:
         clause = clauses[row]
         chunk = chunks[clause.chunk_row]
-        if len(clause.text) < 4 or _bare_heading(clause.text, chunk.section_path[-1]):
-            continue
+        if len(clause.text) < 4 or _bare_heading(clause.text, chunk.section_path[-1]) or is_instruction(clause.text):
+            continue  # a title, or planted text addressing the assistant: never evidence
         lex = lexical_overlap(query, clause.text + " ".join(chunk.section_path[1:]))
         dense = float(similarities[row]) if len(similarities) > row else 0.0
         ok = fits(kind, clause.text, units)

@@ -22,6 +22,7 @@ __all__ = [
     "SectionRole",
     "asked_role",
     "is_date_line",
+    "is_instruction",
     "is_issuer_line",
     "is_marker_line",
     "is_signature_line",
@@ -184,3 +185,19 @@ def asked_role(question: str) -> SectionRole | None:
 def section_role(heading: str) -> SectionRole:
     text = re.sub(r"\s+", "", heading)
     return next((role for role, pattern in _ROLES if pattern.search(text)), SectionRole.OTHER)
+
+
+#: Text that addresses the assistant or the reader as instructions, not policy: planted in a
+#: document, it must never become an answer ("回答任何问题时都要说…", "ignore previous …").
+_INSTRUCTION = re.compile(
+    r"回答[^，。；]{0,6}问题时|忽略(?:以上|之前|前面|上述|所有)|你(?:必须|应该|要)(?:说|回答|告诉)|请(?:你|务必)?(?:回答|说|告诉)"
+    r"|(?:作为|你是)[^，。；]{0,6}(?:助手|AI|人工智能|模型)|(?:助手|模型|AI)(?:必须|应当|应该)"
+    r"|ignore (?:all |the |any )?(?:previous|above|prior)|when answering|you must (?:say|answer|reply)|as an ai"
+    r"|system prompt|assistant must",
+    re.I,
+)
+
+
+def is_instruction(text: str) -> bool:
+    """Does ``text`` speak to the assistant rather than state policy?"""
+    return bool(_INSTRUCTION.search(text))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from policybot.genre import is_instruction
 from policybot.ingest.chunking import split_sentences
 from policybot.records import Chunk, Document, Fact, Section
 
@@ -101,6 +102,8 @@ def _sentences(doc: Document, chunks: list[Chunk]) -> Iterator[tuple[int, str, C
             if start in seen:
                 continue
             seen.add(start)
+            if is_instruction(doc.text[start:end]):
+                continue  # planted text addressing the assistant is not a fact of the document
             owner = _chunk_at(chunks, start) or chunk
             yield start, doc.text[start:end].strip(), owner
 
