@@ -11,6 +11,7 @@ import yaml
 
 from policybot.errors import ConfigError
 from policybot.evaluation.runner import (
+    CORPUS_GATES,
     GATES,
     Cited,
     NaiveBaseline,
@@ -281,3 +282,18 @@ def test_run_eval_fails_the_gate_with_a_wrong_answer_expectation(
     assert data["retrieval"] is None
     assert any(f.startswith("answer_accuracy_deadline_target 0.5") for f in data["gates_failed"])
     assert "Wrong or badly cited:" in (out / "latest.md").read_text("utf-8")
+
+
+def test_corpus_gates_bound_rates_from_above_and_accuracy_from_below() -> None:
+    metrics = {
+        "answer_accuracy": 0.9,
+        "refusal_recall": 0.9,
+        "false_refusal_rate": 0.5,
+        "wrong_value_rate": 0.0,
+    }
+    failures = _gates(None, Report(metrics={"policybot": metrics}), "corpus")
+    assert failures == [f"corpus false_refusal_rate 0.5 > {CORPUS_GATES['false_refusal_rate']}"]
+    good = {**metrics, "false_refusal_rate": 0.0}
+    assert _gates(None, Report(metrics={"policybot": good}), "corpus") == []
+    low = {**good, "answer_accuracy": 0.1}
+    assert _gates(None, Report(metrics={"policybot": low}), "corpus")[0].startswith("corpus answer_accuracy 0.1 <")
