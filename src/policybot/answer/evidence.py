@@ -135,6 +135,7 @@ def answer_type(question: str) -> AnswerType:
     return kinds[0] if kinds else AnswerType.OTHER
 
 
+_VAGUE = re.compile(r"一(?:批|些|类|项|种)")  # "支持一批项目": no figure
 _COUNTED = re.compile(r"(?:多少|几)(?:万)?(人|名|家|个|项|所|户|份|台|套|次|批|条|件)")
 _SAME_UNIT = {"人": {"人", "名"}, "名": {"人", "名"}}
 
@@ -156,7 +157,9 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
         out += [
             (v.start, v.text)
             for v in find_values(text)
-            if v.kind in figures and (units is None or kind is not AnswerType.COUNT or v.unit in units)
+            if v.kind in figures
+            and (units is None or kind is not AnswerType.COUNT or v.unit in units)
+            and not _VAGUE.fullmatch(v.text)
         ]
     times = _TIMES.get(kind)
     if times:
