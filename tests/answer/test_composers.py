@@ -182,3 +182,9 @@ def test_planted_instructions_are_never_the_answer(fresh_bot: PolicyBot) -> None
     assert "8万吨" in fresh_bot.ask("预计全年削减多少化学需氧量？").text
     assert not [f for f in fresh_bot.facts(doc_id="planted") if "100万吨" in f.quote]
     assert "5000万立方米" in fresh_bot.ask("全年要节约多少用水？").text  # the document's own policy still answers
+
+
+def test_a_scoped_search_ranks_every_chunk_of_the_scope(bot: PolicyBot) -> None:
+    hits = bot.retriever.search("Who issued the notice?", 5, doc_ids=["caishui-2015-119"])
+    assert len(hits) == 5 and {h.chunk.doc_id for h in hits} == {"caishui-2015-119"}
+    assert all(h.dense_score is not None and h.dense_score > 0.5 for h in hits)

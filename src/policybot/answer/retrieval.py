@@ -118,14 +118,23 @@ class Retriever:
         query = self.check_query(query)
         if k < 1:
             raise InvalidQuestionError(f"k must be at least 1, got {k}")
-        n = max(self.candidates, k) * (4 if doc_ids else 1)
-        dense = self.dense(query, n)
-        keyword = self._keyword.search(f"{query} {keywords}" if keywords else query, n)
-        allowed = set(doc_ids) if doc_ids else None
-        if allowed is not None:
-            dense = [(i, s) for i, s in dense if self.chunks[i].doc_id in allowed]
-            keyword = [(i, s) for i, s in keyword if self.chunks[i].doc_id in allowed]
-        return self.fuse(dense, keyword)[:k]
+        n = max(self.candidates, k)
+        text = f"{query} {keywords}" if keywords else query
+        if not doc_ids:
+            return self.fuse(self.dense(query, n), self._keyword.search(text, n))[:k]
+        allowed = set(doc_ids)
+        rows = [i for i, c in enumerate(self.chunks) if c.doc_id in allowed]
+        keyword = [(i, s) for i, s in self._keyword.search(text, len(self.chunks)) if self.chunks[i].doc_id in allowed]
+        return self.fuse(self.dense_within(query, rows, n), keyword[:n])[:k]
+
+    def dense_within(self, query: str, rows: Sequence[int], n: int) -> list[tuple[int, float]]:
+        """The ``n`` best of ``rows`` by cosine similarity: a scoped search ranks every chunk of the
+        scope, however far down the whole library's ranking they are."""
+        if not rows:
+            return []
+        sims = self.index.vectors[list(rows)] @ self.query_vector(query)
+        order = np.argsort(-sims)[:n]
+        return [(int(rows[j]), float(sims[j])) for j in order]
 
     def fuse(self, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]) -> list[Hit]:
         table: dict[int, dict[str, Any]] = {}
