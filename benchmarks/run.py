@@ -59,6 +59,7 @@ from benchmarks.common import (
 )
 from benchmarks.corpus import SEED, generate_corpus
 from policybot.config import Settings
+from policybot.store.files import live_dir
 
 quiet_libraries()
 
@@ -150,7 +151,8 @@ def ingest_in_process(corpus: Path, index_dir: Path, *, embedder: Any = None, pr
 
 
 def index_size(index_dir: Path) -> dict[str, Any]:
-    files = {p.name: p.stat().st_size for p in sorted(index_dir.iterdir()) if p.is_file()}
+    live = live_dir(index_dir)  # the version folder CURRENT names
+    files = {p.name: p.stat().st_size for p in sorted(live.iterdir()) if p.is_file()}
     return {"files": files, "total": sum(files.values())}
 
 

@@ -2,7 +2,9 @@
 
 The CLI, the API and the UI build one ``PolicyBot`` from ``Settings`` and share it. Heavy things
 load once, in ``PolicyBot.load``; index updates (ingest, remove) swap the in-memory index under a
-lock, so readers always see a whole index.
+lock, so readers always see a whole index. Writes also hold the index's writer lock (a file lock),
+so several processes can share one index; ``refresh_if_changed`` picks up what another process
+committed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from policybot.errors import IndexMismatchError, IndexMissingError
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
 from policybot.records import Answer, Document, Fact, Hit
-from policybot.store.files import IndexData, ModelInfo, load_index
+from policybot.store.files import IndexData, ModelInfo, current_version, load_index
 
 __all__ = ["PolicyBot"]
 
@@ -90,6 +92,23 @@ class PolicyBot:
         )
         with self._lock:
             self._state = _State(index, retriever, build_answerer(retriever, s, self.glossary))
+
+    @property
+    def loaded_version(self) -> str | None:
+        """The index version in memory (None before a load, or for an index of an older layout)."""
+        state = self._state
+        return state.index.version if state is not None else None
+
+    def refresh_if_changed(self) -> bool:
+        """Reload when another process committed a new version of the index; True if it did.
+
+        Cheap when nothing changed: one small file read.
+        """
+        live = current_version(self.settings.index_dir)
+        if live is None or live == self.loaded_version:
+            return False
+        self.reload()
+        return True
 
     @property
     def index(self) -> IndexData:

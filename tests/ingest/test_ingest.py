@@ -20,7 +20,7 @@ from policybot.errors import DocumentError, IndexMismatchError, NotFoundError, U
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, prepare_document, remove_documents
 from policybot.service import PolicyBot
-from policybot.store.files import load_index, read_manifest
+from policybot.store.files import current_version, live_dir, load_index, read_manifest
 from support import SEED, make_settings
 
 NOTICE = """关于开展{topic}示范的通知
@@ -68,7 +68,9 @@ def run(
 
 
 def index_bytes(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((root / "index").iterdir())}
+    """The files of the live index version, and which version is live."""
+    files = {p.name: p.read_bytes() for p in sorted(live_dir(root / "index").iterdir())}
+    return {**files, "CURRENT": str(current_version(root / "index")).encode()}
 
 
 def doc_ids(root: Path) -> set[str]:
@@ -363,10 +365,11 @@ def test_same_stem_as_an_indexed_file_elsewhere_is_refused(two_docs: Path, tmp_p
 def test_index_built_by_another_model_is_refused(base: Path, tmp_path: Path, embedder: Any) -> None:
     root = tmp_path / "ws"
     shutil.copytree(base, root)
-    manifest = json.loads((root / "index" / "manifest.json").read_text("utf-8"))
+    manifest_path = live_dir(root / "index") / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
     manifest["model"]["fingerprint"] = "feedfacefeedface"
     manifest["model"]["id"] = "acme/other-embedder"
-    (root / "index" / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
     before = index_bytes(root)
     with pytest.raises(IndexMismatchError) as err:
         run(root, embedder, [root / "corpus" / "wind.txt"])

@@ -1,5 +1,7 @@
 """The on-disk index: round trip, atomic writes, model checks, damaged files and no pickle.
 
+(The version layout, crash points and concurrent writers are in test_commit.py.)
+
 Everything works on copies of the session seed index (no embedding here).
 """
 
@@ -20,7 +22,18 @@ from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import PIPELINE_VERSION, pipeline_settings
 from policybot.records import content_hash
 from policybot.store import files as index_mod
-from policybot.store.files import FORMAT_VERSION, IndexData, ModelInfo, load_index, read_manifest, save_index
+from policybot.store.files import (
+    CURRENT,
+    FORMAT_VERSION,
+    LOCK_FILE,
+    IndexData,
+    ModelInfo,
+    current_version,
+    live_dir,
+    load_index,
+    read_manifest,
+    save_index,
+)
 
 FILES = {
     "manifest.json",
@@ -41,13 +54,17 @@ def index_dir(tmp_path: Path, seed_bot: Any) -> Path:
     return target
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+def snapshot(index: Path) -> dict[str, bytes]:
+    """The files of the live version of ``index``."""
+    return {p.name: p.read_bytes() for p in sorted(live_dir(index).iterdir())}
 
 
-def leftovers(folder: Path) -> list[str]:
-    """Temporary folders save_index may have left next to ``folder``."""
-    return sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(f".{folder.name}."))
+def leftovers(index: Path) -> list[str]:
+    """What save_index may have left in ``index`` besides the live version (or next to it)."""
+    keep = {CURRENT, LOCK_FILE, current_version(index)}
+    inside = [p.name for p in index.iterdir() if p.name not in keep]
+    beside = [p.name for p in index.parent.iterdir() if p.name.startswith(f".{index.name}.")]
+    return sorted(inside + beside)
 
 
 def assert_one_line(exc: BaseException) -> None:
@@ -129,6 +146,10 @@ def test_vector_and_chunk_counts_must_agree(embedder: Any) -> None:
 
 
 def test_index_is_plain_files_without_pickle(index_dir: Path) -> None:
+    version = current_version(index_dir)
+    assert version is not None and {p.name for p in index_dir.iterdir()} <= {CURRENT, LOCK_FILE, version}
+    index_dir = live_dir(index_dir)
+    assert index_dir.name == version
     assert {p.name for p in index_dir.iterdir()} == FILES
     for name in ("manifest.json", "keyword.json"):
         assert isinstance(json.loads((index_dir / name).read_text("utf-8")), dict)
@@ -147,7 +168,7 @@ def test_index_is_plain_files_without_pickle(index_dir: Path) -> None:
 def test_pickled_clause_vectors_are_refused(index_dir: Path) -> None:
     """A copied index with an object (pickled) array must not be unpickled."""
     count = len(load_index(index_dir).clauses)
-    np.save(index_dir / "clause_vectors.npy", np.array([{"x": 1}] * count, dtype=object), allow_pickle=True)
+    np.save(live_dir(index_dir) / "clause_vectors.npy", np.array([{"x": 1}] * count, dtype=object), allow_pickle=True)
     with pytest.raises(IndexMismatchError, match="damaged") as err:
         load_index(index_dir)
     assert_one_line(err.value)
@@ -174,33 +195,35 @@ def test_failed_write_leaves_old_index(index_dir: Path, monkeypatch: pytest.Monk
     def boom(*_args: object) -> None:
         raise RuntimeError("disk full")
 
+    version = current_version(index_dir)
     monkeypatch.setattr(index_mod.faiss, "write_index", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         save_index(data, index_dir)
+    assert current_version(index_dir) == version
     assert snapshot(index_dir) == before
     assert leftovers(index_dir) == []
 
 
-def test_failure_while_swapping_folders_keeps_old_index(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """save_index moves the old index aside, then the new one in. If the second move fails,
-    the old index must still be there (it must not be deleted with the temporary folders)."""
-    before = snapshot(index_dir)
+def test_failure_while_switching_the_pointer_keeps_old_index(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """save_index writes the new version, then switches CURRENT to it. If the switch fails, the
+    old version must still be the live one (and not be deleted), and the new one must go."""
+    before, version = snapshot(index_dir), current_version(index_dir)
     data = _changed(index_dir)
     real_replace = os.replace
     calls: list[str] = []
 
-    def replace_failing_second(src: Any, dst: Any) -> None:
-        calls.append(str(src))
-        if len(calls) == 2:
+    def replace_failing_pointer(src: Any, dst: Any) -> None:
+        calls.append(Path(dst).name)
+        if Path(dst).name == CURRENT:
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
-    monkeypatch.setattr(index_mod.os, "replace", replace_failing_second)
+    monkeypatch.setattr(index_mod.os, "replace", replace_failing_pointer)
     with pytest.raises(StorageError, match="No space left on device"):
         save_index(data, index_dir)
     monkeypatch.undo()
-    assert len(calls) == 3  # old aside, new in (fails), old back
-    assert index_dir.is_dir(), "the old index was deleted when the swap failed"
+    assert calls[-1] == CURRENT and len(calls) == 2  # version folder in place, then the pointer (fails)
+    assert current_version(index_dir) == version
     assert snapshot(index_dir) == before
     assert leftovers(index_dir) == []
 
@@ -270,7 +293,7 @@ DAMAGE = {
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_damaged_index_raises_clear_error(index_dir: Path, damage: str) -> None:
-    DAMAGE[damage](index_dir)
+    DAMAGE[damage](live_dir(index_dir))
     with pytest.raises(IndexMismatchError) as err:
         load_index(index_dir)
     assert "--rebuild" in str(err.value)
@@ -296,7 +319,7 @@ WRONG_SHAPE = {
 def test_manifest_with_wrong_shape_raises_policybot_error(index_dir: Path, shape: str) -> None:
     """Valid JSON that is not a manifest must also give the one-line 'damaged' error, not a
     KeyError/TypeError/AttributeError traceback."""
-    (index_dir / "manifest.json").write_text(WRONG_SHAPE[shape], "utf-8")
+    (live_dir(index_dir) / "manifest.json").write_text(WRONG_SHAPE[shape], "utf-8")
     with pytest.raises(PolicybotError) as err:
         load_index(index_dir)
     assert_one_line(err.value)

@@ -18,6 +18,7 @@ from policybot import service as engine
 from policybot.config import Settings
 from policybot.embedding.model import load_embedder as real_load_embedder
 from policybot.service import PolicyBot
+from policybot.store.files import live_dir
 from policybot.surfaces import cli
 
 SEED_ID = "gxb-jie-2016-113"
@@ -159,13 +160,13 @@ BAD_FILES = {"missing": lambda d: d / "nope.pdf", "unsupported": _exe, "empty": 
 def test_ingest_bad_file_is_one_error_line(
     ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
 ) -> None:
-    before = (ws / "index" / "manifest.json").read_bytes()
+    before = (live_dir(ws / "index") / "manifest.json").read_bytes()
     path = BAD_FILES[case](tmp_path)
     code, out, err = run(capsys, ws, "ingest", str(path))
     assert code == 1 and out == ""
     assert_one_error_line(err)
     assert path.name in err
-    assert (ws / "index" / "manifest.json").read_bytes() == before
+    assert (live_dir(ws / "index") / "manifest.json").read_bytes() == before
 
 
 def test_ask_empty_question(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,7 +212,7 @@ def test_rebuild_recovers_an_index_of_another_model(
 ) -> None:
     """Every mismatch error says "rebuild with `policybot ingest --rebuild`": that command must
     then work, not fail with the same error."""
-    manifest_path = ws / "index" / "manifest.json"
+    manifest_path = live_dir(ws / "index") / "manifest.json"
     manifest = json.loads(manifest_path.read_text("utf-8"))
     manifest["model"]["fingerprint"] = "feedfacefeedface"
     manifest_path.write_text(json.dumps(manifest), "utf-8")
@@ -220,11 +221,12 @@ def test_rebuild_recovers_an_index_of_another_model(
 
     code, _out, err = run(capsys, ws, "ingest", "--rebuild", "-q", str(ws / "corpus" / "wind.txt"))
     assert code == 0, err
+    manifest_path = live_dir(ws / "index") / "manifest.json"  # the rebuild committed a new version
     assert json.loads(manifest_path.read_text("utf-8"))["model"]["fingerprint"] == embedder.fingerprint
 
 
 def test_rebuild_recovers_a_damaged_index(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (ws / "index" / "chunks.jsonl").write_text("{broken", "utf-8")
+    (live_dir(ws / "index") / "chunks.jsonl").write_text("{broken", "utf-8")
     code, out, err = run(capsys, ws, "ingest", "--rebuild", "-q", str(ws / "corpus" / "wind.txt"))
     assert code == 0, err
     code, out, _ = run(capsys, ws, "documents", "--json")
@@ -268,12 +270,12 @@ NOT_UTF8_ARGS = [
 def test_argument_that_is_not_utf8_is_one_error_line(
     ws: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
 ) -> None:
-    before = (ws / "index" / "manifest.json").read_bytes()
+    before = (live_dir(ws / "index") / "manifest.json").read_bytes()
     code, out, err = run(capsys, ws, *args)
     assert code == 1 and out == ""
     assert_one_error_line(err)
     assert "not valid UTF-8 text: undecodable byte 0xff at position 0" in err
-    assert (ws / "index" / "manifest.json").read_bytes() == before  # `remove` removed nothing
+    assert (live_dir(ws / "index") / "manifest.json").read_bytes() == before  # `remove` removed nothing
 
 
 def test_corpus_file_name_that_is_not_utf8_is_no_traceback(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:

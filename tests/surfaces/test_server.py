@@ -23,6 +23,7 @@ from schemathesis import GenerationMode
 
 from policybot.config import Settings
 from policybot.errors import ConfigError
+from policybot.store.files import live_dir
 from policybot.surfaces.server import _export, check_exposure, create_app, is_loopback, serve
 from support import ROOT, SEED, free_port, make_settings
 
@@ -90,7 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def test_first_start_ingests_the_corpus(server: Server) -> None:
     assert set(server.first_readyz) <= {503, 200}  # type: ignore[attr-defined]
-    assert (server.root / "index" / "manifest.json").is_file()
+    assert (live_dir(server.root / "index") / "manifest.json").is_file()
     messages = [line["message"] for line in server.log_lines()]
     assert any(m.startswith("bringing the index in") for m in messages), messages
     assert any(m.startswith("corpus synced: 1 added") for m in messages)

@@ -3,7 +3,9 @@
 Incremental: a document whose content hash is unchanged keeps its chunks and vectors; a changed
 one is replaced; with ``prune`` a document whose source file is gone is deleted. Every file is
 read and checked before anything is written, and the index is replaced atomically, so a bad
-file leaves the existing index exactly as it was.
+file leaves the existing index exactly as it was. Writes hold the index's writer lock from reading
+the latest committed index to committing the new one, so concurrent writers (other threads or
+processes) never lose each other's changes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,16 @@ from policybot.ingest.loading import SUPPORTED_SUFFIXES, load
 from policybot.ingest.metadata import apply_sidecar, extract_meta, read_sidecar, sidecar_path
 from policybot.ingest.structure import parse
 from policybot.records import Chunk, Document, Fact
-from policybot.store.files import IndexData, ModelInfo, check_model, load_index, read_manifest, save_index
+from policybot.store.files import (
+    IndexData,
+    ModelInfo,
+    check_model,
+    live_dir,
+    load_index,
+    read_manifest,
+    save_index,
+    write_lock,
+)
 
 __all__ = ["IngestReport", "PassageEmbedder", "discover", "ingest", "prepare_document", "remove_documents"]
 
@@ -184,6 +195,22 @@ def ingest(
             f"no supported documents in {', '.join(str(p) for p in paths)} "
             f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
         )
+    with write_lock(index_dir):  # from reading the latest index to committing the new one
+        report = _update(files, index_dir, embedder, chunking, prune=prune, rebuild=rebuild, progress=progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update(
+    files: list[Path],
+    index_dir: Path,
+    embedder: PassageEmbedder,
+    chunking: ChunkSettings,
+    *,
+    prune: bool,
+    rebuild: bool,
+    progress: bool,
+) -> IngestReport:
     old, reread = _existing(index_dir, embedder, chunking, rebuild)
     gone = [p for p in reread if not p.exists()]
     if gone and not prune:
@@ -218,10 +245,19 @@ def ingest(
     new.facts = [f for f in old.facts if f.doc_id in new.documents and f.doc_id not in _fresh_ids(keep)] + fresh_facts
     new.clause_vectors = np.vstack([old.clause_vectors[kept_clause_rows], vectors[len(fresh) :]]).astype(np.float32)
     report.chunks, report.embedded = len(new.chunks), len(fresh)
-    if report.changed or rebuild or not (index_dir / "manifest.json").exists():
+    if report.changed or rebuild or not _has_index(index_dir):
         save_index(new, index_dir)
-    report.seconds = time.perf_counter() - started
     return report
+
+
+def _has_index(index_dir: Path) -> bool:
+    try:
+        live_dir(index_dir)
+    except IndexMissingError:
+        return False
+    except IndexMismatchError:
+        return True
+    return True
 
 
 def _prepare_all(files: list[Path], chunking: ChunkSettings, progress: bool) -> dict[str, Prepared]:
@@ -280,7 +316,11 @@ def _same(source: str) -> str:
 
 def remove_documents(doc_ids: Sequence[str], *, index_dir: Path, model: ModelInfo | None = None) -> list[str]:
     """Delete documents (and their chunks, vectors and facts) from the index."""
-    doc_ids = list(dict.fromkeys(doc_ids))
+    with write_lock(index_dir):  # from reading the latest index to committing the new one
+        return _remove(list(dict.fromkeys(doc_ids)), index_dir, model)
+
+
+def _remove(doc_ids: list[str], index_dir: Path, model: ModelInfo | None) -> list[str]:
     data = load_index(index_dir, model)
     missing = [d for d in doc_ids if d not in data.documents]
     if missing:

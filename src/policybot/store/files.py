@@ -1,6 +1,18 @@
-"""The on-disk index: plain files, written to a temporary folder and moved into place.
+"""The on-disk index: plain files in version folders, committed by switching one pointer file.
 
 ``index/`` holds
+  CURRENT           the name of the live version folder (one line)
+  v-<time>-<rand>/  one version of the index (below); only the live one is kept
+  .write.lock       the lock writers take (``fcntl.flock``); readers never take it
+
+A commit writes a complete new version into ``.tmp-<version>/``, fsyncs its files and the folder,
+renames it to ``<version>/``, then writes ``CURRENT.tmp``, fsyncs it and ``os.replace``s it onto
+``CURRENT``: a reader sees the old version or the new one, whatever moment a writer dies at. Older
+versions and stale temporary folders are removed after the switch. An index written by older
+policybots (the files directly in ``index/``) still loads, and the next commit moves it into a
+version folder.
+
+A version folder holds
   manifest.json     format, model id + dimension + fingerprint, chunking settings, corpus hash
   documents.jsonl   one cleaned document per line (metadata, text, page starts)
   chunks.jsonl      one chunk per line, in vector order
@@ -14,10 +26,16 @@ Nothing is pickled, so a copied index cannot run code when it is loaded.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
+import secrets
 import shutil
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +48,18 @@ from policybot.ingest.clauses import Clause, split_clauses
 from policybot.records import Chunk, Document, DocumentMeta, Fact, content_hash
 from policybot.store.keyword import KeywordIndex
 
-__all__ = ["FORMAT_VERSION", "IndexData", "ModelInfo", "load_index", "save_index"]
+__all__ = [
+    "FORMAT_VERSION",
+    "IndexData",
+    "ModelInfo",
+    "current_version",
+    "live_dir",
+    "load_index",
+    "save_index",
+    "write_lock",
+]
+
+log = logging.getLogger("policybot.store.files")
 
 FORMAT_VERSION = 2
 _FILES = (
@@ -42,6 +71,11 @@ _FILES = (
     "facts.jsonl",
     "clause_vectors.npy",
 )
+CURRENT = "CURRENT"
+LOCK_FILE = ".write.lock"
+_POINTER_TMP = "CURRENT.tmp"
+_VERSION_PREFIX = "v-"
+_TMP_PREFIX = ".tmp-"
 
 
 @dataclass(frozen=True)
@@ -64,6 +98,8 @@ class IndexData:
     clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     keyword: KeywordIndex | None = None
     created: str = ""
+    #: the version folder it was loaded from (None for a legacy flat index or one never saved)
+    version: str | None = field(default=None, compare=False)
     _clauses: list[Clause] | None = field(default=None, repr=False, compare=False)
     _clauses_key: tuple[int, int] = field(default=(0, -1), repr=False, compare=False)
 
@@ -135,31 +171,195 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def save_index(data: IndexData, index_dir: Path) -> None:
-    """Write ``data`` to ``index_dir`` atomically: a failed write leaves the old index as it was."""
-    index_dir = index_dir.resolve()
-    tmp = index_dir.with_name(f".{index_dir.name}.tmp-{os.getpid()}")
-    old = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
-    data.check()
-    try:
-        index_dir.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        _write_all(data, tmp)
-        if index_dir.exists():
-            os.replace(index_dir, old)
+# -- the writer lock --------------------------------------------------------------------------
+
+
+class _WriterLock:
+    """The flock of one index folder, re-entrant within a process (flock locks belong to an open
+    file, so a second ``open`` in the same process would wait for the first)."""
+
+    def __init__(self) -> None:
+        self.thread_lock = threading.RLock()
+        self.depth = 0
+        self.fd: int | None = None
+
+
+_writer_locks: dict[Path, _WriterLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+@contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the exclusive writer lock of ``index_dir`` (``<index_dir>/.write.lock``).
+
+    One writer at a time across threads and processes; re-entrant in the thread that holds it.
+    Readers never take it.
+    """
+    index_dir = Path(index_dir).resolve()
+    with _writer_locks_guard:
+        lock = _writer_locks.setdefault(index_dir, _WriterLock())
+    with lock.thread_lock:
+        if lock.depth == 0:
+            try:
+                index_dir.mkdir(parents=True, exist_ok=True)
+                fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise StorageError(f"cannot lock the index at {index_dir}: {exc.strerror or exc}") from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
+            lock.fd = fd
+        lock.depth += 1
         try:
-            os.replace(tmp, index_dir)
-        except OSError:
-            if old.exists() and not index_dir.exists():
-                os.replace(old, index_dir)  # put the old index back
-            raise
-    except OSError as exc:
-        raise StorageError(f"cannot write the index at {index_dir}: {exc.strerror or exc}") from exc
+            yield
+        finally:
+            lock.depth -= 1
+            if lock.depth == 0 and lock.fd is not None:
+                fd, lock.fd = lock.fd, None
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                finally:
+                    os.close(fd)
+
+
+# -- versions ----------------------------------------------------------------------------------
+
+
+def _valid_version(name: str) -> bool:
+    return name.startswith(_VERSION_PREFIX) and "/" not in name and "\\" not in name and name.strip() == name
+
+
+def current_version(index_dir: Path) -> str | None:
+    """The live version named by ``CURRENT`` (None without one): a cheap check for new commits."""
+    try:
+        name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if _valid_version(name) else None
+
+
+def _legacy_leftovers(index_dir: Path) -> list[Path]:
+    """Folders the old two-rename save left beside ``index_dir`` (``.index.old-PID``, ``.index.tmp-PID``)."""
+    try:
+        return sorted(p for p in index_dir.parent.iterdir() if p.name.startswith(f".{index_dir.name}."))
+    except OSError:
+        return []
+
+
+def live_dir(index_dir: Path) -> Path:
+    """The folder holding the live index files: the version ``CURRENT`` names; without ``CURRENT``
+    a legacy flat index in ``index_dir``, else the newest complete version folder, else an index an
+    old policybot moved aside and was killed before moving back."""
+    index_dir = Path(index_dir)
+    if (index_dir / CURRENT).exists():
+        name = current_version(index_dir)
+        if name is None or not (index_dir / name).is_dir():
+            raise IndexMismatchError(
+                f"index at {index_dir} is damaged ({CURRENT} names no version folder); "
+                "rebuild with `policybot ingest --rebuild`"
+            )
+        return index_dir / name
+    if (index_dir / "manifest.json").is_file():
+        return index_dir  # the flat layout of older policybots
+    try:
+        versions = sorted(
+            p for p in index_dir.iterdir() if p.name.startswith(_VERSION_PREFIX) and (p / "manifest.json").is_file()
+        )
+    except OSError:
+        versions = []
+    if versions:
+        if len(versions) > 1:
+            log.warning(
+                "no %s in %s: using the newest of %d versions, %s", CURRENT, index_dir, len(versions), versions[-1].name
+            )
+        return versions[-1]
+    moved = [p for p in _legacy_leftovers(index_dir) if ".old-" in p.name and (p / "manifest.json").is_file()]
+    if moved:
+        log.warning("no index in %s: using %s, which an interrupted save left", index_dir, moved[-1])
+        return moved[-1]
+    raise IndexMissingError(f"no index at {index_dir}: run `policybot ingest` first")
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if index_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)  # never the only copy
+        os.close(fd)
+
+
+def _new_version_name() -> str:
+    """``v-<UTC time to the nanosecond>-<random>``: sorts by age, unique across processes."""
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9))
+    return f"{_VERSION_PREFIX}{stamp}{now % 10**9:09d}-{secrets.token_hex(4)}"
+
+
+def save_index(data: IndexData, index_dir: Path) -> None:
+    """Commit ``data`` as the new live version of ``index_dir``, under the writer lock.
+
+    A failed or interrupted write leaves the old index as it was; readers see the old version or
+    the new one, never a mixture.
+    """
+    index_dir = Path(index_dir).resolve()
+    data.check()
+    with write_lock(index_dir):
+        name = _new_version_name()
+        tmp, final = index_dir / f"{_TMP_PREFIX}{name}", index_dir / name
+        switched = False
+        try:
+            tmp.mkdir()
+            _write_all(data, tmp)
+            _fsync_dir(tmp)
+            os.replace(tmp, final)
+            _fsync_dir(index_dir)
+            pointer = index_dir / _POINTER_TMP
+            with pointer.open("w", encoding="utf-8") as fh:
+                fh.write(name + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(pointer, index_dir / CURRENT)
+            switched = True
+        except OSError as exc:
+            raise StorageError(f"cannot write the index at {index_dir}: {exc.strerror or exc}") from exc
+        finally:
+            if not switched and current_version(index_dir) != name:  # never delete what CURRENT names
+                for leftover in (tmp, final):
+                    shutil.rmtree(leftover, ignore_errors=True)
+                (index_dir / _POINTER_TMP).unlink(missing_ok=True)
+        data.version = name
+        try:
+            _fsync_dir(index_dir)
+        except OSError as exc:  # the switch is visible; only its durability is in doubt
+            log.warning("cannot sync %s after the commit: %s", index_dir, exc)
+        _remove_stale(index_dir, keep=name)
+
+
+def _remove_stale(index_dir: Path, keep: str) -> None:
+    """Remove older versions, temporary folders and a migrated legacy layout; log failures."""
+
+    def failed(func: Any, path: Any, exc: Any) -> None:
+        log.warning("cannot remove %s from the index folder: %s", path, exc)
+
+    try:
+        entries = list(index_dir.iterdir())
+    except OSError as exc:
+        log.warning("cannot list %s to clean it: %s", index_dir, exc)
+        return
+    for entry in entries + _legacy_leftovers(index_dir):
+        name = entry.name
+        try:
+            if name == keep:
+                continue
+            if entry.parent != index_dir or name.startswith((_VERSION_PREFIX, _TMP_PREFIX)):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, onerror=failed)
+            elif name in _FILES or name == _POINTER_TMP:
+                entry.unlink()
+        except OSError as exc:
+            log.warning("cannot remove %s from the index folder: %s", entry, exc)
 
 
 def _write_all(data: IndexData, tmp: Path) -> None:
@@ -181,7 +381,12 @@ def _write_all(data: IndexData, tmp: Path) -> None:
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
-    path = index_dir / "manifest.json"
+    """The manifest of the live index in ``index_dir``."""
+    return _read_manifest(live_dir(index_dir), index_dir)
+
+
+def _read_manifest(folder: Path, index_dir: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
     if not path.is_file():
         raise IndexMissingError(f"no index at {index_dir}: run `policybot ingest` first")
     try:
@@ -220,22 +425,40 @@ def check_model(manifest: dict[str, Any], model: ModelInfo, index_dir: Path) -> 
 
 
 def load_index(index_dir: Path, model: ModelInfo | None = None) -> IndexData:
-    """Load an index; with ``model`` given, refuse one that another model built."""
-    manifest = read_manifest(index_dir)
+    """Load the live index; with ``model`` given, refuse one that another model built.
+
+    Takes no lock: when a writer commits (and removes the version being read) meanwhile, the
+    read starts again from the new version.
+    """
+    for _attempt in range(4):
+        version = current_version(index_dir)
+        try:
+            data = _load_folder(live_dir(index_dir), index_dir, model)
+        except (IndexMissingError, IndexMismatchError):
+            if current_version(index_dir) != version:
+                continue  # a commit replaced the version under the read
+            raise
+        data.version = version
+        return data
+    return _load_folder(live_dir(index_dir), index_dir, model)
+
+
+def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> IndexData:
+    manifest = _read_manifest(folder, index_dir)
     info = ModelInfo(**manifest["model"])
     if model is not None:
         check_model(manifest, model, index_dir)
     try:
         documents = {}
-        for row in _read_jsonl(index_dir / "documents.jsonl"):
+        for row in _read_jsonl(folder / "documents.jsonl"):
             meta = DocumentMeta(**row["meta"])
             documents[meta.doc_id] = Document(meta, row["text"], tuple(row["page_starts"]))
-        chunks = [Chunk.from_dict(r) for r in _read_jsonl(index_dir / "chunks.jsonl")]
-        facts = [Fact(**r) for r in _read_jsonl(index_dir / "facts.jsonl")]
-        flat = faiss.read_index(str(index_dir / "vectors.faiss"))
+        chunks = [Chunk.from_dict(r) for r in _read_jsonl(folder / "chunks.jsonl")]
+        facts = [Fact(**r) for r in _read_jsonl(folder / "facts.jsonl")]
+        flat = faiss.read_index(str(folder / "vectors.faiss"))
         vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, info.dimension), np.float32)
-        keyword = KeywordIndex.load(index_dir / "keyword.json")
-        clause_vectors = np.load(index_dir / "clause_vectors.npy", allow_pickle=False)
+        keyword = KeywordIndex.load(folder / "keyword.json")
+        clause_vectors = np.load(folder / "clause_vectors.npy", allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexMismatchError(
             f"index at {index_dir} is damaged ({exc.__class__.__name__}: {exc}); rebuild with "

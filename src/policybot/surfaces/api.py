@@ -65,18 +65,13 @@ class BotHolder:
     def __init__(self, bot: PolicyBot | None = None, *, follow_disk: bool = False) -> None:
         self.bot, self.follow_disk = bot, follow_disk
         self.error: str | None = None
-        self._seen: int | None = None
 
     def get(self) -> PolicyBot:
         bot = self.bot
         if bot is None:
             raise IndexMissingError(self.error or "the engine is still loading; try again shortly")
-        if self.follow_disk:  # several workers: pick up index changes another worker saved
-            manifest = bot.settings.index_dir / "manifest.json"
-            stamp = manifest.stat().st_mtime_ns if manifest.exists() else None
-            if stamp is not None and stamp != self._seen:
-                bot.reload()
-            self._seen = stamp
+        if self.follow_disk:  # several workers: pick up index versions another worker committed
+            bot.refresh_if_changed()
         return bot
 
 
