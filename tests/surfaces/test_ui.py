@@ -206,14 +206,14 @@ def test_browser_chat(ui_url: str, tmp_path: Path) -> None:
             assert cite is not None and "五、进度安排" in cite.inner_text()
             # the first source is open without a click, and a click closes it
             assert page.locator("#pb-chat details.pb-cite mark").first.inner_text() == "三季度"
-            page.click("#pb-chat details.pb-cite summary")
-            assert page.locator("#pb-chat details.pb-cite").first.get_attribute("open") is None
             shot = tmp_path / "chat.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
             if os.environ.get("POLICYBOT_WRITE_SCREENSHOT") == "1":
                 (ROOT / "docs").mkdir(exist_ok=True)
                 shutil.copy(shot, ROOT / "docs" / "chat.png")
+            page.click("#pb-chat details.pb-cite summary")
+            assert page.locator("#pb-chat details.pb-cite").first.get_attribute("open") is None
             page.get_by_role("tab", name="时间节点与目标").click()
             page.wait_for_selector(".pb-timeline .pb-quarter", timeout=30_000)
             assert "2016-Q3" in page.inner_text(".pb-timeline")
