@@ -187,3 +187,9 @@ def test_asked_role(question: str, role: SectionRole | None) -> None:
 )
 def test_instructions_to_the_assistant(text: str, planted: bool) -> None:
     assert is_instruction(text) is planted
+
+
+def test_a_weekday_between_a_date_and_its_deadline_word() -> None:
+    # d11: "于2016年5月20日（周五）前报送"
+    found = find_times("申报单位将申报资料一式三份于2016年5月20日（周五）前报送至市经信局。")
+    assert [(t.kind, t.text) for t in found] == [(TimeKind.DEADLINE, "于2016年5月20日（周五）前")]
