@@ -199,7 +199,7 @@ def fits(kind: AnswerType, text: str, units: frozenset[str] | None = None) -> bo
 
 
 def _bare_heading(text: str, heading: str) -> bool:
-    """Is ``text`` just its section's title ("五、进度安排")? An item that is all heading
+    """Is ``text`` just its section's title ("二、申报条件")? An item that is all heading
     ("(二)职工总数不超过500人…") still says something."""
     return text.rstrip("。：:；") == heading and len(heading) < 16 and not find_values(heading)
 

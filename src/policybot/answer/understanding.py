@@ -1,6 +1,6 @@
 """Understanding a question: its language, intent, search text and content terms.
 
-A follow-up that leans on the conversation ("那氨氮呢？", "What about ammonia nitrogen?") is
+A follow-up that leans on the conversation ("那资产总额呢？", "What about total assets?") is
 searched together with the previous question and inherits its intent.
 """
 
@@ -115,7 +115,7 @@ def is_followup(question: str, history: Sequence[str]) -> bool:
         return False
     q = question.strip()
     short = len(q) <= 8 if language(q) == "zh" else len(q.split()) <= 4
-    asks_anew = bool(_NEW_QUESTION.search(q))  # "绿色工厂是什么？" is short but stands alone
+    asks_anew = bool(_NEW_QUESTION.search(q))  # "高新技术企业是什么？" is short but stands alone
     return bool(_FOLLOWUP.search(q)) or bool(_ORDINAL.search(q)) or (short and not asks_anew)
 
 

@@ -127,7 +127,7 @@ def is_marker_line(text: str) -> bool:
 
 
 def strip_marker(heading: str) -> str:
-    """``（三）推进绿色制造体系试点`` -> ``推进绿色制造体系试点``; ``第七条`` stays."""
+    """``（三）完善农机装备创新体系`` -> ``完善农机装备创新体系``; ``第七条`` stays."""
     rest = re.sub(rf"^(?:[（(]?(?:{_NUM}|{_DIGITS})[）)]?\s*[、.．]?)", "", heading).strip()
     return rest or heading
 

@@ -2,7 +2,7 @@
 
 * ``deadline``: time tags on schedule items (──…（二季度）), and time limits written in the text
   (到2020年, 2016年底前, 三季度, 年内);
-* ``target``: a figure with its unit and indicator (削减化学需氧量 8万吨, 氨氮 0.7万吨);
+* ``target``: a figure with its unit and indicator (综合机械化率 70%, 单个项目资助 1000万元);
 * ``party``: who an action is taken with (会同财政部) or which bodies are named (中国工程院).
 
 Titles in 《…》 are masked first, so a year inside a document title is never a deadline.

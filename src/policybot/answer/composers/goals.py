@@ -1,4 +1,5 @@
-"""Targets stated as goals ("预计全年削减化学需氧量8万吨"), for the year asked, and a plan's goals."""
+"""Targets stated as goals ("到2020年，全国农作物耕种收综合机械化率达到70%"), for the year asked, and a
+plan's goals."""
 
 from __future__ import annotations
 
