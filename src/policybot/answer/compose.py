@@ -76,6 +76,10 @@ class Draft:
     def add(self, text: str) -> None:
         self.parts.append(text)
 
+    def say(self, zh: str, en: str) -> None:
+        """Add ``zh`` or ``en``, in the question's language."""
+        self.add(zh if self.query.lang == "zh" else en)
+
     @property
     def text(self) -> str:
         return "".join(self.parts).strip()

@@ -33,6 +33,7 @@ class AnswerContext:
     retriever: Retriever
     scope: tuple[str, ...] | None = None
     missing: tuple[str, ...] = field(default=())  # question terms the documents do not mention
+    _evidence: dict[tuple[AnswerType, str], list[Evidence]] = field(default_factory=dict, repr=False)
 
     # -- the index, read-only ------------------------------------------------------------------
     @property
@@ -104,6 +105,12 @@ class AnswerContext:
         """Candidate clauses for the question, best first (see ``evidence.rank_clauses``): those of
         the retrieved chunks and the 20 nearest clauses of the same documents."""
         query = query or self.query
+        key = (kind, query.question)
+        if key not in self._evidence:  # several composers may ask for the same ranking
+            self._evidence[key] = self._rank(kind, query)
+        return self._evidence[key]
+
+    def _rank(self, kind: AnswerType, query: Query) -> list[Evidence]:
         sims = self.retriever.clause_similarities(query.text)
         docs = {h.chunk.doc_id for h in self.hits}
         extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]

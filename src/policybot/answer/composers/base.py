@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from policybot.answer.compose import Draft
 from policybot.answer.context import AnswerContext
-from policybot.records import Chunk, Document, Fact, Hit
-
-
-def doc_of(ctx: AnswerContext, doc_id: str) -> Document | None:
-    return ctx.document(doc_id)
+from policybot.records import Chunk, Fact, Hit
 
 
 def section_label(ctx: AnswerContext, draft: Draft, chunk: Chunk) -> str:
     path = chunk.section_path
     section = path[1] if len(path) > 1 else path[0]
-    return draft.source_label(doc_of(ctx, chunk.doc_id), section)
+    return draft.source_label(ctx.document(chunk.doc_id), section)
 
 
 def score_of(hits: list[Hit], chunk: Chunk, default: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from policybot.answer.compose import Draft
-from policybot.answer.composers.base import doc_of, score_of
+from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
 from policybot.records import Chunk, Document, Hit
 
@@ -25,7 +25,7 @@ _DOC_FIELDS: list[tuple[re.Pattern[str], str]] = [
 
 def compose_document(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     q = draft.query
-    doc = doc_of(ctx, hits[0].chunk.doc_id)
+    doc = ctx.document(hits[0].chunk.doc_id)
     if doc is None:
         return False
     fields = [f for p, f in _DOC_FIELDS if p.search(q.question)] or ["title"]

@@ -50,10 +50,8 @@ def compose_target(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         return False
     mark = draft.cite(chunk, chosen[0].quote, score_of(hits, chunk, best_score))
     what = "、".join(f.subject for f in chosen)
-    if q.lang == "zh":
-        draft.add(f"根据{section_label(ctx, draft, chunk)}，目标是{what}{mark}。")
-    else:
-        draft.add(f"According to {section_label(ctx, draft, chunk)}, the target is {what} {mark}.")
+    label = section_label(ctx, draft, chunk)
+    draft.say(f"根据{label}，目标是{what}{mark}。", f"According to {label}, the target is {what} {mark}.")
     draft.facts.extend(chosen)
     return True
 

@@ -29,9 +29,10 @@ def compose_party(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         return False
     mark = draft.cite(chunk, best.quote, score_of(hits, chunk, scored[0][0]))
     names = "、".join(dict.fromkeys(f.value for f in together))
-    if q.lang == "zh":
-        draft.add(f"根据{section_label(ctx, draft, chunk)}，涉及{names}：“{best.subject}”{mark}。")
-    else:
-        draft.add(f"According to {section_label(ctx, draft, chunk)}, this involves {names}: “{best.subject}” {mark}.")
+    label = section_label(ctx, draft, chunk)
+    draft.say(
+        f"根据{label}，涉及{names}：“{best.subject}”{mark}。",
+        f"According to {label}, this involves {names}: “{best.subject}” {mark}.",
+    )
     draft.facts.extend(together)
     return True

@@ -46,10 +46,11 @@ def compose_deadline(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         return False
     mark = draft.cite(chunk, fact.quote, score_of(hits, chunk, best[0]))
     when = quarter_words(fact, q.lang)
-    if q.lang == "zh":
-        draft.add(f"根据{section_label(ctx, draft, chunk)}，“{fact.subject}”安排在{when}{mark}。")
-    else:
-        draft.add(f"According to {section_label(ctx, draft, chunk)}, “{fact.subject}” is scheduled for {when} {mark}.")
+    label = section_label(ctx, draft, chunk)
+    draft.say(
+        f"根据{label}，“{fact.subject}”安排在{when}{mark}。",
+        f"According to {label}, “{fact.subject}” is scheduled for {when} {mark}.",
+    )
     draft.facts.append(fact)
     return True
 

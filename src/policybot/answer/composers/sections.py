@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from policybot.answer.compose import Draft, sentences_of
-from policybot.answer.composers.base import doc_of, score_of, section_label, top_docs
+from policybot.answer.composers.base import score_of, section_label, top_docs
 from policybot.answer.context import AnswerContext
 from policybot.answer.understanding import bigrams
 from policybot.records import PATH_SEP, Chunk, Hit
@@ -36,7 +36,7 @@ def list_children(ctx: AnswerContext, draft: Draft, hits: list[Hit], parent: tup
         head = chunk.section_path[len(parent)] if len(chunk.section_path) > len(parent) else first
         detail = quote if quote != head and not quote.startswith(head) else quote[len(head) :].lstrip("。，")
         lines.append(f"{n}. {head}：{detail}{mark}" if detail else f"{n}. {head}{mark}")
-    label = draft.source_label(doc_of(ctx, children[0].doc_id), parent[-1])
+    label = draft.source_label(ctx.document(children[0].doc_id), parent[-1])
     intro = f"根据{label}，有以下几方面：\n" if q.lang == "zh" else f"According to {label}:\n"
     draft.add(intro + "\n".join(lines))
     return True
@@ -154,7 +154,7 @@ def compose_broad(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         return list_children(ctx, draft, hits, named) or quote_sentences(ctx, draft, section_hits(ctx, hits, named), 3)
     if draft.query.terms:
         return quote_sentences(ctx, draft, hits, 4)
-    doc = doc_of(ctx, hits[0].chunk.doc_id)
+    doc = ctx.document(hits[0].chunk.doc_id)
     if doc is None:
         return False
     q = draft.query
