@@ -251,3 +251,10 @@ def test_markdown_table_rows_stay_on_their_own_lines() -> None:
     text = "# 标题\n\n| 指标 | 数值 |\n|---|---|\n| 化学需氧量 | 8万吨 |\n| 氨氮 | 0.7万吨 |\n"
     lines = clean_text(text, hard_wrapped=False).text.split("\n")
     assert len([line for line in lines if line.startswith("|")]) == 4, lines
+
+
+def test_the_doc_number_line_under_a_title_stays_its_own_line() -> None:
+    title = "杭州市经济和信息化局关于组织申报2024年度中小企业数字化改造专项资金项目的通知"
+    text = f"{title}\n杭经信〔2024〕37号\n\n各区、县（市）经信局：\n"
+    lines = clean_text(text, hard_wrapped=True).text.split("\n")
+    assert lines[:2] == [title, "杭经信〔2024〕37号"]

@@ -4,6 +4,7 @@ composers all read it from here, so the rules cannot drift apart."""
 
 from policybot.genre.kinds import Genre, detect_genre
 from policybot.genre.markers import (
+    DOC_NUMBER,
     ITEM,
     MARKERS,
     MD_HEADING,
@@ -24,6 +25,7 @@ from policybot.genre.units import Value, ValueKind, find_values, unit_kind
 
 __all__ = [
     "CN_NUMERALS",
+    "DOC_NUMBER",
     "ITEM",
     "MARKERS",
     "MD_HEADING",

@@ -14,6 +14,7 @@ from enum import Enum
 from policybot.genre.numerals import CN_NUMERALS
 
 __all__ = [
+    "DOC_NUMBER",
     "ITEM",
     "MARKERS",
     "MD_HEADING",
@@ -48,6 +49,8 @@ MARKERS: list[tuple[str, re.Pattern[str], float]] = [
     ("heading", re.compile(rf"^{_DIGITS}(?:[、．]|\.(?!\d))"), 7.0),  # "7．2015年度…" yes, "1.5亿元" no
     ("heading", re.compile(rf"^[（(]{_DIGITS}[）)]"), 8.0),
 ]
+#: A document number (文号): ``工信部节〔2016〕113号``, ``杭经信〔2024〕37号``.
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*\d{1,4}\s*号")
 #: A list item or schedule item: ``──…（二季度）``, ``— …``, ``• …``.
 ITEM = re.compile(r"^(?:──|—{1,2}|－－|[•·●▪◆■]|-\s|\*\s)")
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")

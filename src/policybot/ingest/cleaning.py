@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
+from policybot.genre import DOC_NUMBER
 from policybot.ingest.structure import is_marker_line, is_time_tag
 from policybot.records import PAGE_BREAK, LoadedText
 
@@ -148,8 +149,8 @@ def _continues(paragraph: list[_Line], line: _Line, full: float, by_space: bool,
         return True  # "（二季度）" wrapped onto its own line belongs to the item above
     if _unbalanced(joined) or line.text[0] in _NEVER_STARTS:
         return True  # an open 《 or （, or a line starting with 的 / 》 / ， cannot begin a paragraph
-    if is_marker_line(line.text) or line.text.startswith("#"):
-        return False
+    if is_marker_line(line.text) or line.text.startswith("#") or DOC_NUMBER.fullmatch(line.text.strip()):
+        return False  # a heading, or the 文号 line under a title
     if by_space:
         return not prev.trailing_space
     if by_indent and not line.indented and _width(prev.text) >= 0.8 * full:

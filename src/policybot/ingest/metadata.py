@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from policybot.errors import DocumentError
+from policybot.genre import DOC_NUMBER
 from policybot.records import DocumentMeta
 
 __all__ = ["SIDECAR_FIELDS", "extract_meta", "read_sidecar", "sidecar_path"]
@@ -34,7 +35,7 @@ SIDECAR_FIELDS = (
     "source_url",
 )
 
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*\d{1,4}\s*号")
+_DOC_NUMBER = DOC_NUMBER
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DATE = re.compile(
     r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
