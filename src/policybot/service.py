@@ -26,6 +26,7 @@ from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
 from policybot.records import Answer, Document, Fact, Hit
 from policybot.store.files import IndexData, ModelInfo, current_version, load_index
+from policybot.store.rejections import Rejection, read_rejections
 
 __all__ = ["PolicyBot"]
 
@@ -159,6 +160,10 @@ class PolicyBot:
             )
             self.reload()
         return report
+
+    def rejected(self) -> list[Rejection]:
+        """Files of the corpus folder that could not be ingested, with the reason."""
+        return read_rejections(self.settings.index_dir)
 
     def remove(self, doc_ids: Sequence[str]) -> list[str]:
         with self._lock:

@@ -21,6 +21,7 @@ from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, prepare_document, remove_documents
 from policybot.service import PolicyBot
 from policybot.store.files import current_version, live_dir, load_index, read_manifest
+from policybot.store.rejections import read_rejections
 from support import SEED, make_settings
 
 NOTICE = """关于开展{topic}示范的通知
@@ -330,14 +331,38 @@ def test_bad_input_raises_one_line_and_leaves_index_untouched(
     assert index_bytes(base) == before
 
 
-def test_one_bad_file_in_a_folder_fails_the_whole_ingest(base: Path, tmp_path: Path, embedder: Any) -> None:
+def test_a_bad_file_in_a_folder_is_rejected_and_the_rest_ingested(base: Path, tmp_path: Path, embedder: Any) -> None:
     write(tmp_path / "docs" / "geo.txt", notice("地热"))
-    _bytes(tmp_path / "docs" / "zz-empty.txt", b"")
+    bad = _bytes(tmp_path / "docs" / "zz-punct.txt", "。，、——\n……\n".encode())
+    report = run(base, embedder, [tmp_path / "docs"])
+    assert doc_ids(base) == {"wind", "geo"}
+    assert [r.source for r in report.rejected] == [bad.as_posix()]
+    assert "only punctuation" in report.rejected[0].reason and "\n" not in report.rejected[0].reason
+    assert [r.source for r in read_rejections(base / "index")] == [bad.as_posix()]
+    # the next sync skips it without reading it again; fixing the file clears the record
+    again = run(base, embedder, [tmp_path / "docs"])
+    assert [r.reason for r in again.rejected] == [report.rejected[0].reason] and not again.changed
+    write(bad, notice("光伏"))
+    fixed = run(base, embedder, [tmp_path / "docs"])
+    assert fixed.added == ["zz-punct"] and not fixed.rejected and read_rejections(base / "index") == []
+
+
+def test_a_named_bad_file_fails_the_ingest_and_is_not_recorded(base: Path, tmp_path: Path, embedder: Any) -> None:
+    bad = _bytes(tmp_path / "zz-empty.txt", b"")
     before = index_bytes(base)
     with pytest.raises(DocumentError, match=r"zz-empty\.txt"):
-        run(base, embedder, [tmp_path / "docs"])
-    assert index_bytes(base) == before
-    assert doc_ids(base) == {"wind"}
+        run(base, embedder, [bad])
+    assert index_bytes(base) == before and read_rejections(base / "index") == []
+
+
+def test_unchanged_files_are_not_parsed_again(two_docs: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import policybot.ingest.pipeline as pipeline
+
+    parsed: list[Path] = []
+    real = pipeline.prepare_document
+    monkeypatch.setattr(pipeline, "prepare_document", lambda p, c, *a: parsed.append(p) or real(p, c, *a))
+    report = run(two_docs, embedder)
+    assert parsed == [] and sorted(report.unchanged) == sorted(doc_ids(two_docs)) == ["hydrogen", "wind"]
 
 
 @pytest.mark.parametrize("other", ["sub/wind.txt", "wind.md"])

@@ -169,6 +169,18 @@ def test_ingest_bad_file_is_one_error_line(
     assert (live_dir(ws / "index") / "manifest.json").read_bytes() == before
 
 
+def test_ingest_of_a_folder_rejects_a_bad_file_and_ingests_the_rest(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (ws / "corpus" / "marks.txt").write_text("。，、——……", encoding="utf-8")
+    code, out, err = run(capsys, ws, "ingest", "-q")
+    assert code == 1 and "1 added" in out and "1 rejected" in out
+    assert err.strip().splitlines() == [f"policybot: rejected {(ws / 'corpus' / 'marks.txt').as_posix()}: "
+                                        "marks.txt has no text (only punctuation and spaces)"]  # fmt: skip
+    code, out, _ = run(capsys, ws, "documents", "--json")
+    assert "wind" in [d["doc_id"] for d in json.loads(out)]
+
+
 def test_ask_empty_question(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, ws, "ask", "")
     assert code == 1 and out == ""

@@ -161,15 +161,29 @@ def test_schemathesis_finds_no_server_errors(server: Server) -> None:
     assert httpx.get(f"{server.url}/readyz").status_code == 200  # writes needed the admin key
 
 
-def test_second_start_reuses_the_index(server: Server) -> None:
+def test_second_start_reuses_the_index_and_poison_files_never_block_it(server: Server) -> None:
     server.stop()
     server.log.write_text("")
+    poison = server.root / "corpus" / "marks.txt"
+    poison.write_text("。，、\n——……\n", encoding="utf-8")  # no words: rejected, not a document
     started = time.monotonic()
     server.start()
     assert server.wait_ready(120)[-1] == 200
     assert time.monotonic() - started < 60
     messages = [line["message"] for line in server.log_lines()]
     assert not any(m.startswith("no index in") for m in messages)
+    deadline, rejected = time.monotonic() + 60, []
+    while time.monotonic() < deadline and not rejected:  # the sync runs behind the served index
+        rejected = httpx.get(f"{server.url}/api/documents/rejected").json()
+        time.sleep(0.2)
+    assert [r["source"].rsplit("/", 1)[-1] for r in rejected] == ["marks.txt"]
+    assert "no text" in rejected[0]["reason"] and rejected[0]["at"]
+    messages = [line["message"] for line in server.log_lines()]
+    loaded = next(i for i, m in enumerate(messages) if m.startswith("engine loaded"))
+    synced = next(i for i, m in enumerate(messages) if m.startswith("corpus synced"))
+    assert loaded < synced and "1 rejected" in messages[synced]
+    assert [d["doc_id"] for d in httpx.get(f"{server.url}/api/documents").json()] == [SEED.stem]
+    poison.unlink()
 
 
 def test_not_ready_until_loaded(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ Titles in 《…》 are masked first, so a year inside a document title is never
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from policybot.genre import is_instruction
@@ -87,16 +88,28 @@ def _mask_titles(text: str) -> str:
     return re.sub(r"《[^》]*》", lambda m: "《" + " " * (len(m.group(0)) - 2) + "》", text)
 
 
-def _chunk_at(chunks: list[Chunk], offset: int) -> Chunk | None:
-    best = None
-    for chunk in chunks:
-        if chunk.start <= offset < chunk.end and (best is None or chunk.end - chunk.start < best.end - best.start):
-            best = chunk
-    return best
+class _ChunkFinder:
+    """The smallest chunk holding an offset, in O(log n + overlap) per lookup (chunks sorted by start)."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self._chunks = sorted(chunks, key=lambda c: c.start)
+        self._starts = [c.start for c in self._chunks]
+        self._longest = max((c.end - c.start for c in chunks), default=0)
+
+    def at(self, offset: int) -> Chunk | None:
+        best = None
+        i = bisect_right(self._starts, offset) - 1
+        while i >= 0 and self._starts[i] > offset - self._longest:
+            chunk = self._chunks[i]
+            if offset < chunk.end and (best is None or chunk.end - chunk.start <= best.end - best.start):
+                best = chunk
+            i -= 1
+        return best
 
 
 def _sentences(doc: Document, chunks: list[Chunk]) -> Iterator[tuple[int, str, Chunk]]:
     seen: set[int] = set()
+    finder = _ChunkFinder(chunks)
     for chunk in chunks:
         for start, end in split_sentences(doc.text[chunk.start : chunk.end], chunk.start):
             if start in seen:
@@ -104,7 +117,7 @@ def _sentences(doc: Document, chunks: list[Chunk]) -> Iterator[tuple[int, str, C
             seen.add(start)
             if is_instruction(doc.text[start:end]):
                 continue  # planted text addressing the assistant is not a fact of the document
-            owner = _chunk_at(chunks, start) or chunk
+            owner = finder.at(start) or chunk
             yield start, doc.text[start:end].strip(), owner
 
 
@@ -131,8 +144,9 @@ def extract_facts(doc: Document, sections: list[Section], chunks: list[Chunk]) -
     year = _doc_year(doc)
     facts: list[Fact] = []
     item_spans: list[tuple[int, int]] = []
+    finder = _ChunkFinder(chunks)
     for item in (s for s in sections if s.kind == "item"):
-        chunk = _chunk_at(chunks, item.start)
+        chunk = finder.at(item.start)
         text = doc.text[item.start : item.end].strip()
         if chunk is None or not item.tag:
             continue

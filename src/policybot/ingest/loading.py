@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
@@ -40,7 +41,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 from policybot.errors import DocumentError, UnsupportedFormatError
 from policybot.records import PAGE_BREAK, LoadedText, content_hash
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "SUPPORTED_SUFFIXES", "load"]
+__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "MAX_DOCX_XML_BYTES", "SUPPORTED_SUFFIXES", "load"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _GB_LABELS = frozenset({"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030"})
 _CONTAINERS = frozenset({"sdt", "sdtContent", "customXml"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORD = re.compile(r"[^\W_]")  # a letter, digit or CJK character
+#: A DOCX's XML parts may inflate to this much in all; a zip bomb is refused before parsing.
+MAX_DOCX_XML_BYTES = 64 * 1024 * 1024
 
 
 def load(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
@@ -78,6 +82,8 @@ def load(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
     text = _normalise(_LOADERS[fmt](data, path.name))
     if not text.strip():
         raise DocumentError(f"{path.name} has no text")
+    if not _WORD.search(text):
+        raise DocumentError(f"{path.name} has no text (only punctuation and spaces)")
     return LoadedText(
         text=text,
         source=path,
@@ -205,6 +211,7 @@ def _page_text(page: PageObject) -> str:
 def _docx_text(data: bytes, name: str) -> str:
     if data.startswith(_OLE_MAGIC):
         raise DocumentError(f"{name} is an old-style Word .doc or a password-protected file; save it as .docx")
+    _check_zip(data, name)
     try:
         document = docx.Document(BytesIO(data))
         lines = list(_docx_lines(document))
@@ -212,6 +219,21 @@ def _docx_text(data: bytes, name: str) -> str:
         log.debug("python-docx failed on %s", name, exc_info=True)
         raise DocumentError(f"{name} is not a readable DOCX file ({_why(exc)})") from None
     return "\n".join(lines)
+
+
+def _check_zip(data: bytes, name: str, limit: int = MAX_DOCX_XML_BYTES) -> None:
+    """Refuse a DOCX whose XML would inflate past ``limit``, from the sizes in the zip directory."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise DocumentError(f"{name} is not a readable DOCX file ({_why(exc)})") from None
+    inflated = sum(i.file_size for i in infos if not i.filename.startswith("word/media/"))
+    if inflated > limit:
+        raise DocumentError(
+            f"{name} inflates to {_size(inflated)} of XML, over the limit of {_size(limit)}; "
+            "it is refused as a likely zip bomb"
+        )
 
 
 def _docx_lines(document: DocxDocument) -> Iterator[str]:

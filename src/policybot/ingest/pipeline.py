@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -26,10 +27,11 @@ from policybot.ingest.chunking import ChunkSettings, chunk_document
 from policybot.ingest.clauses import clause_embed_text, split_clauses
 from policybot.ingest.cleaning import clean
 from policybot.ingest.facts import extract_facts
-from policybot.ingest.loading import SUPPORTED_SUFFIXES, load
+from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.ingest.metadata import apply_sidecar, extract_meta, read_sidecar, sidecar_path
+from policybot.ingest.sandbox import ParseLimits, load_bounded
 from policybot.ingest.structure import parse
-from policybot.records import Chunk, Document, Fact
+from policybot.records import Chunk, Document, Fact, content_hash
 from policybot.store.files import (
     IndexData,
     ModelInfo,
@@ -40,6 +42,7 @@ from policybot.store.files import (
     save_index,
     write_lock,
 )
+from policybot.store.rejections import Rejection, read_rejections, write_rejections
 
 __all__ = ["IngestReport", "PassageEmbedder", "discover", "ingest", "prepare_document", "remove_documents"]
 
@@ -68,6 +71,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
     seconds: float = 0.0
@@ -79,7 +83,8 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged; {self.chunks} chunks in the index "
+            f"{len(self.unchanged)} unchanged{f', {len(self.rejected)} rejected' if self.rejected else ''}; "
+            f"{self.chunks} chunks in the index "
             f"({self.embedded} embedded) in {self.seconds:.1f}s"
         )
 
@@ -125,9 +130,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return sorted(set(found))
 
 
-def prepare_document(path: Path, chunking: ChunkSettings) -> Prepared:
+def prepare_document(path: Path, chunking: ChunkSettings, limits: ParseLimits | None = None) -> Prepared:
     """Load, clean, read metadata, parse structure, chunk and extract facts for one file."""
-    loaded = load(path)
+    loaded = load_bounded(path, limits)
     cleaned = clean(loaded)
     if not cleaned.text.strip():
         raise DocumentError(f"{path}: no text left after cleaning")
@@ -142,14 +147,26 @@ def prepare_document(path: Path, chunking: ChunkSettings) -> Prepared:
     if sidecar is not None:
         overrides = read_sidecar(sidecar)
         meta = apply_sidecar(meta, overrides)
-        # the sidecar is part of the content: editing it must re-ingest the document
-        meta = replace(meta, content_hash=f"{loaded.raw_hash[:48]}{sidecar.stat().st_mtime_ns % 10**16:016d}")
+        meta = replace(meta, content_hash=_with_sidecar(loaded.raw_hash, sidecar))
     document = Document(meta, cleaned.text, cleaned.page_starts)
     sections = parse(document)
     chunks = chunk_document(document, sections, chunking)
     if not chunks:
         raise DocumentError(f"{path}: no text to index")
     return Prepared(document, chunks, extract_facts(document, sections, chunks))
+
+
+def _with_sidecar(raw_hash: str, sidecar: Path | None) -> str:
+    # the sidecar is part of the content: editing it must re-ingest the document
+    return raw_hash if sidecar is None else f"{raw_hash[:48]}{sidecar.stat().st_mtime_ns % 10**16:016d}"
+
+
+def source_hash(path: Path) -> str:
+    """The content hash a document read from ``path`` would carry, without parsing it."""
+    try:
+        return _with_sidecar(content_hash(path.read_bytes()), sidecar_path(path))
+    except OSError as exc:
+        raise DocumentError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
 
 
 def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
@@ -195,8 +212,12 @@ def ingest(
             f"no supported documents in {', '.join(str(p) for p in paths)} "
             f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
         )
+    named = {p.resolve() for p in paths if not p.is_dir()}  # a file named on its own must not be skipped
     with write_lock(index_dir):  # from reading the latest index to committing the new one
-        report = _update(files, index_dir, embedder, chunking, prune=prune, rebuild=rebuild, progress=progress)
+        earlier = {_same(r.source): r for r in read_rejections(index_dir)}
+        reading = _Reading(named, earlier, progress)
+        report = _update(files, index_dir, embedder, chunking, reading, prune=prune, rebuild=rebuild)
+        _record_rejections(index_dir, files, report.rejected)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -206,10 +227,10 @@ def _update(
     index_dir: Path,
     embedder: PassageEmbedder,
     chunking: ChunkSettings,
+    reading: _Reading,
     *,
     prune: bool,
     rebuild: bool,
-    progress: bool,
 ) -> IngestReport:
     old, reread = _existing(index_dir, embedder, chunking, rebuild)
     gone = [p for p in reread if not p.exists()]
@@ -220,8 +241,8 @@ def _update(
         )
     known = {p.resolve() for p in files}
     files += [p for p in reread if p.exists() and p.resolve() not in known]
-    prepared = _prepare_all(files, chunking, progress)
     report = IngestReport()
+    prepared = _prepare_all(files, chunking, old, reading, report)
     new = _empty(embedder, chunking)
     keep = _plan(old, prepared, files, prune, report)
     fresh: list[Chunk] = []
@@ -239,7 +260,7 @@ def _update(
     kept_clause_rows = [c.row for c in old.clauses if c.chunk_id in kept_ids]
     fresh_clauses = split_clauses(fresh)
     texts = [c.embed_text for c in fresh] + [clause_embed_text(c, fresh[c.chunk_row]) for c in fresh_clauses]
-    vectors = embedder.embed_passages(texts, progress=progress) if texts else np.zeros((0, embedder.dimension))
+    vectors = embedder.embed_passages(texts, progress=reading.progress) if texts else np.zeros((0, embedder.dimension))
     new.chunks = [old.chunks[i] for i in kept_rows] + fresh
     new.vectors = np.vstack([old.vectors[kept_rows], vectors[: len(fresh)]]).astype(np.float32)
     new.facts = [f for f in old.facts if f.doc_id in new.documents and f.doc_id not in _fresh_ids(keep)] + fresh_facts
@@ -260,18 +281,68 @@ def _has_index(index_dir: Path) -> bool:
     return True
 
 
-def _prepare_all(files: list[Path], chunking: ChunkSettings, progress: bool) -> dict[str, Prepared]:
+@dataclass(frozen=True)
+class _Reading:
+    named: set[Path]  # files given by name: a failure fails the ingest; files found in a folder are skipped
+    earlier: dict[str, Rejection]  # by resolved source: skipped without parsing while their bytes are the same
+    progress: bool
+
+
+def _prepare_all(
+    files: list[Path], chunking: ChunkSettings, old: IndexData, reading: _Reading, report: IngestReport
+) -> dict[str, Prepared]:
+    """Read the files that changed; an unchanged file (same bytes and sidecar) is not parsed again."""
+    indexed = {_same(d.meta.source): d for d in old.documents.values()}
     prepared: dict[str, Prepared] = {}
-    for path in tqdm(files, desc="reading", unit="doc", disable=not progress or len(files) < 2):
-        item = prepare_document(path, chunking)
-        doc_id = item.document.meta.doc_id
-        if doc_id in prepared:
-            raise DocumentError(
-                f"{path}: document id {doc_id!r} is already used by {prepared[doc_id].document.meta.source}; "
-                "rename one file or set doc_id in a sidecar"
-            )
-        prepared[doc_id] = item
+    for path in tqdm(files, desc="reading", unit="doc", disable=not reading.progress or len(files) < 2):
+        named = path.resolve() in reading.named
+        digest = source_hash(path) if named else _hash_or_none(path)
+        previous, earlier = indexed.get(_same(str(path))), reading.earlier.get(_same(str(path)))
+        if previous is not None and digest == previous.meta.content_hash:
+            report.unchanged.append(previous.meta.doc_id)  # _plan keeps it as it is
+            continue
+        if not named and (digest is None or (earlier is not None and earlier.content_hash == digest)):
+            report.rejected.append(earlier or _rejection(path, f"{path.name} cannot be read", ""))
+            continue
+        try:
+            item = prepare_document(path, chunking)
+        except DocumentError as exc:
+            if named:
+                raise
+            log.warning("rejected %s: %s", path, exc.message)
+            report.rejected.append(_rejection(path, exc.message, digest or ""))
+            continue
+        _claim(prepared, item, path)
     return prepared
+
+
+def _claim(prepared: dict[str, Prepared], item: Prepared, path: Path) -> None:
+    doc_id = item.document.meta.doc_id
+    if doc_id in prepared:
+        raise DocumentError(
+            f"{path}: document id {doc_id!r} is already used by {prepared[doc_id].document.meta.source}; "
+            "rename one file or set doc_id in a sidecar"
+        )
+    prepared[doc_id] = item
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return source_hash(path)
+    except DocumentError:
+        return None
+
+
+def _rejection(path: Path, reason: str, digest: str) -> Rejection:
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    return Rejection(source=path.as_posix(), reason=reason, content_hash=digest, at=at)
+
+
+def _record_rejections(index_dir: Path, files: list[Path], rejected: list[Rejection]) -> None:
+    """Keep earlier rejections of files this ingest did not look at (and that still exist)."""
+    seen = {_same(str(p)) for p in files}
+    kept = [r for r in read_rejections(index_dir) if _same(r.source) not in seen and Path(r.source).exists()]
+    write_rejections(index_dir, kept + rejected)
 
 
 def _plan(

@@ -43,6 +43,7 @@ from policybot.surfaces.schemas import (
     DocumentOut,
     FactOut,
     HitOut,
+    RejectedOut,
     Text,
     answer_out,
     document_out,
@@ -455,6 +456,13 @@ def _document_routes(r: APIRouter, holder: BotHolder, admin: Any, settings: Sett
     @r.get("/documents", response_model=list[DocumentOut], summary="indexed documents")
     def documents(bot: Bot) -> list[DocumentOut]:
         return list_documents(bot)
+
+    @r.get(
+        "/documents/rejected", response_model=list[RejectedOut],
+        summary="files of the corpus folder that could not be ingested, with the reason",
+    )  # fmt: skip
+    def rejected(bot: Bot) -> list[RejectedOut]:
+        return [RejectedOut(source=r.source, reason=r.reason, at=r.at) for r in bot.rejected()]
 
     @r.post(
         "/documents", response_model=DocumentOut, status_code=201, **write,

@@ -74,7 +74,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     bot = _bot(settings, require_index=False)
     report = bot.ingest([Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=not args.quiet)
     print(report.summary())
-    return 0
+    for rejection in report.rejected:
+        print(f"policybot: rejected {rejection.source}: {rejection.reason}", file=sys.stderr)
+    return 1 if report.rejected else 0
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,6 +18,7 @@ __all__ = [
     "DocumentOut",
     "FactOut",
     "HitOut",
+    "RejectedOut",
     "Text",
     "answer_out",
     "citation_out",
@@ -140,6 +141,14 @@ class DocumentOut(BaseModel):
     content_hash: str
     chunks: int
     pages: int | None
+
+
+class RejectedOut(BaseModel):
+    """A file of the corpus folder that was not ingested, and why."""
+
+    source: str
+    reason: str
+    at: str = Field(description="when it was rejected (ISO 8601, UTC)")
 
 
 def citation_out(c: Citation) -> CitationOut:

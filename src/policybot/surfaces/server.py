@@ -191,7 +191,8 @@ def _add_handlers(app: FastAPI) -> None:
 
 
 def load_engine(holder: BotHolder, settings: Settings, *, sync_corpus: bool = True) -> None:
-    """Load the engine into ``holder``; with no index yet, ingest the corpus folder first."""
+    """Load the engine into ``holder``. An existing index is served at once and the corpus folder
+    synced behind it; with no index yet, the corpus is ingested first."""
     started = time.perf_counter()
     log.info(
         "loading the embedding model from %s (the first start converts it: a minute or so)",
@@ -203,18 +204,28 @@ def load_engine(holder: BotHolder, settings: Settings, *, sync_corpus: bool = Tr
         holder.error = f"the engine failed to load: {exc}"
         log.exception("the engine failed to load")
         return
+    if bot.ready:
+        holder.bot = bot  # serve the existing index at once; the corpus folder is synced behind it
+        log.info("engine loaded in %.1fs: %d documents", time.perf_counter() - started, len(bot.documents()))
     if not bot.ready or (sync_corpus and settings.corpus_dir.is_dir()):
-        # incremental: unchanged documents are skipped by hash, so a restart stays fast; new,
-        # changed or removed files in corpus/ (and an index from an older policybot) are caught up
-        log.info("bringing the index in %s up to date with %s", settings.index_dir, settings.corpus_dir)
-        try:
-            log.info("corpus synced: %s", bot.ingest(progress=False).summary())
-        except PolicybotError as exc:
-            if not bot.ready:
-                holder.error = f"no index yet: {exc.message}"
-            log.error("ingesting %s failed (serving the existing index): %s", settings.corpus_dir, exc.message)
-    holder.bot = bot
-    log.info("engine loaded in %.1fs: %d documents", time.perf_counter() - started, len(bot.documents()))
+        _sync(bot, settings)
+    if holder.bot is None:
+        holder.bot = bot
+        log.info("engine loaded in %.1fs: %d documents", time.perf_counter() - started, len(bot.documents()))
+
+
+def _sync(bot: PolicyBot, settings: Settings) -> None:
+    """Bring the index up to date with the corpus folder. Incremental: unchanged files are not even
+    parsed; a file that cannot be read is recorded as rejected (``GET /api/documents/rejected``)."""
+    log.info("bringing the index in %s up to date with %s", settings.index_dir, settings.corpus_dir)
+    try:
+        report = bot.ingest(progress=False)
+    except PolicybotError as exc:
+        log.error("ingesting %s failed (serving the existing index): %s", settings.corpus_dir, exc.message)
+        return
+    log.info("corpus synced: %s", report.summary())
+    for rejection in report.rejected:
+        log.warning("rejected %s: %s", rejection.source, rejection.reason)
 
 
 def _new_app(**kwargs: Any) -> FastAPI:
