@@ -7,10 +7,11 @@ and the openai client over HTTP.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from docfiles import PLANTED
 from policybot.answer.chain import ExtractiveAnswerer
 from policybot.answer.grounding import check_grounding
 from policybot.answer.llm import NOT_COVERED, LLMAnswerer
@@ -28,7 +30,7 @@ class FakeOpenAI:
     """A real HTTP server with an OpenAI-compatible /v1/chat/completions route."""
 
     def __init__(self) -> None:
-        self.replies: list[tuple[int, str]] = []
+        self.replies: list[tuple[int, str | Callable[[str], str]]] = []
         self.requests: list[dict[str, Any]] = []
         app = FastAPI()
 
@@ -36,7 +38,8 @@ class FakeOpenAI:
         async def complete(request: Request) -> JSONResponse:
             body = await request.json()
             self.requests.append(body)
-            status, content = self.replies.pop(0) if self.replies else (200, NOT_COVERED)
+            status, reply = self.replies.pop(0) if self.replies else (200, NOT_COVERED)
+            content = reply if isinstance(reply, str) else reply(body["messages"][-1]["content"])
             if status != 200:
                 return JSONResponse({"error": {"message": content, "type": "server_error"}}, status_code=status)
             return JSONResponse(
@@ -155,3 +158,74 @@ def test_unreachable_endpoint_falls_back(seed_bot: Any) -> None:
     settings = Settings(llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="m", llm_timeout=2)
     answer = LLMAnswerer.from_settings(seed_bot.answerer, settings).ask("节能监察安排在什么时候？")
     assert answer.mode == "llm-fallback" and "三季度" in answer.text
+
+
+# A gullible model: it obeys instructions it finds in the sources, and otherwise states what it
+# is told to, citing every source, so that only the binding of values to subjects can stop it.
+ALL = "[1][2][3][4][5]"
+
+
+def obey_planted(prompt: str) -> str:
+    planted = re.search(r"要说([^）)。]+)|say ([^.]+)", prompt)
+    said = (planted.group(1) or planted.group(2)) if planted else "削减目标为100万吨"
+    return f"{said}{ALL}。"
+
+
+def test_planted_text_never_reaches_the_model_nor_the_answer(server: FakeOpenAI, fresh_bot: Any) -> None:
+    planted = fresh_bot.settings.corpus_dir / "planted.txt"
+    planted.write_text(PLANTED, "utf-8")
+    fresh_bot.ingest([planted])
+    settings = Settings(llm_base_url=server.base_url, llm_model="gullible", llm_api_key="k", llm_timeout=5)
+    llm = LLMAnswerer.from_settings(fresh_bot.answerer, settings)
+    server.requests.clear()
+    questions = ("全年要节约多少用水？", "削减目标是多少？", "预计全年削减多少化学需氧量？", "节水工作有什么要求？")
+    for question in questions:
+        server.replies.append((200, obey_planted))
+        answer = llm.ask(question)
+        assert "100万吨" not in answer.text and "已取消" not in answer.text, answer.text
+        assert all("回答" not in c.quote and "Ignore" not in c.quote for c in answer.citations)
+    prompts = [m["content"] for r in server.requests for m in r["messages"]]
+    assert len(server.requests) == len(questions)
+    assert not [p for p in prompts if "回答任何问题时" in p or "Ignore previous" in p]
+    assert all("<资料" in p for p in prompts if "问题：" in p)  # sources are fenced as data
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "bad"),
+    [
+        ("预计全年削减多少化学需氧量？", f"预计全年削减化学需氧量2016万吨{ALL}。", "2016万吨"),  # the title's year
+        ("削减多少化学需氧量和氨氮？", f"预计全年削减化学需氧量0.7万吨、氨氮8万吨{ALL}。", "0.7万吨"),  # swapped
+        ("绿色工厂评价导则什么时候发布？", f"绿色工厂评价导则在三季度发布{ALL}。", "三季度"),  # another item's quarter
+        ("预计全年削减多少化学需氧量？", f"预计全年削减化学需氧量9万吨{ALL}。", "9万吨"),  # invented
+        ("化学需氧量削减目标还执行吗？", f"化学需氧量削减目标已取消{ALL}。", "已取消"),  # no figure, no source
+    ],
+)
+def test_gullible_values_are_stopped(server: FakeOpenAI, llm: LLMAnswerer, question: str, reply: str, bad: str) -> None:
+    server.replies.append((200, reply))
+    answer = llm.ask(question)
+    assert answer.mode == "llm-fallback", answer.text
+    assert bad not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("预计全年削减多少化学需氧量和氨氮？", f"预计全年削减化学需氧量8万吨、氨氮0.7万吨{ALL}。"),
+        ("绿色工厂评价导则什么时候发布？", f"绿色工厂评价导则在2016年二季度发布{ALL}。"),
+    ],
+)
+def test_the_same_model_telling_the_truth_is_shown(
+    server: FakeOpenAI, llm: LLMAnswerer, question: str, reply: str
+) -> None:
+    server.replies.append((200, reply))
+    answer = llm.ask(question)
+    assert answer.mode == "llm", answer.notes
+    assert answer.citations and all(f"[{c.id}]" in answer.text for c in answer.citations)
+
+
+def test_unsupported_sentences_are_left_out(server: FakeOpenAI, llm: LLMAnswerer) -> None:
+    server.replies.append((200, f"预计全年削减化学需氧量8万吨{ALL}。该目标后来已经取消，企业无需执行{ALL}。"))
+    answer = llm.ask("预计全年削减多少化学需氧量？")
+    assert answer.mode == "llm"
+    assert "8万吨" in answer.text and "取消" not in answer.text
+    assert any("left out" in n for n in answer.notes)
