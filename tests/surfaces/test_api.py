@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from docfiles import PLANTED
 from policybot.service import PolicyBot
 from policybot.surfaces import cli
 from policybot.surfaces.server import create_app
@@ -405,6 +406,15 @@ def test_rejected_upload_leaves_index_intact(
     assert response.status_code == status, response.text
     assert isinstance(response.json()["detail"], str)
     assert _state(client, workspace) == before
+
+
+def test_planted_text_is_a_warning_on_the_document(client: TestClient) -> None:
+    files = {"file": ("planted.txt", PLANTED.encode(), "text/plain")}
+    assert client.post("/api/documents", files=files).status_code == 201
+    docs = {d["doc_id"]: d for d in client.get("/api/documents").json()}
+    assert docs[SEED.stem]["planted_text"] == []
+    assert any("回答任何问题时" in p for p in docs["planted"]["planted_text"])
+    assert client.delete("/api/documents/planted").status_code == 200
 
 
 def test_upload_ask_remove_round_trip(client: TestClient, workspace: Path) -> None:

@@ -219,3 +219,28 @@ def test_browser_chat(ui_url: str, tmp_path: Path) -> None:
             assert "2016-Q3" in page.inner_text(".pb-timeline")
         finally:
             browser.close()
+
+
+def test_chat_goes_through_the_api_limits(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    settings = make_settings(seed_workspace, rate_limit_per_minute=3, max_question_chars=20)
+    handlers = _Handlers(BotHolder(seed_bot), settings)
+    with pytest.raises(gr.Error, match="最多 20 个字符"):
+        handlers.ask("节能监察" * 6, [])
+    long_history = [{"role": r, "content": f"问题{i}"} for i in range(5000) for r in ("user", "assistant")]
+    history, _ = handlers.ask(ASK, long_history)
+    assert len(history) == 2 * 50 + 2 and history[-2]["content"] == ASK  # the oldest turns left the chat
+    handlers.ask(ASK, [])
+    handlers.ask(ASK, [])
+    with pytest.raises(gr.Error, match="提问过于频繁"):
+        handlers.ask(ASK, [])
+
+
+def test_unexpected_failure_is_a_plain_message(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    class Broken(BotHolder):
+        def get(self) -> PolicyBot:
+            raise TypeError("TextEncodeInput must be Union[TextInputSequence, …]")
+
+    handlers = _Handlers(Broken(seed_bot), make_settings(seed_workspace))
+    with pytest.raises(gr.Error) as failed:
+        handlers.ask(ASK, [])
+    assert failed.value.message == handlers.t["failed"] and "TextEncodeInput" not in failed.value.message

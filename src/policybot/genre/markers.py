@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 from policybot.genre.numerals import CN_NUMERALS
 
@@ -22,6 +23,7 @@ __all__ = [
     "TITLE_WORDS",
     "SectionRole",
     "asked_role",
+    "instructions_in",
     "is_date_line",
     "is_instruction",
     "is_issuer_line",
@@ -204,3 +206,13 @@ _INSTRUCTION = re.compile(
 def is_instruction(text: str) -> bool:
     """Does ``text`` speak to the assistant rather than state policy?"""
     return bool(_INSTRUCTION.search(text))
+
+
+_PASSAGE = re.compile(r"[（(][^（）()]*[）)]|[^。！？!?\n（(]+[。！？!?]?")
+
+
+@lru_cache(maxsize=512)
+def instructions_in(text: str) -> tuple[str, ...]:
+    """The passages of a document that address the assistant (shown as warnings on it)."""
+    found = (m.group(0).strip() for m in _PASSAGE.finditer(text))
+    return tuple(dict.fromkeys(p[:120] for p in found if p and is_instruction(p)))

@@ -52,10 +52,20 @@ from policybot.surfaces.schemas import (
     utf8_problem,
 )
 
-__all__ = ["MODEL_NAME", "BotHolder", "Guard", "add_document", "build_router", "client_address", "keys_match"]
+__all__ = [
+    "MAX_HISTORY",
+    "MODEL_NAME",
+    "BotHolder",
+    "Guard",
+    "add_document",
+    "build_router",
+    "client_address",
+    "keys_match",
+]
 __all__ += ["list_documents", "remove_document", "split_text"]
 
 MODEL_NAME = "policybot"
+MAX_HISTORY = 50  # earlier questions taken with a question (API) or kept in the chat (turns)
 UPLOAD_OVERHEAD = 64 * 1024  # multipart framing allowed on top of max_upload_bytes
 _QUESTION = "申报截止日期是什么时候？"
 
@@ -92,7 +102,7 @@ class ValidationErrorOut(BaseModel):
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: Text = Field(min_length=1, examples=[_QUESTION], description="max_question_chars max")
-    history: list[Text] = Field(default=[], max_length=50, description="earlier questions, oldest first")
+    history: list[Text] = Field(default=[], max_length=MAX_HISTORY, description="earlier questions, oldest first")
     doc_ids: list[Text] | None = Field(
         default=None, max_length=100, description="answer from these documents only (404 for an unknown id)"
     )

@@ -97,6 +97,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.genre import instructions_in
     from policybot.surfaces.schemas import document_out
 
     bot = _bot(settings)
@@ -109,9 +110,11 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for doc in docs:
         m = doc.meta
+        planted = len(instructions_in(doc.text))
+        warning = f"\twarning: {planted} passage(s) address an assistant" if planted else ""
         print(
             f"{m.doc_id}\t{m.doc_number or '-'}\t{m.issue_date or '-'}\t{m.issuer or '-'}\t{m.title}\t"
-            f"{counts.get(m.doc_id, 0)} chunks"
+            f"{counts.get(m.doc_id, 0)} chunks{warning}"
         )
     return 0
 

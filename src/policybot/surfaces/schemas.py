@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from policybot.genre import instructions_in
 from policybot.records import Answer, Citation, Document, Fact, Hit
 
 __all__ = [
@@ -141,6 +142,10 @@ class DocumentOut(BaseModel):
     content_hash: str
     chunks: int
     pages: int | None
+    planted_text: list[str] = Field(
+        default_factory=list,
+        description="A warning: passages that address an assistant rather than state policy; never used as an answer.",
+    )
 
 
 class RejectedOut(BaseModel):
@@ -222,4 +227,5 @@ def document_out(d: Document, chunks: int) -> DocumentOut:
         content_hash=m.content_hash,
         chunks=chunks,
         pages=len(d.page_starts) or None,
+        planted_text=list(instructions_in(d.text)),
     )

@@ -271,11 +271,11 @@ def create_app(
     app.add_middleware(RequestContext)
     app.include_router(build_router(holder, settings, guard))
     if ui:
-        _mount_ui(app, holder, settings)
+        _mount_ui(app, holder, settings, guard)
     return app
 
 
-def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings) -> None:
+def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings, guard: Guard) -> None:
     import gradio as gr
 
     from policybot.surfaces.api import keys_match
@@ -290,7 +290,7 @@ def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings) -> None:
 
     gr.mount_gradio_app(
         app,
-        build_ui(holder, settings),
+        build_ui(holder, settings, guard),
         path="/",
         css=UI_CSS,
         auth=auth,

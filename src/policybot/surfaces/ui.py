@@ -8,6 +8,7 @@ HTML-escaped; quoted figures and dates are wrapped in ``<mark>``.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -15,13 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from fastapi import HTTPException
 
 from policybot.config import Settings
 from policybot.errors import PolicybotError
 from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.service import PolicyBot
-from policybot.surfaces.api import BotHolder, add_document, keys_match, list_documents, remove_document
+from policybot.surfaces.api import (
+    MAX_HISTORY,
+    BotHolder,
+    Guard,
+    add_document,
+    client_address,
+    keys_match,
+    list_documents,
+    remove_document,
+)
 from policybot.surfaces.schemas import AnswerOut, CitationOut, FactOut, answer_out, fact_out, utf8_problem
+
+log = logging.getLogger("policybot.ui")
 
 __all__ = ["EXAMPLES", "UI_CSS", "build_ui", "corpus_examples", "highlight", "render_answer", "timeline_html"]
 
@@ -73,6 +86,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "date": ("日期", "Date"),
     "format": ("格式", "Format"),
     "chunks": ("分块数", "Chunks"),
+    "warnings": ("提示", "Warnings"),
+    "planted": ("⚠ 指令性文字，不作为答案：", "⚠ Text addressed to an assistant, never used as an answer: "),
     "admin_key": ("管理员密钥", "Admin key"),
     "upload": ("上传并索引", "Upload and index"),
     "file": ("文件（txt/md/pdf/docx/html）", "File (txt/md/pdf/docx/html)"),
@@ -81,6 +96,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "added": ("已添加：", "Added: "),
     "removed": ("已删除：", "Removed: "),
     "loading": ("正在加载索引，请稍候…", "Loading the index…"),
+    "failed": (
+        "出错了，未能回答这个问题；请稍后再试。",
+        "Something went wrong; the question was not answered. Try again later.",
+    ),
+    "too_long": ("问题过长：最多 {n} 个字符。", "The question is too long: at most {n} characters."),
+    "rate": ("提问过于频繁，请 {n} 秒后再试。", "Too many questions: try again in {n} s."),
     "bad_key": ("需要正确的管理员密钥", "A valid admin key is needed"),
     "no_admin": (
         "未配置管理员密钥（POLICYBOT_ADMIN_KEYS），不能上传或删除文件",
@@ -238,8 +259,9 @@ def _message_text(message: dict[str, Any]) -> str:
 class _Handlers:
     """The UI's event handlers over the shared engine."""
 
-    def __init__(self, holder: BotHolder, settings: Settings) -> None:
+    def __init__(self, holder: BotHolder, settings: Settings, guard: Guard | None = None) -> None:
         self.holder, self.settings = holder, settings
+        self.guard = guard or Guard(settings)
         self.t = TEXT[settings.ui_language]
 
     def examples(self) -> list[str]:
@@ -254,10 +276,17 @@ class _Handlers:
             raise gr.Error(self.t["loading"])
         return self.holder.get()
 
-    def ask(self, message: str, history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    def ask(
+        self, message: str, history: list[dict[str, Any]], request: gr.Request | None = None
+    ) -> tuple[list[dict[str, Any]], str]:
+        """One chat turn, under the API's limits: question length, history length, rate per client."""
         question = (message or "").strip()
         if not question:
             return history, ""
+        if len(question) > self.settings.max_question_chars:
+            raise gr.Error(self.t["too_long"].format(n=self.settings.max_question_chars))
+        self._count(request)
+        history = history[-2 * MAX_HISTORY :]  # the oldest turns leave the chat, as in the API
         earlier = [_message_text(m) for m in history if m.get("role") == "user"]
         problem = next(filter(None, (utf8_problem(t) for t in (question, *earlier))), None)
         if problem:
@@ -266,12 +295,24 @@ class _Handlers:
             out = answer_out(self.bot().ask(question, earlier))
         except PolicybotError as exc:
             raise gr.Error(exc.message) from exc
+        except gr.Error:
+            raise
+        except Exception as exc:  # never a raw error in the chat: log it, say it plainly
+            log.exception("chat question failed")
+            raise gr.Error(self.t["failed"]) from exc
         reply = render_answer(out, self.settings.ui_language)
         return [
             *history,
             {"role": "user", "content": question},
             {"role": "assistant", "content": reply},
         ], ""
+
+    def _count(self, request: gr.Request | None) -> None:
+        host = request.client.host if request is not None and request.client is not None else None
+        try:
+            self.guard.limiter.check(client_address(host))
+        except HTTPException as exc:
+            raise gr.Error(self.t["rate"].format(n=(exc.headers or {}).get("Retry-After", "60"))) from exc
 
     def facts(self, kind: str) -> tuple[list[list[Any]], str]:
         bot = self.holder.bot
@@ -293,6 +334,7 @@ class _Handlers:
                 d.issue_date or "",
                 d.format,
                 d.chunks,
+                "\n".join(self.t["planted"] + p for p in d.planted_text),
             ]
             for d in docs
         ]
@@ -328,10 +370,10 @@ class _Handlers:
         return (self.t["removed"] + ", ".join(removed.removed), *self.documents())
 
 
-def build_ui(bot: PolicyBot | BotHolder, settings: Settings) -> gr.Blocks:
-    """The chat, facts and documents tabs over one shared engine."""
+def build_ui(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | None = None) -> gr.Blocks:
+    """The chat, facts and documents tabs over one shared engine (and the API's ``guard``)."""
     holder = bot if isinstance(bot, BotHolder) else BotHolder(bot)
-    h = _Handlers(holder, settings)
+    h = _Handlers(holder, settings, guard)
     private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title=f"policybot · {h.t['title']}", analytics_enabled=False) as demo:
         gr.Markdown(f"## {h.t['title']}\n{h.t['intro']}")
@@ -384,7 +426,7 @@ def _documents_tab(h: _Handlers) -> list[Any]:
     t = h.t
     columns = [
         "doc_id",
-        *(t[k] for k in ("title_col", "number", "issuer", "date", "format", "chunks")),
+        *(t[k] for k in ("title_col", "number", "issuer", "date", "format", "chunks", "warnings")),
     ]
     docs = gr.Dataframe(headers=columns, interactive=False, wrap=True, label=t["documents"])
     key = gr.Textbox(label=t["admin_key"], type="password", visible=bool(h.settings.admin_keys))
