@@ -25,7 +25,7 @@ from policybot.config import Settings
 from policybot.errors import ConfigError
 from policybot.store.files import live_dir
 from policybot.surfaces.server import _export, check_exposure, create_app, is_loopback, serve
-from support import ROOT, SEED, free_port, make_settings
+from support import ROOT, SEED, free_port, make_settings, running
 
 ADMIN = "admin-secret"
 
@@ -159,6 +159,41 @@ def test_schemathesis_finds_no_server_errors(server: Server) -> None:
     assert not failures, failures
     assert time.monotonic() - started < 60
     assert httpx.get(f"{server.url}/readyz").status_code == 200  # writes needed the admin key
+
+
+def _fuzz(operation: Any, url: str, headers: list[dict[str, str]], failures: list[str]) -> None:
+    """Positive and negative cases of one operation, each sent with the next of ``headers``."""
+    declared = set(operation.definition.raw["responses"])
+    calls = iter(range(10**6))
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=8, deadline=None, database=None, derandomize=True,
+                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
+        def check(case: Any) -> None:
+            sent = headers[next(calls) % len(headers)]
+            status = case.call(base_url=url, timeout=30, headers=sent).status_code
+            if status >= 500 or str(status) not in declared:
+                failures.append(f"{case.method} {case.path} -> {status} with {sent}, body {case.body!r}")
+
+        try:
+            check()
+        except Unsatisfiable:
+            assert mode is GenerationMode.NEGATIVE
+
+
+def test_schemathesis_with_keys_finds_no_server_errors_and_no_undocumented_status(fresh_bot: Any) -> None:
+    """The whole API with user and admin keys set, each case sent with no key, a wrong key, a user
+    key or the admin key: never a 5xx, and every status is one the OpenAPI document declares."""
+    keyed = fresh_bot.settings.model_copy(
+        update={"api_keys": ["user-key"], "admin_keys": [ADMIN], "rate_limit_per_minute": 100000}
+    )
+    headers = [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer user-key"}, {"X-API-Key": ADMIN}]
+    failures: list[str] = []
+    with running(create_app(keyed, fresh_bot, ui=False), timeout=60) as url:
+        for result in schemathesis.openapi.from_url(f"{url}/openapi.json").get_all_operations():
+            _fuzz(result.ok(), url, headers, failures)
+    assert not failures, sorted({f.split(" with ")[0] for f in failures})
 
 
 def test_second_start_reuses_the_index_and_poison_files_never_block_it(server: Server) -> None:

@@ -21,9 +21,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policybot.config import Settings
@@ -180,6 +182,12 @@ def _add_handlers(app: FastAPI) -> None:
         detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5]) or "invalid request"
         return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            return JSONResponse({"detail": "the request body is not JSON in UTF-8"}, status_code=422)
+        return await http_exception_handler(request, exc)
+
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         rid = getattr(request.state, "request_id", None)
         log.error("unhandled error", exc_info=exc, extra={"request_id": rid})
@@ -187,6 +195,7 @@ def _add_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(PolicybotError, policybot_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, crash)
 
 
@@ -300,6 +309,7 @@ def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings, guard: Guard)
         ssr_mode=False,
         mcp_server=False,
         max_file_size=settings.max_upload_bytes,
+        show_error=False,  # only gr.Error messages (ours, in the UI's language) reach the user
     )
 
 
