@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from policybot.config import Settings
@@ -52,3 +57,51 @@ def running(app: Any, *, timeout: float = 30) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+ADMIN = "admin-secret"
+
+
+class Server:
+    """``python app.py`` with its settings in POLICYBOT_* variables, logging to a file."""
+
+    def __init__(self, root: Path, **env: str) -> None:
+        self.root, self.port, self.env = root, free_port(), env
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = root / "server.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
+        env.update(HF_HUB_OFFLINE="1", POLICYBOT_PORT=str(self.port),
+                   POLICYBOT_CORPUS_DIR=str(self.root / "corpus"),
+                   POLICYBOT_INDEX_DIR=str(self.root / "index"),
+                   POLICYBOT_ADMIN_KEYS=json.dumps([ADMIN]),
+                   POLICYBOT_RATE_LIMIT_PER_MINUTE="100000", **self.env)  # fmt: skip
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=self.root,
+                                         env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+
+    def wait_ready(self, timeout: float = 240) -> list[int]:
+        """Poll /healthz then /readyz; returns the /readyz statuses seen."""
+        deadline, seen = time.monotonic() + timeout, []
+        while time.monotonic() < deadline:
+            assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(f"{self.url}/healthz").status_code == 200:
+                    seen.append(httpx.get(f"{self.url}/readyz").status_code)
+                    if seen[-1] == 200:
+                        return seen
+            except httpx.TransportError:
+                pass
+            time.sleep(0.25)
+        raise AssertionError(f"not ready in {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        lines = self.log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]

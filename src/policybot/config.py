@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     model_path: Path | None = None
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
 
+    # Parsing (each file in a child process under these limits)
+    parse_memory_mb: int = Field(default=1536, ge=64, description="memory one file's parsing may add")
+    parse_seconds: float = Field(default=60.0, gt=0, description="wall-clock time one file's parsing may take")
+
     # Chunking
     chunk_max_chars: int = Field(default=360, ge=50, le=8000)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)

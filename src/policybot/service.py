@@ -24,6 +24,7 @@ from policybot.embedding.model import Embedder, load_embedder
 from policybot.errors import IndexMismatchError, IndexMissingError
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
+from policybot.ingest.sandbox import ParseLimits
 from policybot.records import Answer, Document, Fact, Hit
 from policybot.store.files import IndexData, ModelInfo, current_version, load_index
 from policybot.store.rejections import Rejection, read_rejections
@@ -157,6 +158,9 @@ class PolicyBot:
                 prune=not paths,
                 rebuild=rebuild,
                 progress=progress,
+                limits=ParseLimits(
+                    memory_bytes=self.settings.parse_memory_mb * 1024 * 1024, seconds=self.settings.parse_seconds
+                ),
             )
             self.reload()
         return report

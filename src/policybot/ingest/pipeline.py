@@ -203,8 +203,10 @@ def ingest(
     prune: bool = False,
     rebuild: bool = False,
     progress: bool = False,
+    limits: ParseLimits | None = None,
 ) -> IngestReport:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``; each file is
+    parsed in a child process under ``limits`` (see ``ingest.sandbox``)."""
     started = time.perf_counter()
     files = discover(paths)
     if not files:
@@ -215,7 +217,7 @@ def ingest(
     named = {p.resolve() for p in paths if not p.is_dir()}  # a file named on its own must not be skipped
     with write_lock(index_dir):  # from reading the latest index to committing the new one
         earlier = {_same(r.source): r for r in read_rejections(index_dir)}
-        reading = _Reading(named, earlier, progress)
+        reading = _Reading(named, earlier, progress, limits or ParseLimits())
         report = _update(files, index_dir, embedder, chunking, reading, prune=prune, rebuild=rebuild)
         _record_rejections(index_dir, files, report.rejected)
     report.seconds = time.perf_counter() - started
@@ -286,6 +288,7 @@ class _Reading:
     named: set[Path]  # files given by name: a failure fails the ingest; files found in a folder are skipped
     earlier: dict[str, Rejection]  # by resolved source: skipped without parsing while their bytes are the same
     progress: bool
+    limits: ParseLimits
 
 
 def _prepare_all(
@@ -305,7 +308,7 @@ def _prepare_all(
             report.rejected.append(earlier or _rejection(path, f"{path.name} cannot be read", ""))
             continue
         try:
-            item = prepare_document(path, chunking)
+            item = prepare_document(path, chunking, reading.limits)
         except DocumentError as exc:
             if named:
                 raise
