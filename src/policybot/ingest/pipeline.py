@@ -208,14 +208,14 @@ def ingest(
     """Bring the index at ``index_dir`` up to date with the files under ``paths``; each file is
     parsed in a child process under ``limits`` (see ``ingest.sandbox``)."""
     started = time.perf_counter()
-    files = discover(paths)
-    if not files:
-        raise DocumentError(
-            f"no supported documents in {', '.join(str(p) for p in paths)} "
-            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
-        )
     named = {p.resolve() for p in paths if not p.is_dir()}  # a file named on its own must not be skipped
-    with write_lock(index_dir):  # from reading the latest index to committing the new one
+    with write_lock(index_dir):  # from listing the folder and reading the latest index to the commit
+        files = discover(paths)  # listed under the lock: an upload that lands meanwhile is never pruned
+        if not files:
+            raise DocumentError(
+                f"no supported documents in {', '.join(str(p) for p in paths)} "
+                f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+            )
         earlier = {_same(r.source): r for r in read_rejections(index_dir)}
         reading = _Reading(named, earlier, progress, limits or ParseLimits())
         report = _update(files, index_dir, embedder, chunking, reading, prune=prune, rebuild=rebuild)

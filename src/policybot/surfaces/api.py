@@ -31,12 +31,14 @@ from policybot.errors import (
     IndexMissingError,
     InvalidQuestionError,
     NotFoundError,
+    StorageError,
     TooLargeError,
     UnsupportedFormatError,
 )
 from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.ingest.pipeline import doc_id_for
 from policybot.service import PolicyBot
+from policybot.store.files import write_lock
 from policybot.surfaces.schemas import (
     AnswerOut,
     CitationOut,
@@ -306,8 +308,6 @@ def _unauthorized(detail: str) -> HTTPException:
 
 # ---- documents --------------------------------------------------------------------------------
 
-_write_lock = threading.Lock()
-
 
 def safe_filename(name: str) -> str:
     """The base name of an upload with unsafe characters replaced; the suffix must be supported."""
@@ -329,16 +329,20 @@ def add_document(bot: PolicyBot, settings: Settings, filename: str, data: bytes)
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     target = settings.corpus_dir / name
     doc_id = doc_id_for(target)
-    with _write_lock:
+    with write_lock(settings.index_dir):  # across workers and a CLI ingest: the file and its commit as one
+        bot.refresh_if_changed()
         if target.exists() or any(d.meta.doc_id == doc_id for d in bot.documents()):
             raise ConflictError(f"document {doc_id!r} exists; delete it first to replace it")
         target.write_bytes(data)
         try:
             bot.ingest([target])
+            added = next((d for d in list_documents(bot) if d.doc_id == doc_id), None)
+            if added is None:
+                raise StorageError(f"{name} was read but is not in the committed index")
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-    return next(d for d in list_documents(bot) if d.doc_id == doc_id)
+    return added
 
 
 def list_documents(bot: PolicyBot) -> list[DocumentOut]:
@@ -350,11 +354,12 @@ def list_documents(bot: PolicyBot) -> list[DocumentOut]:
 
 def remove_document(bot: PolicyBot, settings: Settings, doc_id: str) -> RemovedOut:
     """Remove a document from the index, and its file when that lies in the corpus folder."""
-    docs = {d.meta.doc_id: Path(d.meta.source) for d in bot.documents()}
-    if doc_id not in docs:
-        raise NotFoundError(f"no document {doc_id!r} in the index")
-    source, deleted = docs[doc_id], []
-    with _write_lock:
+    with write_lock(settings.index_dir):  # no other writer sees the file once the index lost it
+        bot.refresh_if_changed()
+        docs = {d.meta.doc_id: Path(d.meta.source) for d in bot.documents()}
+        if doc_id not in docs:
+            raise NotFoundError(f"no document {doc_id!r} in the index")
+        source, deleted = docs[doc_id], []
         removed = bot.remove([doc_id])
         if source.resolve().is_relative_to(settings.corpus_dir.resolve()) and source.is_file():
             source.unlink()

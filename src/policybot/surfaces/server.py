@@ -35,6 +35,8 @@ from policybot.surfaces.api import UPLOAD_OVERHEAD, BotHolder, Guard, build_rout
 
 __all__ = ["configure_logging", "create_app", "load_engine", "serve"]
 
+WORKER_HEALTHCHECK_SECONDS = 120
+
 log = logging.getLogger("policybot.surfaces.server")
 access_log = logging.getLogger("policybot.access")
 
@@ -376,4 +378,12 @@ def serve(settings: Settings) -> None:
     load_engine(holder, settings)
     del holder
     _export(settings)
-    uvicorn.run("policybot.surfaces.server:worker_app", factory=True, workers=settings.workers, **options)
+    # uvicorn kills a worker that misses a 5 s health ping; a worker loading the model or embedding
+    # an upload on two busy cores can, and the kill lost the request in flight (500s, 503s, restarts)
+    uvicorn.run(
+        "policybot.surfaces.server:worker_app",
+        factory=True,
+        workers=settings.workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **options,
+    )
