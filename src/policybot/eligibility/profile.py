@@ -18,7 +18,7 @@ from policybot.eligibility.model import Attribute, Unit
 from policybot.eligibility.quantities import Quantity, parse_quantity
 from policybot.errors import ProfileError
 
-__all__ = ["NUMERIC", "Profile", "parse_profile", "profile_from_text"]
+__all__ = ["NUMERIC", "Profile", "parse_profile"]
 
 #: numeric attributes and their unit
 NUMERIC: dict[Attribute, Unit] = {

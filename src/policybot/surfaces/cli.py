@@ -149,16 +149,17 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.evaluation.eligibility import run_eligibility_eval
     from policybot.evaluation.runner import run_eval
 
     bot = _bot(settings)
-    return run_eval(
-        bot,
-        args.suite,
-        out_dir=Path(args.out) if args.out else settings.eval_dir / "reports",
-        baseline=not args.no_baseline,
-        enforce=args.check,
-    )
+    out_dir = Path(args.out) if args.out else settings.eval_dir / "reports"
+    code = 0
+    if args.suite != "eligibility":
+        code = run_eval(bot, args.suite, out_dir=out_dir, baseline=not args.no_baseline, enforce=args.check)
+    if args.suite in ("eligibility", "all"):
+        code = max(code, run_eligibility_eval(bot.index.measures, settings.eval_dir, out_dir, enforce=args.check))
+    return code
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -208,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="run the eval suite and write reports")
-    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "all"], default="all")
+    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "eligibility", "all"], default="all")
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     s.add_argument("--check", action="store_true", help="exit 1 when a quality gate fails")
