@@ -84,7 +84,7 @@ def profile_from_text(text: str) -> Profile:
         texts[Attribute.REGION] = place
     m = _INDUSTRY.search(text)
     if m and not re.search(r"成立|刚|\d|个月|年|规模以上|高新技术|科技型|骨干|专精特新", m.group("v")):
-        texts[Attribute.INDUSTRY] = m.group("v")
+        texts[Attribute.INDUSTRY] = re.sub(r"^(?:一家|一个|家|个)", "", m.group("v"))
     recognitions = tuple(dict.fromkeys(r.group(1) for r in _RECOGNITIONS.finditer(text)))
     return Profile(
         numbers=_figures(text),

@@ -84,7 +84,8 @@ def _blocks(doc: Document, sections: list[Section]) -> Iterator[_Block]:
         heading = strip_marker(s.heading)
         first = doc.text[s.body_start : s.end].split("\n", 1)[0]
         excluding = bool(_EXCLUDING.search(heading)) and not _DEFINING.search(heading)
-        if section_role(heading) is SectionRole.CONDITIONS or excluding:
+        chapter = s.kind != "article" and re.match(r"第\S{1,4}条", first.strip()) is not None
+        if (section_role(heading) is SectionRole.CONDITIONS or excluding) and not chapter:
             taken.append((s.start, s.end))
             own = re.sub(r"\s+", "", first).startswith(re.sub(r"\s+", "", s.heading))  # the heading line itself
             yield _Block(s, heading, s.body_start + (len(first) if own else 0), Combination.ALL, excluding)
