@@ -1,8 +1,6 @@
 """HTTP routes of the eligibility check: ``POST /api/eligibility`` and
 ``GET /api/documents/{doc_id}/conditions``. A bad profile is 422 naming the field."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
