@@ -4,6 +4,7 @@ corpus documents with conditions (a call, a measure with 第X条 articles, a tax
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +13,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from policybot.eligibility.profile import parse_profile
 from policybot.service import PolicyBot
 from policybot.surfaces import cli
+from policybot.surfaces.eligibility_ui import cards_html, form_profile
+from policybot.surfaces.schemas import eligibility_out
 from policybot.surfaces.server import create_app
-from support import ROOT, make_settings
+from support import ROOT, make_settings, running
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 DOCS = ("dongguan-robot-fund-2016", "guokefazheng-2017-115", "caishui-2015-119")
 GOOD = {
     "region": "广东省东莞市",
@@ -157,3 +164,53 @@ def test_chat_says_the_verdict_first_then_the_deciding_condition(bot: PolicyBot)
     assert any("在东莞市内注册" in c.quote and "申报条件" in c.section for c in answer.citations)
     open_ = bot.ask("我们是东莞的一家规模以上工业企业，能申请机器人专项资金吗？")
     assert open_.text.startswith("结论：需要补充信息。") and "请补充" in open_.text
+
+
+def test_the_form_and_the_cards(bot: PolicyBot) -> None:
+    values = {
+        "region": " 河北省 ",
+        "employees": "600",
+        "credit": "否",
+        "violation": "未说明",
+        "recognition_said": False,
+    }
+    profile = form_profile(values)
+    assert profile == {"region": "河北省", "employees": "600", "credit": False}
+    out = eligibility_out(parse_profile(profile), bot.check_eligibility(parse_profile(profile)))
+    html = cards_html(out.measures)
+    assert html.count('class="pb-card"') == len(out.measures) == 4
+    assert "✘" in html and "“(二)职工总数不超过500人" in html and "申报截止" in html
+    assert "<script" not in cards_html([out.measures[0].model_copy(update={"name": "<script>x</script>"})])
+
+
+@pytest.mark.browser
+def test_browser_eligibility_tab(workspace: Path, bot: PolicyBot, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("needs Debian's chromium: run `bash .ci/system-deps.sh` (apt-get install chromium chromium-driver)")
+    from playwright.sync_api import sync_playwright
+
+    app = create_app(make_settings(workspace), bot)
+    with running(app, timeout=60) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1400})
+            page.goto(f"{url}/")
+            page.get_by_role("tab", name="资格自查").click()
+            page.fill("#pb-el-region input, #pb-el-region textarea", "广东省东莞市")
+            page.fill("#pb-el-employees input, #pb-el-employees textarea", "600")
+            page.fill("#pb-el-revenue input, #pb-el-revenue textarea", "1.2亿元")
+            page.click("#pb-el-check")
+            page.wait_for_selector("#pb-el-result .pb-card", timeout=60_000)
+            cards = page.locator("#pb-el-result .pb-card")
+            assert cards.count() == 4
+            verdicts = [cards.nth(i).get_attribute("data-verdict") for i in range(4)]
+            assert "不符合" in verdicts and "需要补充信息" in verdicts
+            text = page.inner_text("#pb-el-result")
+            assert "✘ 职工人数 ≤ 500人（您的情况：600人）" in text and "✔ 注册地" in text and "申报截止" in text
+            shot = tmp_path / "eligibility.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("POLICYBOT_WRITE_SCREENSHOT") == "1":
+                shutil.copy(shot, ROOT / "docs" / "eligibility.png")
+        finally:
+            browser.close()

@@ -28,6 +28,9 @@ _ASKS = re.compile(
 )
 
 
+_VALUE = re.compile(r"多少|几成|比例是")  # "按多少补": a value question, for the quote-first composers
+
+
 def asks_eligibility(question: str) -> bool:
     return bool(_ASKS.search(question))
 
@@ -47,15 +50,19 @@ class EligibilityCheck:
     name = "eligibility"
 
     def accepts(self, ctx: AnswerContext) -> bool:
-        return ctx.query.lang == "zh" and bool(ctx.query.own) and asks_eligibility(ctx.query.question)
+        q = ctx.query
+        return q.lang == "zh" and bool(q.own) and asks_eligibility(q.question) and not _VALUE.search(q.question)
 
     def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
-        docs = list(dict.fromkeys(h.chunk.doc_id for h in ctx.hits[:3]))
-        measures = [m for d in docs for m in ctx.index.measures if m.doc_id == d]
+        if not ctx.hits:
+            return False
+        top = ctx.hits[0].chunk.doc_id  # the document the question is about
+        measures = [m for m in ctx.index.measures if m.doc_id == top]
         if not measures:
             return False
-        profile = profile_from_text(ctx.query.own)
-        best = check_measures([m for m in measures if m.doc_id == measures[0].doc_id], profile)[0]
+        best = check_measures(measures, profile_from_text(ctx.query.own))[0]
+        if not any(r.outcome in (Outcome.MET, Outcome.NOT_MET) for r in best.results):
+            return False  # the description says nothing the conditions ask: quote them instead
         _say(ctx, draft, best)
         return bool(draft.citations)
 

@@ -21,6 +21,7 @@ from policybot.errors import PolicybotError
 from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.service import PolicyBot
 from policybot.surfaces.api import BotHolder, add_document, keys_match, list_documents, remove_document
+from policybot.surfaces.eligibility_ui import eligibility_tab
 from policybot.surfaces.schemas import AnswerOut, CitationOut, FactOut, answer_out, fact_out, utf8_problem
 
 __all__ = ["EXAMPLES", "UI_CSS", "build_ui", "corpus_examples", "highlight", "render_answer", "timeline_html"]
@@ -340,6 +341,8 @@ def build_ui(bot: PolicyBot | BotHolder, settings: Settings) -> gr.Blocks:
         with gr.Tab(h.t["facts"]) as facts_tab:
             kind, facts = _facts_tab(h)
             facts_tab.select(h.facts, kind, facts, **private)
+        with gr.Tab("资格自查" if settings.ui_language == "zh" else "Eligibility self-check"):
+            eligibility_tab(h.bot)
         with gr.Tab(h.t["documents"]) as docs_tab:
             docs = _documents_tab(h)
             docs_tab.select(h.documents, None, docs, **private)
