@@ -157,7 +157,6 @@ class IndexData:
                 "chunks": len(self.chunks),
                 "facts": len(self.facts),
                 "clauses": len(self.clauses),
-                "measures": len(self.measures),
             },
             "documents": {
                 d: {"source": doc.meta.source, "content_hash": doc.meta.content_hash}
