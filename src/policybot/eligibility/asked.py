@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from policybot.eligibility.model import Attribute, Unit
-from policybot.eligibility.places import _CITY_PROVINCE, PROVINCES
+from policybot.eligibility.places import CITY_PROVINCE, PROVINCES
 from policybot.eligibility.profile import NUMERIC, Profile
 from policybot.eligibility.quantities import quantity_of
 from policybot.genre.units import find_values
@@ -58,9 +58,9 @@ def _figures(text: str) -> dict[Attribute, float]:
 def _place(text: str) -> str | None:
     for province in PROVINCES:
         if province in text:
-            city = next((c for c in _CITY_PROVINCE if c in text and _CITY_PROVINCE[c] == province), "")
+            city = next((c for c in CITY_PROVINCE if c in text and CITY_PROVINCE[c] == province), "")
             return province + city
-    return next((c for c in _CITY_PROVINCE if c in text), None)
+    return next((c for c in CITY_PROVINCE if c in text), None)
 
 
 def _flags(text: str) -> dict[Attribute, bool]:

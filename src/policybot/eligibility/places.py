@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["industry_in", "place_within"]
+__all__ = ["CITY_PROVINCE", "PROVINCES", "industry_in", "place_within"]
 
 PROVINCES = (
     "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
@@ -29,7 +29,7 @@ _CITIES = {
     "四川": "成都 绵阳 德阳 宜宾 泸州 南充 乐山 自贡 达州 遂宁 内江 眉山 广安 攀枝花",
     "安徽": "合肥 芜湖 蚌埠 马鞍山 安庆 阜阳 淮南 淮北 滁州 六安 宣城 铜陵 黄山 亳州 宿州 池州",
 }
-_CITY_PROVINCE = {city: p for p, cities in _CITIES.items() for city in cities.split()}
+CITY_PROVINCE = {city: p for p, cities in _CITIES.items() for city in cities.split()}
 _FOREIGN = ("港", "澳", "台", "香港", "澳门", "台湾", "境外", "国外")
 
 #: 门类 (and the 大类 conditions name) -> words an enterprise uses for itself
@@ -93,10 +93,10 @@ def _parts(place: str) -> list[str]:
     for p in found:
         rest = rest.replace(p, "", 1)
     rest = _norm(re.sub(r"^(?:省|市|自治区)", "", rest))
-    cities = [c for c in _CITY_PROVINCE if c in rest]
+    cities = [c for c in CITY_PROVINCE if c in rest]
     parts = found + cities
     if cities and not found:
-        parts.insert(0, _CITY_PROVINCE[cities[0]])
+        parts.insert(0, CITY_PROVINCE[cities[0]])
     if not parts and rest:
         parts.append(rest)
     return parts
@@ -113,14 +113,14 @@ def place_within(profile_place: str, condition_place: str) -> bool | None:
         return None
     if want in have or any(want in h for h in have):
         return True
-    want_province = want if want in PROVINCES else _CITY_PROVINCE.get(want)
+    want_province = want if want in PROVINCES else CITY_PROVINCE.get(want)
     have_province = next((h for h in have if h in PROVINCES), None)
     if want_province and have_province and want_province != have_province:
         return False
     if want in PROVINCES and have_province == want:
         return True
-    have_city = next((h for h in have if h in _CITY_PROVINCE), None)
-    if have_city and want in _CITY_PROVINCE:
+    have_city = next((h for h in have if h in CITY_PROVINCE), None)
+    if have_city and want in CITY_PROVINCE:
         return have_city == want
     return None
 
