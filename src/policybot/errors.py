@@ -15,6 +15,7 @@ __all__ = [
     "ModelError",
     "NotFoundError",
     "PolicybotError",
+    "ProfileError",
     "StorageError",
     "TooLargeError",
     "UnsupportedFormatError",
@@ -54,6 +55,17 @@ class InvalidQuestionError(PolicybotError):
     """A question or query is empty, too long or not text."""
 
     status_code = 422
+
+
+class ProfileError(PolicybotError):
+    """An enterprise profile has a field that is unknown, of the wrong type or unit, or out of range;
+    ``field`` names it."""
+
+    status_code = 422
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"profile field {field!r}: {problem}")
+        self.field = field
 
 
 class NotFoundError(PolicybotError):

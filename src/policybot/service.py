@@ -20,8 +20,12 @@ from policybot.answer.glossary import Glossary
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import understand
 from policybot.config import Settings
+from policybot.eligibility import composer as _eligibility_composer  # noqa: F401  (registers the chat composer)
+from policybot.eligibility.check import check_measures
+from policybot.eligibility.model import Measure, MeasureResult
+from policybot.eligibility.profile import Profile
 from policybot.embedding.model import Embedder, load_embedder
-from policybot.errors import IndexMismatchError, IndexMissingError
+from policybot.errors import IndexMismatchError, IndexMissingError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
 from policybot.ingest.sandbox import ParseLimits
@@ -145,6 +149,18 @@ class PolicyBot:
         return [
             f for f in self.index.facts if (kind is None or f.type == kind) and (doc_id is None or f.doc_id == doc_id)
         ]
+
+    def measures(self, doc_ids: Sequence[str] | None = None) -> list[Measure]:
+        """The eligibility measures of the index (of ``doc_ids`` only when given; unknown ids: 404)."""
+        index = self.index
+        missing = [d for d in doc_ids or () if d not in index.documents]
+        if missing:
+            raise NotFoundError(f"no document {missing[0]!r} in the index")
+        return [m for m in index.measures if not doc_ids or m.doc_id in doc_ids]
+
+    def check_eligibility(self, profile: Profile, doc_ids: Sequence[str] | None = None) -> list[MeasureResult]:
+        """Every measure (of ``doc_ids``) checked against ``profile``, best first."""
+        return check_measures(self.measures(doc_ids), profile)
 
     def ingest(
         self, paths: Sequence[Path] | None = None, *, rebuild: bool = False, progress: bool = False

@@ -43,6 +43,7 @@ FILES = {
     "keyword.json",
     "facts.jsonl",
     "clause_vectors.npy",
+    "measures.jsonl",
 }
 
 

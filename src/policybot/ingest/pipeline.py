@@ -22,6 +22,8 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
+from policybot.eligibility.extract import extract_measures
+from policybot.eligibility.model import Measure
 from policybot.errors import DocumentError, IndexMismatchError, IndexMissingError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings, chunk_document
 from policybot.ingest.clauses import clause_embed_text, split_clauses
@@ -50,7 +52,7 @@ log = logging.getLogger("policybot.ingest.pipeline")
 
 #: Bump when cleaning, structure, chunking or fact extraction change what an ingest produces:
 #: an index built by another version is rebuilt from its documents on the next ingest.
-PIPELINE_VERSION = 7
+PIPELINE_VERSION = 8
 
 
 def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
@@ -94,6 +96,7 @@ class Prepared:
     document: Document
     chunks: list[Chunk]
     facts: list[Fact]
+    measures: list[Measure] = field(default_factory=list)
 
 
 def _fresh_ids(keep: dict[str, Prepared | Document]) -> set[str]:
@@ -153,7 +156,9 @@ def prepare_document(path: Path, chunking: ChunkSettings, limits: ParseLimits | 
     chunks = chunk_document(document, sections, chunking)
     if not chunks:
         raise DocumentError(f"{path}: no text to index")
-    return Prepared(document, chunks, extract_facts(document, sections, chunks))
+    return Prepared(
+        document, chunks, extract_facts(document, sections, chunks), extract_measures(document, sections, chunks)
+    )
 
 
 def _with_sidecar(raw_hash: str, sidecar: Path | None) -> str:
@@ -266,6 +271,9 @@ def _update(
     new.chunks = [old.chunks[i] for i in kept_rows] + fresh
     new.vectors = np.vstack([old.vectors[kept_rows], vectors[: len(fresh)]]).astype(np.float32)
     new.facts = [f for f in old.facts if f.doc_id in new.documents and f.doc_id not in _fresh_ids(keep)] + fresh_facts
+    new.measures = [m for m in old.measures if m.doc_id in new.documents and m.doc_id not in _fresh_ids(keep)] + [
+        m for item in keep.values() if isinstance(item, Prepared) for m in item.measures
+    ]
     new.clause_vectors = np.vstack([old.clause_vectors[kept_clause_rows], vectors[len(fresh) :]]).astype(np.float32)
     report.chunks, report.embedded = len(new.chunks), len(fresh)
     if report.changed or rebuild or not _has_index(index_dir):
@@ -408,6 +416,7 @@ def _remove(doc_ids: list[str], index_dir: Path, model: ModelInfo | None) -> lis
     data.vectors = data.vectors[rows]
     data.chunks = [data.chunks[i] for i in rows]
     data.facts = [f for f in data.facts if f.doc_id not in doc_ids]
+    data.measures = [m for m in data.measures if m.doc_id not in doc_ids]
     for doc_id in doc_ids:
         del data.documents[doc_id]
     data.keyword = None

@@ -21,6 +21,8 @@ A version folder holds
   facts.jsonl       deadlines, targets and parties extracted at ingest
   clause_vectors.npy  an embedding per clause of the chunks, in ``split_clauses`` order (numpy format,
                     loaded with allow_pickle=False)
+  measures.jsonl    eligibility: each measure with its typed conditions, support, deadline, materials
+                    (an index without it loads with none)
 Nothing is pickled, so a copied index cannot run code when it is loaded.
 """
 
@@ -43,6 +45,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from policybot.eligibility.model import Measure
 from policybot.errors import IndexMismatchError, IndexMissingError, StorageError
 from policybot.ingest.clauses import Clause, split_clauses
 from policybot.records import Chunk, Document, DocumentMeta, Fact, content_hash
@@ -70,6 +73,7 @@ _FILES = (
     "keyword.json",
     "facts.jsonl",
     "clause_vectors.npy",
+    "measures.jsonl",
 )
 CURRENT = "CURRENT"
 LOCK_FILE = ".write.lock"
@@ -98,6 +102,7 @@ class IndexData:
     clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     keyword: KeywordIndex | None = None
     created: str = ""
+    measures: list[Measure] = field(default_factory=list)
     #: the version folder it was loaded from (None for a legacy flat index or one never saved)
     version: str | None = field(default=None, compare=False)
     _clauses: list[Clause] | None = field(default=None, repr=False, compare=False)
@@ -371,6 +376,7 @@ def _write_all(data: IndexData, tmp: Path) -> None:
     _write_jsonl(tmp / "documents.jsonl", docs)
     _write_jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in data.chunks])
     _write_jsonl(tmp / "facts.jsonl", [f.to_dict() for f in data.facts])
+    _write_jsonl(tmp / "measures.jsonl", [m.to_dict() for m in data.measures])
     faiss.write_index(data.faiss_index(), str(tmp / "vectors.faiss"))
     np.save(tmp / "clause_vectors.npy", np.ascontiguousarray(data.clause_vectors, dtype=np.float32), allow_pickle=False)
     data.keyword_index().save(tmp / "keyword.json")
@@ -459,6 +465,8 @@ def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> Inde
         vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, info.dimension), np.float32)
         keyword = KeywordIndex.load(folder / "keyword.json")
         clause_vectors = np.load(folder / "clause_vectors.npy", allow_pickle=False)
+        measures_file = folder / "measures.jsonl"
+        measures = [Measure.from_dict(r) for r in _read_jsonl(measures_file)] if measures_file.is_file() else []
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexMismatchError(
             f"index at {index_dir} is damaged ({exc.__class__.__name__}: {exc}); rebuild with "
@@ -480,6 +488,7 @@ def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> Inde
             np.asarray(clause_vectors, np.float32),
             keyword,
             manifest.get("created", ""),
+            measures,
         )
     except ValueError:
         raise inconsistent from None

@@ -152,16 +152,48 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.evaluation.eligibility import run_eligibility_eval
     from policybot.evaluation.runner import run_eval
 
     bot = _bot(settings)
-    return run_eval(
-        bot,
-        args.suite,
-        out_dir=Path(args.out) if args.out else settings.eval_dir / "reports",
-        baseline=not args.no_baseline,
-        enforce=args.check,
-    )
+    out_dir = Path(args.out) if args.out else settings.eval_dir / "reports"
+    code = 0
+    if args.suite != "eligibility":
+        code = run_eval(bot, args.suite, out_dir=out_dir, baseline=not args.no_baseline, enforce=args.check)
+    if args.suite in ("eligibility", "all"):
+        code = max(code, run_eligibility_eval(bot.index.measures, settings.eval_dir, out_dir, enforce=args.check))
+    return code
+
+
+def _read_profile(path: str) -> Any:
+    import yaml
+
+    from policybot.errors import ProfileError
+
+    try:
+        data = yaml.safe_load(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        raise ProfileError("profile", f"{path} cannot be read ({exc.strerror or exc})") from None
+    except (yaml.YAMLError, UnicodeError) as exc:
+        raise ProfileError("profile", f"{path} is not valid YAML ({exc.__class__.__name__})") from None
+    return data
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.eligibility.explain import explain
+    from policybot.eligibility.profile import parse_profile
+    from policybot.surfaces.schemas import eligibility_out
+
+    profile = parse_profile(_read_profile(args.profile))  # a bad profile fails before the model loads
+    results = _bot(settings).check_eligibility(profile, args.doc)
+    if args.json:
+        _print_json(eligibility_out(profile, results, args.lang).model_dump())
+        return 0
+    if not results:
+        print("没有读到申报条件。" if args.lang == "zh" else "No conditions were found in these documents.")
+    for result in results:
+        print(explain(result, args.lang) + "\n")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,8 +242,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", action="append", help="answer from this document only (repeatable doc id)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
+    s = sub.add_parser("check", help="check an enterprise profile (YAML) against the measures' conditions")
+    s.add_argument("--profile", required=True, help="a YAML file: attribute names to values (see README)")
+    s.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    s.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the explanation")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_check)
     s = sub.add_parser("eval", help="run the eval suite and write reports")
-    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "all"], default="all")
+    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "eligibility", "all"], default="all")
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     s.add_argument("--check", action="store_true", help="exit 1 when a quality gate fails")

@@ -6,10 +6,13 @@ internals change. ``AnswerOut`` is the body of ``policybot ask --json`` and ``PO
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from policybot.eligibility.explain import condition_text, explain
+from policybot.eligibility.model import Condition, ConditionResult, Measure, MeasureResult
+from policybot.eligibility.profile import Profile
 from policybot.genre import instructions_in
 from policybot.records import Answer, Citation, Document, Fact, Hit
 
@@ -17,15 +20,20 @@ __all__ = [
     "AnswerOut",
     "CitationOut",
     "DocumentOut",
+    "EligibilityIn",
+    "EligibilityOut",
     "FactOut",
     "HitOut",
+    "MeasureOut",
     "RejectedOut",
     "Text",
     "answer_out",
     "citation_out",
     "document_out",
+    "eligibility_out",
     "fact_out",
     "hit_out",
+    "measure_out",
     "utf8_problem",
 ]
 
@@ -229,3 +237,145 @@ def document_out(d: Document, chunks: int) -> DocumentOut:
         pages=len(d.page_starts) or None,
         planted_text=list(instructions_in(d.text)),
     )
+
+
+# ---- eligibility ------------------------------------------------------------------------------
+
+
+class EligibilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    profile: dict[str, Any] = Field(
+        description="the enterprise: attribute names (region, industry, age, revenue, revenue_growth, profit, assets, "
+        "employees, rd_ratio, staff_ratio, water_use, investment, score, project_date, patent_date, credit, "
+        "violation, prior_benefit, legal_person, resident, recognition) to values; figures as numbers in the "
+        "base unit (万元, %, months, persons, 立方米) or as text with a unit ('1.2亿元', '8个月'); plus name, extra",
+        examples=[{"region": "广东省东莞市", "revenue": "1.2亿元", "employees": 150, "credit": False}],
+    )
+    doc_ids: list[Text] | None = Field(default=None, description="check these documents only")
+    lang: Literal["zh", "en"] = Field(default="zh", description="language of the explanations")
+
+
+class ConditionOut(BaseModel):
+    attribute: str = Field(description="what the condition is about (region, revenue, …; other: free text)")
+    comparator: str = Field(description="≥ > ≤ < within equals not")
+    condition: str = Field(description="the typed condition in words, e.g. 营业收入 ≥ 2000万元")
+    number: float | None = Field(default=None, description="the threshold in the unit below")
+    unit: str | None = None
+    terms: list[str] = Field(default_factory=list, description="places, industries, recognitions or date windows")
+    needs_person: bool = Field(description="free text the extractor could not type: to be checked by a person")
+    exclusion: bool = Field(description="stated as an exclusion (失信, 违法, 已享受, a listed industry)")
+    quote: str
+    doc_id: str
+    section: str
+
+
+class CheckedConditionOut(ConditionOut):
+    outcome: Literal["met", "not_met", "unknown", "manual"]
+    profile_value: str | None = Field(default=None, description="the profile value it was compared with")
+
+
+class SupportOut(BaseModel):
+    text: str
+    values: list[str]
+    section: str
+
+
+class MeasureOut(BaseModel):
+    id: str
+    doc_id: str
+    doc_title: str
+    name: str
+    section: str
+    combination: Literal["all", "any"] = Field(description="all conditions must hold, or any one of them")
+    conditions: list[ConditionOut]
+    support: list[SupportOut]
+    deadline: str | None
+    deadline_quote: str | None
+    materials: list[str]
+
+
+class MeasureCheckOut(BaseModel):
+    id: str
+    doc_id: str
+    doc_title: str
+    name: str
+    section: str
+    verdict: Literal["符合", "不符合", "需要补充信息"]
+    explanation: str = Field(description="verdict first, then the deciding conditions, in the asked language")
+    deciding: list[CheckedConditionOut] = Field(description="why the verdict is what it is")
+    missing: list[str] = Field(description="attributes the profile should add")
+    conditions: list[CheckedConditionOut]
+    support: list[SupportOut]
+    deadline: str | None
+    materials: list[str]
+
+
+class EligibilityOut(BaseModel):
+    profile: dict[str, Any] = Field(description="the profile as understood, in base units")
+    measures: list[MeasureCheckOut] = Field(description="best first: 符合, then 需要补充信息, then 不符合")
+
+
+def condition_out(c: Condition) -> ConditionOut:
+    return ConditionOut(
+        attribute=c.attribute.value,
+        comparator=c.comparator.value,
+        condition=condition_text(c),
+        number=c.number,
+        unit=c.unit.value if c.unit else None,
+        terms=list(c.terms),
+        needs_person=c.needs_person,
+        exclusion=c.exclusion,
+        quote=c.quote,
+        doc_id=c.doc_id,
+        section=c.section,
+    )
+
+
+def _checked(r: ConditionResult) -> CheckedConditionOut:
+    return CheckedConditionOut(
+        **condition_out(r.condition).model_dump(), outcome=r.outcome.value, profile_value=r.profile_value
+    )
+
+
+def _support(m: Measure) -> list[SupportOut]:
+    return [SupportOut(text=s.text, values=list(s.values), section=s.section) for s in m.support]
+
+
+def measure_out(m: Measure) -> MeasureOut:
+    return MeasureOut(
+        id=m.id,
+        doc_id=m.doc_id,
+        doc_title=m.doc_title,
+        name=m.name,
+        section=m.section,
+        combination=m.combination.value,
+        conditions=[condition_out(c) for c in m.conditions],
+        support=_support(m),
+        deadline=m.deadline,
+        deadline_quote=m.deadline_quote,
+        materials=list(m.materials),
+    )
+
+
+def measure_check_out(r: MeasureResult, lang: str = "zh") -> MeasureCheckOut:
+    m = r.measure
+    return MeasureCheckOut(
+        id=m.id,
+        doc_id=m.doc_id,
+        doc_title=m.doc_title,
+        name=m.name,
+        section=m.section,
+        verdict=r.verdict.value,
+        explanation=explain(r, lang),
+        deciding=[_checked(x) for x in r.deciding],
+        missing=[a.value for a in r.missing],
+        conditions=[_checked(x) for x in r.results],
+        support=_support(m),
+        deadline=m.deadline,
+        materials=list(m.materials),
+    )
+
+
+def eligibility_out(profile: Profile, results: list[MeasureResult], lang: str = "zh") -> EligibilityOut:
+    return EligibilityOut(profile=profile.to_dict(), measures=[measure_check_out(r, lang) for r in results])

@@ -32,6 +32,7 @@ from policybot.surfaces.api import (
     list_documents,
     remove_document,
 )
+from policybot.surfaces.eligibility_ui import eligibility_tab
 from policybot.surfaces.schemas import AnswerOut, CitationOut, FactOut, answer_out, fact_out, utf8_problem
 
 log = logging.getLogger("policybot.ui")
@@ -382,6 +383,8 @@ def build_ui(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | None
         with gr.Tab(h.t["facts"]) as facts_tab:
             kind, facts = _facts_tab(h)
             facts_tab.select(h.facts, kind, facts, **private)
+        with gr.Tab("资格自查" if settings.ui_language == "zh" else "Eligibility self-check"):
+            eligibility_tab(h.bot)
         with gr.Tab(h.t["documents"]) as docs_tab:
             docs = _documents_tab(h)
             docs_tab.select(h.documents, None, docs, **private)

@@ -14,7 +14,9 @@ _DOC_FIELDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"日期|哪天|哪一天|什么时候|何时|when was|\bdate\b|issued on|\bwhen\b", re.I), "issue_date"),
     (
         re.compile(
-            r"发文机关|发文单位|哪个部门|(?:哪几个|哪些|哪家|哪个)(?:部门|单位|机关)|谁|\bwho\b|issuer|issued by|issuing|which (?:ministry|department)", re.I
+            r"发文机关|发文单位|哪个部门|(?:哪几个|哪些|哪家|哪个)(?:部门|单位|机关)|谁"
+            r"|\bwho\b|issuer|issued by|issuing|which (?:ministry|department)",
+            re.I,
         ),
         "issuer",
     ),
