@@ -24,6 +24,8 @@ from policybot.embedding.model import Embedder, load_embedder
 from policybot.errors import IndexMismatchError, IndexMissingError
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
+from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, select
+from policybot.lifecycle.view import LifecycleView, lifecycle_view
 from policybot.records import Answer, Document, Fact, Hit
 from policybot.store.files import IndexData, ModelInfo, current_version, load_index
 from policybot.store.rejections import Rejection, read_rejections
@@ -144,6 +146,13 @@ class PolicyBot:
         return [
             f for f in self.index.facts if (kind is None or f.type == kind) and (doc_id is None or f.doc_id == doc_id)
         ]
+
+    def lifecycle(self) -> LifecycleView:
+        """Lifecycle facts, links, statuses and the calendar of the loaded index (built once)."""
+        return lifecycle_view(self.index)
+
+    def calendar(self, query: CalendarQuery) -> list[CalendarEntry]:
+        return select(self.lifecycle().calendar, query)
 
     def ingest(
         self, paths: Sequence[Path] | None = None, *, rebuild: bool = False, progress: bool = False

@@ -99,7 +99,8 @@ class Lifecycle:
     documents: dict[str, Document]
     facts: dict[str, list[LifecycleFact]]
     links: list[Link] = field(default_factory=list)
-    closing: dict[str, date] = field(default_factory=dict)  # a call's last deadline
+    closing: dict[str, LifecycleFact] = field(default_factory=dict)  # a call's last deadline
+    first_chunks: dict[str, Chunk] = field(default_factory=dict)
 
     def facts_of(self, doc_id: str, kinds: set[FactKind] | None = None) -> list[LifecycleFact]:
         return [f for f in self.facts.get(doc_id, []) if kinds is None or f.kind in kinds]
@@ -125,7 +126,8 @@ class Lifecycle:
         found.sort(key=lambda f: (not f.from_sidecar, f.kind is not FactKind.EXPIRES))
         if found:
             return found[0].until, found[0]
-        return self.closing.get(doc_id), None
+        closing = self.closing.get(doc_id)
+        return (closing.until, closing) if closing else (None, None)
 
     def replaced_by(self, doc_id: str, as_of: date) -> list[tuple[str, Link]]:
         """The corpus documents that repeal or supersede ``doc_id`` by ``as_of``."""
@@ -146,7 +148,8 @@ class Lifecycle:
     def status(self, doc_id: str, as_of: date) -> DocStatus:
         """已废止 / 已失效 / 现行 / 未生效 on ``as_of``, with the facts it rests on."""
         start, start_fact = self.effective(doc_id)
-        start = start or _issued(self.documents.get(doc_id))
+        if start is None:
+            start, start_fact = _issued(self.documents.get(doc_id)), self._issued_fact(doc_id)
         end, end_fact = self.expiry(doc_id)
         base = {"doc_id": doc_id, "as_of": as_of, "effective": start, "expires": end}
         repealed = [f for f in self.facts_of(doc_id, {FactKind.REPEALED}) if f.on and f.on <= as_of]
@@ -164,11 +167,24 @@ class Lifecycle:
             )
         cited = tuple(f for f in (start_fact, end_fact) if f is not None)
         if start and start > as_of:
-            return DocStatus(status=Status.NOT_YET, reason=f"自{start}起施行", facts=cited, **base)  # type: ignore[arg-type]
+            said = f"自{start}起施行" if start_fact and start_fact.kind is FactKind.EFFECTIVE else f"{start}才印发"
+            return DocStatus(status=Status.NOT_YET, reason=said, facts=cited, **base)  # type: ignore[arg-type]
         if end and end < as_of:
             return DocStatus(status=Status.EXPIRED, reason=f"适用至{end}", facts=cited, **base)  # type: ignore[arg-type]
-        reason = f"自{start}起施行" if start else "文件未写明施行日期"
+        reason = f"自{start}起施行" if start_fact and start_fact.kind is FactKind.EFFECTIVE else "文件未写明施行日期"
         return DocStatus(status=Status.IN_FORCE, reason=reason, facts=cited, **base)  # type: ignore[arg-type]
+
+    def _issued_fact(self, doc_id: str) -> LifecycleFact | None:
+        """No 施行 date written: the document's title line as issued, cited."""
+        chunk = self.first_chunks.get(doc_id)
+        doc = self.documents.get(doc_id)
+        if chunk is None or doc is None:
+            return None
+        line = next((x.strip() for x in chunk.text.splitlines() if x.strip()), doc.meta.title)
+        on = _issued(doc)
+        return LifecycleFact(
+            FactKind.ISSUED, doc_id, doc.meta.issue_date or "", line, chunk.section, chunk.id, chunk.start, on=on
+        )
 
     def statuses(self, as_of: date) -> list[DocStatus]:
         return [self.status(d, as_of) for d in sorted(self.documents)]
@@ -185,14 +201,15 @@ def _name(doc: Document) -> str:
 
 
 def build_lifecycle(
-    documents: Mapping[str, Document], chunks: Sequence[Chunk], closing: Mapping[str, date] | None = None
+    documents: Mapping[str, Document], chunks: Sequence[Chunk], closing: Mapping[str, LifecycleFact] | None = None
 ) -> Lifecycle:
     """Extract every document's lifecycle facts and resolve the links among them."""
     by_doc: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         by_doc.setdefault(chunk.doc_id, []).append(chunk)
     facts = {d: extract_lifecycle(doc, by_doc.get(d, [])) + _sidecar_facts(doc) for d, doc in documents.items()}
-    life = Lifecycle(dict(documents), facts, closing=dict(closing or {}))
+    first = {d: min(cs, key=lambda c: c.start) for d, cs in by_doc.items()}
+    life = Lifecycle(dict(documents), facts, closing=dict(closing or {}), first_chunks=first)
     life.links = _links(life)
     return life
 

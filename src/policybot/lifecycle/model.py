@@ -39,6 +39,7 @@ class FactKind(Enum):
     PERIOD = "period"  # 2016 专项行动; 到2020年
     REPEALED = "repealed"  # sidecar 废止日期
     REPLACED_BY = "replaced_by"  # sidecar 被…替代
+    ISSUED = "issued"  # no 施行 date written: the document as issued (its title, cited)
 
 
 class LinkKind(Enum):

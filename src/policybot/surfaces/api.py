@@ -37,6 +37,7 @@ from policybot.errors import (
 from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.ingest.pipeline import doc_id_for
 from policybot.service import PolicyBot
+from policybot.surfaces.lifecycle_routes import add_lifecycle_routes
 from policybot.surfaces.schemas import (
     AnswerOut,
     CitationOut,
@@ -390,6 +391,7 @@ def build_router(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | 
     )
     _ask_routes(api, holder)
     _document_routes(api, holder, admin, settings)
+    add_lifecycle_routes(api, holder)
     router.include_router(api)
     router.include_router(_openai_routes(holder, limits))
     return router

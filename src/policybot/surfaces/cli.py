@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from policybot.answer.retrieval import check_query
 from policybot.config import Settings
 from policybot.errors import InvalidQuestionError, PolicybotError
+from policybot.surfaces.lifecycle_cli import add_lifecycle_commands
 from policybot.surfaces.schemas import utf8_problem
 
 if TYPE_CHECKING:
@@ -214,6 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--check", action="store_true", help="exit 1 when a quality gate fails")
     s.set_defaults(func=cmd_eval)
     sub.add_parser("serve", help="start the API and chat UI").set_defaults(func=cmd_serve)
+    add_lifecycle_commands(sub)
     return p
 
 

@@ -223,3 +223,50 @@ def document_out(d: Document, chunks: int) -> DocumentOut:
         chunks=chunks,
         pages=len(d.page_starts) or None,
     )
+
+
+# ---- lifecycle: statuses, links and the calendar ------------------------------------------------
+
+
+class LifecycleFactOut(BaseModel):
+    kind: str = Field(description="effective | expires | repeals | partly_repealed | basis | revised | period | ...")
+    value: str = Field(description="as written, e.g. 自2016年1月1日起执行")
+    on: str | None = Field(default=None, description="the date it states (ISO)")
+    until: str | None = Field(default=None, description="the end of a period (ISO)")
+    refs: list[str] = Field(default_factory=list, description="documents it names: 《title》（文号）")
+    section: str
+    quote: str
+    from_sidecar: bool = False
+
+
+class LinkOut(BaseModel):
+    kind: str = Field(description="repeals | implements | local_version | supersedes")
+    source: str = Field(description="doc_id of the document that repeals/implements/supersedes")
+    target: str = Field(description="doc_id of the document it applies to")
+
+
+class DocStatusOut(BaseModel):
+    doc_id: str
+    title: str
+    status: str = Field(description="已废止 | 已失效 | 现行 | 未生效")
+    as_of: str
+    reason: str
+    effective: str | None = None
+    expires: str | None = None
+    replaced_by: list[str] = Field(default_factory=list)
+    facts: list[LifecycleFactOut] = Field(description="the cited facts the status rests on")
+    links: list[LinkOut] = Field(default_factory=list)
+
+
+class CalendarEntryOut(BaseModel):
+    kind: str = Field(description="deadline | window | milestone | effective | expiry")
+    start: str | None = Field(description="first day (ISO); a deadline starts when its document was issued")
+    end: str = Field(description="last day (ISO)")
+    open: bool = Field(description="a deadline or window open on as_of")
+    subject: str
+    when: str = Field(description="as written, e.g. 于2016年5月20日（周五）前")
+    doc_id: str
+    doc_title: str
+    issuer: str | None = None
+    section: str
+    quote: str
