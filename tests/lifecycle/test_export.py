@@ -13,7 +13,8 @@ from policybot.lifecycle.export import CSV_FIELDS, to_csv, to_ics
 
 ENTRIES = [
     CalendarEntry(
-        EntryKind.DEADLINE, "dongguan", "“机器人”专项资金申报", None, "申报资料报送至市经信局", "于2016年5月20日（周五）前",
+        EntryKind.DEADLINE, "dongguan", "“机器人”专项资金申报", None, "申报资料报送至市经信局",
+        "于2016年5月20日（周五）前",
         date(2016, 4, 1), date(2016, 5, 20), "申报单位将申报资料一式三份于2016年5月20日（周五）前报送至市经信局。",
         "四、报送要求", "c1",
     ),
