@@ -213,6 +213,11 @@ class Citation:
     page: int | None
     score: float
     chunk_id: str = ""
+    # when the cited document is not in force today: its status, why, and the cited fact it rests on
+    status: str | None = None
+    status_reason: str | None = None
+    status_quote: str | None = None
+    status_section: str | None = None
 
 
 @dataclass(frozen=True)

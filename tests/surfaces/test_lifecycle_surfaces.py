@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,28 +17,17 @@ from icalendar import Calendar
 from policybot.service import PolicyBot
 from policybot.surfaces import cli
 from policybot.surfaces.server import create_app
-from support import ROOT, make_settings
-
-DOCS = ("caishui-2015-119", "sat-2015-97", "dongguan-robot-fund-2016", "beijing-sme-regulation-2020")
+from support import make_settings
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("lifecycle")
-    (root / "corpus").mkdir()
-    for name in DOCS:
-        for suffix in (".txt", ".meta.yaml"):
-            source = ROOT / "corpus" / f"{name}{suffix}"
-            if source.exists():
-                shutil.copy(source, root / "corpus" / source.name)
-    return root
+def workspace(lifecycle_workspace: Path) -> Path:
+    return lifecycle_workspace
 
 
 @pytest.fixture(scope="module")
-def bot(workspace: Path, embedder: Any) -> PolicyBot:
-    bot = PolicyBot(make_settings(workspace), embedder)
-    bot.ingest()
-    return bot
+def bot(lifecycle_bot: PolicyBot) -> PolicyBot:
+    return lifecycle_bot
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +59,12 @@ def test_calendar_json_filters(client: TestClient) -> None:
     ranged = client.get("/api/calendar", params={"from": "2016-01-01", "to": "2016-01-31"}).json()
     assert ranged and all(r["end"] >= "2016-01-01" and (r["start"] or r["end"]) <= "2016-01-31" for r in ranged)
     kinds = client.get("/api/calendar", params=[("kind", "effective")]).json()
-    assert {r["doc_id"] for r in kinds} == {"caishui-2015-119", "sat-2015-97", "beijing-sme-regulation-2020"}
+    assert {r["doc_id"] for r in kinds} == {
+        "caishui-2015-119",
+        "sat-2015-97",
+        "beijing-sme-regulation-2020",
+        "sme-promotion-law-2017",
+    }
 
 
 def test_calendar_files(client: TestClient) -> None:

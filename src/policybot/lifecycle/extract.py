@@ -28,7 +28,6 @@ from policybot.records import Chunk, Document
 __all__ = ["extract_lifecycle", "find_references"]
 
 _NUMBER = re.compile(
-    r"(?<![\u4e00-\u9fff])(?:和|及|与|或|以及|根据|依据|按照)?"
     r"([\u4e00-\u9fff]{1,12}\s*[〔\[【（(]\s*\d{4}\s*[〕\]】）)]\s*\d{1,4}\s*号"
     r"|[\u4e00-\u9fff]{2,16}公告\s*\d{4}\s*年\s*第\s*\d{1,4}\s*号"
     r"|[\u4e00-\u9fff]{1,8}令第\s*\d{1,4}\s*号)"
@@ -63,6 +62,17 @@ class _Sentence:
     chunk: Chunk | None
 
 
+#: Characters that end the words before a 文号 and never occur in an issuer's abbreviation (财税, 国科发政).
+_BEFORE_NUMBER = re.compile(r"^.*[了的和及与或在对按据照止是为将把从由于之废见称依]")
+
+
+def _clean_number(number: str) -> str:
+    head, _, tail = number.partition("公告") if "公告" in number else ("", "", number)
+    if head:
+        return normalize_number(_BEFORE_NUMBER.sub("", head) + "公告" + tail)
+    return normalize_number(_BEFORE_NUMBER.sub("", number))
+
+
 def find_references(text: str) -> list[Reference]:
     """The documents ``text`` names: 《title》 with an optional （文号） after it, and bare 文号."""
     refs: list[Reference] = []
@@ -71,11 +81,11 @@ def find_references(text: str) -> list[Reference]:
         number = m.group(2)
         bare = _NUMBER.fullmatch(number.strip()) if number else None
         number = bare.group(1) if bare else None
-        refs.append(Reference(m.group(1).strip(), normalize_number(number) if number else None))
+        refs.append(Reference(m.group(1).strip(), _clean_number(number) if number else None))
         covered.append((m.start(), m.end()))
     for m in _NUMBER.finditer(text):
         if not any(a <= m.start() < b for a, b in covered):
-            refs.append(Reference(None, normalize_number(m.group(1))))
+            refs.append(Reference(None, _clean_number(m.group(1))))
     return refs
 
 

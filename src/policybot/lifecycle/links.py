@@ -167,9 +167,11 @@ class Lifecycle:
             )
         cited = tuple(f for f in (start_fact, end_fact) if f is not None)
         if start and start > as_of:
+            cited = (start_fact,) if start_fact else cited
             said = f"自{start}起施行" if start_fact and start_fact.kind is FactKind.EFFECTIVE else f"{start}才印发"
             return DocStatus(status=Status.NOT_YET, reason=said, facts=cited, **base)  # type: ignore[arg-type]
         if end and end < as_of:
+            cited = (end_fact,) if end_fact else cited
             return DocStatus(status=Status.EXPIRED, reason=f"适用至{end}", facts=cited, **base)  # type: ignore[arg-type]
         reason = f"自{start}起施行" if start_fact and start_fact.kind is FactKind.EFFECTIVE else "文件未写明施行日期"
         return DocStatus(status=Status.IN_FORCE, reason=reason, facts=cited, **base)  # type: ignore[arg-type]

@@ -146,6 +146,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for c in answer.citations or answer.see_also:
         page = f" p.{c.page}" if c.page else ""
         print(f"  [{c.id}] {c.doc_title} › {c.section}{page}: {c.quote}")
+        if c.status:
+            print(f"      ({c.status}: {c.status_reason} — {c.status_section}: {c.status_quote})")
     return 0
 
 
@@ -209,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="run the eval suite and write reports")
-    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "all"], default="all")
+    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "lifecycle", "all"], default="all")
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     s.add_argument("--check", action="store_true", help="exit 1 when a quality gate fails")

@@ -63,6 +63,12 @@ class CitationOut(BaseModel):
     quote: str = Field(description="the sentence(s) of the source that support the answer, verbatim")
     page: int | None = Field(default=None, description="page number where the source has pages")
     score: float = Field(description="retrieval score, 0..1")
+    status: str | None = Field(
+        default=None, description="已废止 | 已失效 | 未生效 when the document is not in force today"
+    )
+    status_reason: str | None = Field(default=None, description="why, e.g. 适用期限“2016专项行动”已过")
+    status_quote: str | None = Field(default=None, description="the sentence of the document the status rests on")
+    status_section: str | None = Field(default=None, description="where that sentence is")
 
 
 class FactOut(BaseModel):
@@ -160,6 +166,10 @@ def citation_out(c: Citation) -> CitationOut:
         quote=c.quote,
         page=c.page,
         score=round(c.score, 4),
+        status=c.status,
+        status_reason=c.status_reason,
+        status_quote=c.status_quote,
+        status_section=c.status_section,
     )
 
 
