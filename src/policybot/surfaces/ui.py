@@ -22,6 +22,7 @@ from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.service import PolicyBot
 from policybot.surfaces.api import BotHolder, add_document, keys_match, list_documents, remove_document
 from policybot.surfaces.schemas import AnswerOut, CitationOut, FactOut, answer_out, fact_out, utf8_problem
+from policybot.surfaces.ui_calendar import calendar_tab
 
 __all__ = ["EXAMPLES", "UI_CSS", "build_ui", "corpus_examples", "highlight", "render_answer", "timeline_html"]
 
@@ -343,6 +344,9 @@ def build_ui(bot: PolicyBot | BotHolder, settings: Settings) -> gr.Blocks:
         with gr.Tab(h.t["documents"]) as docs_tab:
             docs = _documents_tab(h)
             docs_tab.select(h.documents, None, docs, **private)
+        with gr.Tab("政策日历" if settings.ui_language == "zh" else "Calendar") as calendar:
+            show, cal_inputs, cal_outputs = calendar_tab(holder)
+            calendar.select(show, cal_inputs, cal_outputs, **private)
         demo.load(h.facts, kind, facts, **private)
         demo.load(h.documents, None, docs, **private)
     return demo
