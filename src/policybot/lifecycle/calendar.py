@@ -72,6 +72,9 @@ class CalendarQuery:
 
 def select(entries: Sequence[CalendarEntry], query: CalendarQuery) -> list[CalendarEntry]:
     day = query.as_of or date.today()
+    horizon = date.max
+    if query.within_days is not None and (date.max - day).days > query.within_days:
+        horizon = day + timedelta(days=query.within_days)
     out = []
     for e in entries:
         first = e.start or e.end
@@ -79,7 +82,7 @@ def select(entries: Sequence[CalendarEntry], query: CalendarQuery) -> list[Calen
             continue
         if query.open_only and not e.is_open(day):
             continue
-        if query.within_days is not None and not day <= e.end <= day + timedelta(days=query.within_days):
+        if query.within_days is not None and not day <= e.end <= horizon:
             continue
         if query.doc_ids and e.doc_id not in query.doc_ids:
             continue
