@@ -93,3 +93,35 @@ def fresh_bot(tmp_path: Path, embedder) -> Iterator[object]:  # type: ignore[no-
     bot = PolicyBot(make_settings(tmp_path), embedder)
     bot.ingest()
     yield bot
+
+
+LIFECYCLE_DOCS = (
+    "caishui-2015-119",
+    "sat-2015-97",
+    "dongguan-robot-fund-2016",
+    "beijing-sme-regulation-2020",
+    "sme-promotion-law-2017",
+)
+
+
+@pytest.fixture(scope="session")
+def lifecycle_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tmp corpus/ of real documents that implement, localise and outlive each other."""
+    root = tmp_path_factory.mktemp("lifecycle")
+    (root / "corpus").mkdir()
+    for name in LIFECYCLE_DOCS:
+        for suffix in (".txt", ".meta.yaml"):
+            source = SEED.parent / f"{name}{suffix}"
+            if source.exists():
+                shutil.copy(source, root / "corpus" / source.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def lifecycle_bot(lifecycle_workspace: Path, embedder):  # type: ignore[no-untyped-def]
+    """A PolicyBot over ``lifecycle_workspace``, built once per session (read-only in tests)."""
+    from policybot.service import PolicyBot
+
+    bot = PolicyBot(make_settings(lifecycle_workspace), embedder)
+    bot.ingest()
+    return bot

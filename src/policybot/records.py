@@ -68,6 +68,11 @@ class DocumentMeta:
     genre: str | None = None  # plan, opinion, regulation, notice, call, qa (see ``genre``)
     provenance: str | None = None  # where the text came from (sidecar)
     source_url: str | None = None
+    # lifecycle overrides from the sidecar (ISO dates; replaced_by: a doc_id, 文号 or title)
+    effective_date: str | None = None
+    expiry_date: str | None = None
+    repealed_date: str | None = None
+    replaced_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -208,6 +213,11 @@ class Citation:
     page: int | None
     score: float
     chunk_id: str = ""
+    # when the cited document is not in force today: its status, why, and the cited fact it rests on
+    status: str | None = None
+    status_reason: str | None = None
+    status_quote: str | None = None
+    status_section: str | None = None
 
 
 @dataclass(frozen=True)

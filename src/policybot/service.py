@@ -29,6 +29,8 @@ from policybot.errors import IndexMismatchError, IndexMissingError, NotFoundErro
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
 from policybot.ingest.sandbox import ParseLimits
+from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, select
+from policybot.lifecycle.view import LifecycleView, lifecycle_view
 from policybot.records import Answer, Document, Fact, Hit
 from policybot.store.files import IndexData, ModelInfo, current_version, load_index
 from policybot.store.rejections import Rejection, read_rejections
@@ -161,6 +163,13 @@ class PolicyBot:
     def check_eligibility(self, profile: Profile, doc_ids: Sequence[str] | None = None) -> list[MeasureResult]:
         """Every measure (of ``doc_ids``) checked against ``profile``, best first."""
         return check_measures(self.measures(doc_ids), profile)
+
+    def lifecycle(self) -> LifecycleView:
+        """Lifecycle facts, links, statuses and the calendar of the loaded index (built once)."""
+        return lifecycle_view(self.index)
+
+    def calendar(self, query: CalendarQuery) -> list[CalendarEntry]:
+        return select(self.lifecycle().calendar, query)
 
     def ingest(
         self, paths: Sequence[Path] | None = None, *, rebuild: bool = False, progress: bool = False

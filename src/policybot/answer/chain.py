@@ -16,7 +16,7 @@ from typing import Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from policybot.answer.compose import Draft
-from policybot.answer.composers import compose
+from policybot.answer.composers import compose, rescues
 from policybot.answer.context import AnswerContext
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import check_grounding
@@ -24,6 +24,7 @@ from policybot.answer.refusal import Decision, decide
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, understand
 from policybot.config import Settings
+from policybot.lifecycle.notes import add_status_notes
 from policybot.records import Answer, Citation, Hit
 
 __all__ = ["Answerer", "ExtractiveAnswerer", "build_answerer", "refusal_text"]
@@ -103,11 +104,13 @@ class ExtractiveAnswerer:
     def _answer(self, step: Retrieved) -> Answer:
         query, hits = step.query, step.hits
         decision = self.decide(query, hits, step.scope)
-        if decision.refuse:
+        ctx = AnswerContext(query, hits, self.retriever, step.scope, decision.missing)
+        if decision.refuse and not (hits and rescues(ctx)):
             return self.refuse(query, hits, decision.reason, decision.code)
         draft = Draft(query)
-        ctx = AnswerContext(query, hits, self.retriever, step.scope, decision.missing)
         if compose(ctx, draft) is None or not draft.citations:
+            if decision.refuse:
+                return self.refuse(query, hits, decision.reason, decision.code)
             return self.refuse(query, hits, code="no_supporting_passage")
         return self.finish(query, draft, hits)
 
@@ -147,7 +150,8 @@ class ExtractiveAnswerer:
                 self.refuse(query, hits, code="ungrounded"),
                 notes=(f"refusal: ungrounded figures {', '.join(result.unsupported)}",),
             )
-        return Answer(query.question, draft.text, tuple(draft.citations), False, tuple(draft.facts))
+        notes = add_status_notes(draft, self.retriever)
+        return Answer(query.question, draft.text, tuple(draft.citations), False, tuple(draft.facts), notes=tuple(notes))
 
 
 def _first_sentence(text: str) -> str:

@@ -309,13 +309,13 @@ def run_eval(
     enforce: bool = False,
     echo: Callable[[str], None] = print,
 ) -> int:
-    """Run ``suite`` (retrieval | answers | all) over every eval set present, print and write
+    """Run ``suite`` (retrieval | answers | lifecycle | all) over every eval set present, print and write
     reports; 1 when a gate fails and ``enforce``."""
     eval_dir = bot.settings.eval_dir
     naive = NaiveBaseline(bot) if baseline else None
     results: dict[str, tuple[Report | None, Report | None]] = {}
     failures: list[str] = []
-    for name, retrieval_file, answers_file in SETS:
+    for name, retrieval_file, answers_file in SETS if suite != "lifecycle" else ():
         if name != "seed" and not (eval_dir / answers_file).is_file():
             continue
         retrieval = (
@@ -328,6 +328,11 @@ def run_eval(
         failures += _gates(retrieval, answers, name)
     from policybot.evaluation.report import write_reports
 
-    text = write_reports(out_dir, results, failures)
+    text = write_reports(out_dir, results, failures) if suite != "lifecycle" else ""
+    if suite in ("lifecycle", "all") and (eval_dir / "lifecycle.yaml").is_file():
+        from policybot.evaluation.lifecycle import run_lifecycle
+
+        more, lifecycle_failures = run_lifecycle(bot, eval_dir / "lifecycle.yaml", out_dir)
+        text, failures = text + "\n" + more, failures + lifecycle_failures
     echo(text)
     return 1 if (failures and enforce) else 0

@@ -3,7 +3,8 @@
 Read from the cleaned text itself (the 〔2016〕113号 pattern, the signature and date lines, the
 title line with its 《…》), then overridden by an optional sidecar file next to the source:
 ``name.meta.json`` or ``name.meta.yaml`` with any of ``doc_id``, ``title``, ``short_title``,
-``doc_number``, ``issuer``, ``issue_date``.
+``doc_number``, ``issuer``, ``issue_date``, and the lifecycle overrides ``effective_date``,
+``expiry_date``, ``repealed_date``, ``replaced_by`` (or 施行日期, 失效日期, 废止日期, 被替代).
 """
 
 from __future__ import annotations
@@ -33,7 +34,21 @@ SIDECAR_FIELDS = (
     "genre",
     "provenance",
     "source_url",
+    "effective_date",
+    "expiry_date",
+    "repealed_date",
+    "replaced_by",
 )
+#: Chinese names a sidecar may use for the lifecycle fields.
+SIDECAR_ALIASES = {
+    "施行日期": "effective_date",
+    "生效日期": "effective_date",
+    "失效日期": "expiry_date",
+    "废止日期": "repealed_date",
+    "被替代": "replaced_by",
+    "替代文件": "replaced_by",
+}
+_DATE_FIELDS = ("issue_date", "effective_date", "expiry_date", "repealed_date")
 
 _DOC_NUMBER = DOC_NUMBER
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -128,22 +143,27 @@ def read_sidecar(path: Path) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         raise DocumentError(f"{path}: a metadata sidecar must be a mapping of field: value")
+    data = {SIDECAR_ALIASES.get(str(k), k): v for k, v in data.items()}
     unknown = sorted(set(data) - set(SIDECAR_FIELDS))
     if unknown:
         raise DocumentError(
             f"{path}: unknown metadata field(s) {', '.join(unknown)}; allowed: {', '.join(SIDECAR_FIELDS)}"
         )
     values = {k: str(v) for k, v in data.items() if v is not None}
-    if "issue_date" in values:
-        raw = values["issue_date"].strip()
-        iso = _iso_date(raw) or _iso_date(raw.replace("/", "年", 1).replace("/", "月", 1) + "日")
-        if iso is None:
-            try:
-                iso = datetime.date.fromisoformat(raw).isoformat()
-            except ValueError:
-                raise DocumentError(f"{path}: issue_date {raw!r} is not a date (use YYYY-MM-DD)") from None
-        values["issue_date"] = iso
+    for name in _DATE_FIELDS:
+        if name in values:
+            values[name] = _sidecar_date(path, name, values[name].strip())
     return values
+
+
+def _sidecar_date(path: Path, name: str, raw: str) -> str:
+    iso = _iso_date(raw) or _iso_date(raw.replace("/", "年", 1).replace("/", "月", 1) + "日")
+    if iso is None:
+        try:
+            iso = datetime.date.fromisoformat(raw).isoformat()
+        except ValueError:
+            raise DocumentError(f"{path}: {name} {raw!r} is not a date (use YYYY-MM-DD)") from None
+    return iso
 
 
 def apply_sidecar(meta: DocumentMeta, overrides: dict[str, str]) -> DocumentMeta:

@@ -40,6 +40,7 @@ from policybot.ingest.pipeline import doc_id_for
 from policybot.service import PolicyBot
 from policybot.store.files import write_lock
 from policybot.surfaces.eligibility_routes import eligibility_routes
+from policybot.surfaces.lifecycle_routes import add_lifecycle_routes
 from policybot.surfaces.schemas import (
     AnswerOut,
     CitationOut,
@@ -407,6 +408,7 @@ def build_router(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | 
     _ask_routes(api, holder)
     _document_routes(api, holder, admin, settings)
     eligibility_routes(api, holder, _errors)
+    add_lifecycle_routes(api, holder)
     router.include_router(api)
     router.include_router(_openai_routes(holder, limits))
     return router

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from policybot.answer.retrieval import check_query
 from policybot.config import Settings
 from policybot.errors import InvalidQuestionError, PolicybotError
+from policybot.surfaces.lifecycle_cli import add_lifecycle_commands
 from policybot.surfaces.schemas import utf8_problem
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for c in answer.citations or answer.see_also:
         page = f" p.{c.page}" if c.page else ""
         print(f"  [{c.id}] {c.doc_title} › {c.section}{page}: {c.quote}")
+        if c.status:
+            print(f"      ({c.status}: {c.status_reason} — {c.status_section}: {c.status_quote})")
     return 0
 
 
@@ -249,12 +252,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_check)
     s = sub.add_parser("eval", help="run the eval suite and write reports")
-    s.add_argument("suite", nargs="?", choices=["retrieval", "answers", "eligibility", "all"], default="all")
+    s.add_argument(
+        "suite", nargs="?", choices=["retrieval", "answers", "eligibility", "lifecycle", "all"], default="all"
+    )
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     s.add_argument("--check", action="store_true", help="exit 1 when a quality gate fails")
     s.set_defaults(func=cmd_eval)
     sub.add_parser("serve", help="start the API and chat UI").set_defaults(func=cmd_serve)
+    add_lifecycle_commands(sub)
     return p
 
 

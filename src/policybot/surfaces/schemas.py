@@ -72,6 +72,12 @@ class CitationOut(BaseModel):
     quote: str = Field(description="the sentence(s) of the source that support the answer, verbatim")
     page: int | None = Field(default=None, description="page number where the source has pages")
     score: float = Field(description="retrieval score, 0..1")
+    status: str | None = Field(
+        default=None, description="已废止 | 已失效 | 未生效 when the document is not in force today"
+    )
+    status_reason: str | None = Field(default=None, description="why, e.g. 适用期限“2016专项行动”已过")
+    status_quote: str | None = Field(default=None, description="the sentence of the document the status rests on")
+    status_section: str | None = Field(default=None, description="where that sentence is")
 
 
 class FactOut(BaseModel):
@@ -173,6 +179,10 @@ def citation_out(c: Citation) -> CitationOut:
         quote=c.quote,
         page=c.page,
         score=round(c.score, 4),
+        status=c.status,
+        status_reason=c.status_reason,
+        status_quote=c.status_quote,
+        status_section=c.status_section,
     )
 
 
@@ -379,3 +389,50 @@ def measure_check_out(r: MeasureResult, lang: str = "zh") -> MeasureCheckOut:
 
 def eligibility_out(profile: Profile, results: list[MeasureResult], lang: str = "zh") -> EligibilityOut:
     return EligibilityOut(profile=profile.to_dict(), measures=[measure_check_out(r, lang) for r in results])
+
+
+# ---- lifecycle: statuses, links and the calendar ------------------------------------------------
+
+
+class LifecycleFactOut(BaseModel):
+    kind: str = Field(description="effective | expires | repeals | partly_repealed | basis | revised | period | ...")
+    value: str = Field(description="as written, e.g. 自2016年1月1日起执行")
+    on: str | None = Field(default=None, description="the date it states (ISO)")
+    until: str | None = Field(default=None, description="the end of a period (ISO)")
+    refs: list[str] = Field(default_factory=list, description="documents it names: 《title》（文号）")
+    section: str
+    quote: str
+    from_sidecar: bool = False
+
+
+class LinkOut(BaseModel):
+    kind: str = Field(description="repeals | implements | local_version | supersedes")
+    source: str = Field(description="doc_id of the document that repeals/implements/supersedes")
+    target: str = Field(description="doc_id of the document it applies to")
+
+
+class DocStatusOut(BaseModel):
+    doc_id: str
+    title: str
+    status: str = Field(description="已废止 | 已失效 | 现行 | 未生效")
+    as_of: str
+    reason: str
+    effective: str | None = None
+    expires: str | None = None
+    replaced_by: list[str] = Field(default_factory=list)
+    facts: list[LifecycleFactOut] = Field(description="the cited facts the status rests on")
+    links: list[LinkOut] = Field(default_factory=list)
+
+
+class CalendarEntryOut(BaseModel):
+    kind: str = Field(description="deadline | window | milestone | effective | expiry")
+    start: str | None = Field(description="first day (ISO); a deadline starts when its document was issued")
+    end: str = Field(description="last day (ISO)")
+    open: bool = Field(description="a deadline or window open on as_of")
+    subject: str
+    when: str = Field(description="as written, e.g. 于2016年5月20日（周五）前")
+    doc_id: str
+    doc_title: str
+    issuer: str | None = None
+    section: str
+    quote: str

@@ -34,6 +34,7 @@ from policybot.surfaces.api import (
 )
 from policybot.surfaces.eligibility_ui import eligibility_tab
 from policybot.surfaces.schemas import AnswerOut, CitationOut, FactOut, answer_out, fact_out, utf8_problem
+from policybot.surfaces.ui_calendar import calendar_tab
 
 log = logging.getLogger("policybot.ui")
 
@@ -388,6 +389,9 @@ def build_ui(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | None
         with gr.Tab(h.t["documents"]) as docs_tab:
             docs = _documents_tab(h)
             docs_tab.select(h.documents, None, docs, **private)
+        with gr.Tab("政策日历" if settings.ui_language == "zh" else "Calendar") as calendar:
+            show, cal_inputs, cal_outputs = calendar_tab(holder)
+            calendar.select(show, cal_inputs, cal_outputs, **private)
         demo.load(h.facts, kind, facts, **private)
         demo.load(h.documents, None, docs, **private)
     return demo

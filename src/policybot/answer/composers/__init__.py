@@ -15,6 +15,7 @@ from typing import Protocol
 from policybot.answer.compose import Draft
 from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
+from policybot.answer.composers.lifecycle import LifecycleComposer
 from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.parties import compose_party
 from policybot.answer.composers.roles import ROLES, compose_role
@@ -25,7 +26,7 @@ from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
 from policybot.genre import asked_role
 
-__all__ = ["REGISTRY", "Composer", "compose", "register"]
+__all__ = ["REGISTRY", "Composer", "compose", "register", "rescues"]
 
 
 class Composer(Protocol):
@@ -164,6 +165,7 @@ def _by_intent(ctx: AnswerContext, draft: Draft) -> bool:
 
 #: The composers in the order they are tried.
 REGISTRY: list[Composer] = [
+    LifecycleComposer(),
     DocumentFacts(),
     Schedule(),
     Goals(),
@@ -181,6 +183,12 @@ def register(composer: Composer, *, before: str | None = None) -> None:
     if composer.name in names:
         raise ValueError(f"a composer named {composer.name!r} is already registered")
     REGISTRY.insert(names.index(before) if before in names else len(REGISTRY), composer)
+
+
+def rescues(ctx: AnswerContext) -> bool:
+    """Is there a composer that answers this question even when the refusal check would not
+    (a lifecycle question about a document the corpus does not hold)?"""
+    return any(getattr(c, "answers_despite_refusal", False) and c.accepts(ctx) for c in REGISTRY)
 
 
 def compose(ctx: AnswerContext, draft: Draft, registry: list[Composer] | None = None) -> str | None:

@@ -1,0 +1,90 @@
+"""Status notes next to citations: when an answer cites a document that is repealed, expired or
+not yet in force, the citation carries that status with the cited fact it rests on, the answer
+says so beside the citation marks, and names and cites the document that replaced it — with what
+that one says on the same point — when the corpus has it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Protocol
+
+from policybot.answer.compose import Draft, best_sentences
+from policybot.lifecycle.model import DocStatus, FactKind, Status
+from policybot.lifecycle.view import lifecycle_view
+from policybot.records import Chunk, Hit
+from policybot.store.files import IndexData
+
+__all__ = ["add_status_notes", "status_reason"]
+
+
+class _Searcher(Protocol):
+    @property
+    def index(self) -> IndexData: ...
+
+    @property
+    def by_id(self) -> dict[str, Chunk]: ...
+
+    def search(self, query: str, k: int, *, doc_ids: list[str] | None = None, keywords: str = "") -> list[Hit]: ...
+
+
+def status_reason(status: DocStatus, names: dict[str, str]) -> str:
+    """Why a document is not in force, in words taken from the facts."""
+    fact = next((f for f in status.facts if f.until), status.facts[0] if status.facts else None)
+    if status.status is Status.REPEALED and status.replaced_by:
+        return f"已被{'、'.join(names.get(d, d) for d in status.replaced_by)}废止或替代"
+    if fact is None:
+        return ""
+    if status.status is Status.EXPIRED:
+        return f"适用期限“{fact.value}”已过"
+    if status.status is Status.NOT_YET and fact.kind is FactKind.EFFECTIVE:
+        return f"文件规定“{fact.value}”"
+    return f"“{fact.value}”"
+
+
+def add_status_notes(draft: Draft, searcher: _Searcher, day: date | None = None) -> list[str]:
+    """Mark the citations of documents not in force on ``day`` (default today) and say so in the
+    answer; returns machine-readable notes (``status: doc_id 已失效``)."""
+    day = day or date.today()
+    life = lifecycle_view(searcher.index).lifecycle
+    names = {d: _name(doc.meta.short_title or doc.meta.title) for d, doc in life.documents.items()}
+    out: list[str] = []
+    for doc_id in list(dict.fromkeys(c.doc_id for c in draft.citations)):
+        if doc_id not in life.documents:
+            continue
+        status = life.status(doc_id, day)
+        if status.status is Status.IN_FORCE:
+            continue
+        reason = status_reason(status, names)
+        fact = next((f for f in status.facts if f.chunk_id), None)
+        draft.citations = [
+            replace(
+                c,
+                status=status.status.value,
+                status_reason=reason,
+                status_quote=fact.quote if fact else None,
+                status_section=fact.section if fact else None,
+            )
+            if c.doc_id == doc_id
+            else c
+            for c in draft.citations
+        ]
+        ids = "".join(f"[{c.id}]" for c in draft.citations if c.doc_id == doc_id)
+        draft.add(f"\n（注意：{ids}所引{names[doc_id]}截至今天{status.status.value}：{reason}。）")
+        out.append(f"status: {doc_id} {status.status.value}")
+        for newer in status.replaced_by:
+            _say_newer(draft, searcher, newer, names)
+    return out
+
+
+def _name(title: str) -> str:
+    return f"《{title.strip('《》')}》"
+
+
+def _say_newer(draft: Draft, searcher: _Searcher, newer: str, names: dict[str, str]) -> None:
+    hits = searcher.search(draft.query.text, 3, doc_ids=[newer], keywords=draft.query.keywords)
+    best = best_sentences(draft.query, hits, 1)
+    if best:
+        hit, sentence, _score = best[0]
+        mark = draft.cite(hit.chunk, sentence, hit.score)
+        draft.add(f"\n（现行的{names[newer]}在这一点上规定：“{sentence}”{mark}）")

@@ -1,0 +1,71 @@
+"""Lifecycle questions answered end to end by the real answerer (the lifecycle composer), and
+status notes beside citations of documents that are not in force."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.service import PolicyBot
+
+
+@pytest.fixture(scope="module")
+def bot(lifecycle_bot: PolicyBot) -> PolicyBot:
+    return lifecycle_bot
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "doc", "quoted"),
+    [
+        (
+            "2020年11月30日，北京市促进中小企业发展条例施行了吗？",
+            "未生效",
+            "beijing-sme-regulation-2020",
+            "2020年12月1日",
+        ),
+        (
+            "截至2024年6月30日，北京市促进中小企业发展条例还有效吗？",
+            "现行",
+            "beijing-sme-regulation-2020",
+            "2020年12月1日",
+        ),
+        ("2017年12月31日，中小企业促进法施行了吗？", "未生效", "sme-promotion-law-2017", "2018年1月1日"),
+        ("“机器人”专项资金申报条件及要求还有效吗？", "已失效", "dongguan-robot-fund-2016", "2016年10月31日"),
+        ("2015年12月31日，财税〔2015〕119号通知生效了吗？", "未生效", "caishui-2015-119", "2016年1月1日"),
+    ],
+)
+def test_validity_is_stated_and_cited(bot: PolicyBot, question: str, status: str, doc: str, quoted: str) -> None:
+    answer = bot.ask(question)
+    assert not answer.refused
+    first = answer.text.split("（注意")[0]
+    assert [w for w in ("已废止", "已失效", "现行", "未生效") if w in first] == [status]
+    assert any(c.doc_id == doc and quoted in c.quote for c in answer.citations)
+
+
+def test_what_repealed_a_document_outside_the_corpus(bot: PolicyBot) -> None:
+    answer = bot.ask("哪个文件废止了国税发〔2008〕116号？")  # the refusal check alone would refuse it
+    assert not answer.refused and "国税发〔2008〕116号" in answer.text
+    assert [c.doc_id for c in answer.citations] == ["caishui-2015-119"]
+    partial = bot.ask("哪个文件废止了97号公告的部分条款？")
+    assert "国家税务总局公告2017年第40号" in partial.text and partial.citations[0].doc_id == "sat-2015-97"
+
+
+def test_basis_and_local_version(bot: PolicyBot) -> None:
+    answer = bot.ask("北京市促进中小企业发展条例是根据哪部法律制定的？")
+    assert "中华人民共和国中小企业促进法" in answer.text and "地方版本" in answer.text
+    assert answer.citations[0].doc_id == "beijing-sme-regulation-2020"
+    assert "财税〔2015〕119号" in bot.ask("97号公告是根据哪个文件制定的？").text
+
+
+def test_open_windows_on_a_date(bot: PolicyBot) -> None:
+    answer = bot.ask("2016年5月10日，还有哪些项目可以申报？")
+    assert {c.doc_id for c in answer.citations} == {"dongguan-robot-fund-2016"}
+    assert "2016年5月20日" in answer.text
+
+
+def test_a_citation_of_an_expired_document_carries_its_status(bot: PolicyBot) -> None:
+    answer = bot.ask("机器人专项资金的申报条件有哪些？")
+    expired = [c for c in answer.citations if c.doc_id == "dongguan-robot-fund-2016"]
+    assert expired and all(c.status == "已失效" and c.status_quote for c in expired)
+    assert "已失效" in answer.text and "status: dongguan-robot-fund-2016 已失效" in answer.notes
+    current = bot.ask("研发费用加计扣除的其他相关费用有没有上限？")
+    assert all(c.status is None for c in current.citations if c.doc_id == "caishui-2015-119")
