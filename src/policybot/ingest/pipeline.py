@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
+from policybot.config import EmbedBackend
 from policybot.errors import DocumentError, IndexMismatchError, IndexMissingError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings, chunk_document
 from policybot.ingest.clauses import clause_embed_text, split_clauses
@@ -61,6 +62,7 @@ class PassageEmbedder(Protocol):
     model_id: str
     dimension: int
     fingerprint: str
+    backend: EmbedBackend
 
     def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
 
@@ -170,7 +172,7 @@ def source_hash(path: Path) -> str:
 
 
 def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
-    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend)
     return IndexData(model, pipeline_settings(chunking))
 
 
@@ -179,7 +181,7 @@ def _existing(
 ) -> tuple[IndexData, list[Path]]:
     """The index to update, and the sources of documents that must be re-read because the
     index was built with other chunking settings or an older pipeline."""
-    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend)
     if rebuild:
         return _empty(embedder, chunking), []
     try:

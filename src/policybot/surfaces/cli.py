@@ -58,10 +58,12 @@ def _bot(settings: Settings, *, require_index: bool = True) -> PolicyBot:
 
 
 def cmd_prepare_model(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.config import EmbedBackend
     from policybot.embedding.model import load_embedder
 
     embedder = load_embedder(settings)
-    print(f"model ready: {embedder.model_id} (dim {embedder.dimension}) at {settings.model_dir}")
+    where = settings.model_dir if embedder.backend is EmbedBackend.TORCH else settings.onnx_dir
+    print(f"model ready: {embedder.model_id} (dim {embedder.dimension}, {embedder.backend.value}) at {where}")
     return 0
 
 
