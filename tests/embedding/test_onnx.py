@@ -177,3 +177,13 @@ def test_query_path_imports_no_torch(onnx_dir: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "[]", out.stderr[-2000:]
+
+
+def test_int8_questions_are_the_same_alone_and_in_a_batch(int8: OnnxEmbedder) -> None:
+    """Questions go through the float32 model: batching them (the server does) changes nothing."""
+    texts = [*QUERIES, *PASSAGES]
+    together = int8.embed_queries(texts)
+    alone = np.vstack([int8.embed_queries([t]) for t in texts])
+    assert cosines(together, alone).min() > 0.99999
+    passages = int8.embed_passages(texts)  # the int8 model: close, not equal
+    assert cosines(passages, np.vstack([int8.embed_passages([t]) for t in texts])).min() > 0.99

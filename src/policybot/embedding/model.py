@@ -30,10 +30,17 @@ __all__ = ["Embedder", "LangChainEmbeddings", "TextEmbedder", "load_embedder"]
 class TextEmbedder(Protocol):
     """What the pipeline, the retriever and the answerer need of an embedder (any backend)."""
 
-    model_id: str
-    dimension: int
-    fingerprint: str
-    backend: EmbedBackend
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def backend(self) -> EmbedBackend: ...
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 

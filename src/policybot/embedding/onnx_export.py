@@ -109,7 +109,7 @@ def _build(model_dir: Path, model_id: str, signature: str, work: Path) -> dict[s
         fingerprint=reference.fingerprint,
         query_prompt=reference.query_prompt,
         passage_prompt=reference.passage_prompt,
-        max_length=int(reference.model.max_seq_length),
+        max_length=int(reference.model.max_seq_length or 512),
         pad_id=int(reference.model.tokenizer.pad_token_id or 0),
     )
     log.info("exporting %s to ONNX in %s", model_dir, work)

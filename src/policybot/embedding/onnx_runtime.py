@@ -5,6 +5,11 @@ The folder (written at set-up by :mod:`policybot.embedding.onnx_export`) holds `
 ``policybot-onnx.json``, which records the prompts, the dimension, the maximum length and the
 fingerprint of the sentence-transformers model it was exported from.
 
+Passages go through the model of the backend; questions always go through the float32 model, which
+gives a question the same vector alone or in a batch (dynamic int8 quantises each batch with its own
+scale, so a batch changes the vectors of its rows: cosine 0.997). Under ``onnx-int8`` the index is
+int8 and the questions float32: int8 buys the ingest throughput, float32 stable answers.
+
 Pooling and normalisation are those of sentence-transformers: the mean of the token embeddings
 under the attention mask (prompt tokens included), then division by ``max(norm, 1e-12)``. Texts
 are sorted by token count before batching, so a batch pads to lengths close to its own.
@@ -67,7 +72,14 @@ class OnnxEmbedder:
     """Turns texts into float32, L2-normalised vectors of shape ``(n, dimension)`` with ONNX Runtime."""
 
     def __init__(
-        self, session: Any, tokenizer: Any, card: OnnxModelCard, backend: EmbedBackend, *, batch_size: int = 32
+        self,
+        session: Any,
+        tokenizer: Any,
+        card: OnnxModelCard,
+        backend: EmbedBackend,
+        *,
+        batch_size: int = 32,
+        query_session: Any = None,
     ):
         if not callable(getattr(session, "run", None)):
             raise TypeError(f"session must be an onnxruntime InferenceSession, got {type(session).__name__}")
@@ -78,6 +90,7 @@ class OnnxEmbedder:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.session, self.tokenizer, self.card = session, tokenizer, card
+        self.query_session = query_session if query_session is not None else session
         self.backend = backend
         self.batch_size = batch_size
         self.model_id = card.model_id
@@ -108,27 +121,31 @@ class OnnxEmbedder:
             session = ort.InferenceSession(
                 str(folder / ONNX_FILES[backend]), options, providers=["CPUExecutionProvider"]
             )
+            query_session = session
+            if backend is not EmbedBackend.ONNX_FP32:
+                fp32 = str(folder / ONNX_FILES[EmbedBackend.ONNX_FP32])
+                query_session = ort.InferenceSession(fp32, options, providers=["CPUExecutionProvider"])
             tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         except Exception as exc:  # onnxruntime raises its own exception types
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"cannot load the ONNX model from {folder}: {first}") from exc
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=card.max_length)
-        return cls(session, tokenizer, card, backend, batch_size=batch_size)
+        return cls(session, tokenizer, card, backend, batch_size=batch_size, query_session=query_session)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed questions/search queries (with the model's query prompt, if any)."""
-        return self._embed(texts, self.query_prompt, progress=False)
+        """Embed questions/search queries (with the model's query prompt, if any), in float32."""
+        return self._embed(texts, self.query_prompt, self.query_session, progress=False)
 
     def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed passages to index (with the model's passage prompt, if any)."""
-        return self._embed(texts, self.passage_prompt, progress=progress)
+        return self._embed(texts, self.passage_prompt, self.session, progress=progress)
 
     def token_ids(self, texts: Sequence[str], prompt: str | None = None) -> list[list[int]]:
         """The token ids the model sees for ``texts`` (prompt prepended, truncated)."""
         return [e.ids for e in self.tokenizer.encode_batch([(prompt or "") + t for t in check_texts(texts)])]
 
-    def _embed(self, texts: Sequence[str], prompt: str | None, *, progress: bool) -> np.ndarray:
+    def _embed(self, texts: Sequence[str], prompt: str | None, session: Any, *, progress: bool) -> np.ndarray:
         ids = self.token_ids(texts, prompt)
         out = np.zeros((len(ids), self.dimension), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # longest first, like encode()
@@ -139,17 +156,17 @@ class OnnxEmbedder:
             starts = tqdm(starts, desc="embedding", unit="batch")
         for start in starts:
             rows = order[start : start + self.batch_size]
-            out[rows] = self._run([ids[i] for i in rows])
+            out[rows] = self._run(session, [ids[i] for i in rows])
         return out
 
-    def _run(self, batch: list[list[int]]) -> np.ndarray:
+    def _run(self, session: Any, batch: list[list[int]]) -> np.ndarray:
         width = max(len(ids) for ids in batch)
         input_ids = np.full((len(batch), width), self.card.pad_id, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, ids in enumerate(batch):
             input_ids[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1
-        (tokens,) = self.session.run(["last_hidden_state"], {"input_ids": input_ids, "attention_mask": mask})
+        (tokens,) = session.run(["last_hidden_state"], {"input_ids": input_ids, "attention_mask": mask})
         weights = mask[:, :, None].astype(np.float32)
         pooled = (tokens * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

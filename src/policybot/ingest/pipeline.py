@@ -59,10 +59,17 @@ def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
 
 
 class PassageEmbedder(Protocol):
-    model_id: str
-    dimension: int
-    fingerprint: str
-    backend: EmbedBackend
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def backend(self) -> EmbedBackend: ...
 
     def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
 
