@@ -5,7 +5,9 @@
 1. the transformer loaded with ``attn_implementation="eager"`` and exported with
    ``torch.onnx.export(..., dynamo=False)`` (ONNX Runtime then fuses the attention blocks);
 2. ``onnxruntime.quantization.quantize_dynamic`` with ``per_channel=True`` (per-tensor int8 loses
-   too much: cosine 0.989);
+   too much: cosine 0.989), leaving the second feed-forward matrix of each layer (``output.dense``,
+   whose input is the widest-ranged activation) in float32: the smallest cosine to torch on the
+   verification texts goes from 0.9955 to 0.9989, and the retrieval eval stops losing questions;
 3. both files compared with sentence-transformers on fixed texts, as queries and as passages, alone
    and in one batch: the smallest cosine must reach ``MIN_COSINE`` of the backend.
 
@@ -19,9 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +38,10 @@ from policybot.errors import ModelError
 
 __all__ = ["EXPORTER_VERSION", "MIN_COSINE", "prepare_onnx", "source_signature", "verify_onnx"]
 
-EXPORTER_VERSION = "1"
+EXPORTER_VERSION = "2"
 MIN_COSINE = {EmbedBackend.ONNX_INT8: 0.995, EmbedBackend.ONNX_FP32: 0.9999}
 _OPSET = 17
+_FFN_OUTPUT = re.compile(r"/layer\.\d+/output/dense/MatMul$")  # not .../attention/output/dense/MatMul
 
 log = logging.getLogger("policybot.embedding.onnx_export")
 
@@ -148,7 +153,8 @@ def _export(model_dir: Path, out: Path) -> None:
     ids = torch.tensor([[0, 100, 200, 300, 2], [0, 100, 2, 1, 1]], dtype=torch.int64)
     mask = (ids != 1).to(torch.int64)
     axes = {0: "batch", 1: "sequence"}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about shapes the dynamic axes cover
         torch.onnx.export(
             LastHiddenState(model),
             (ids, mask),
@@ -163,13 +169,19 @@ def _export(model_dir: Path, out: Path) -> None:
 
 
 def _quantize(fp32: Path, int8: Path) -> None:
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(fp32), load_external_data=False).graph
+    keep_fp32 = [n.name for n in graph.node if n.op_type == "MatMul" and _FFN_OUTPUT.search(n.name)]
 
     root = logging.getLogger()
     level = root.level
     root.setLevel(max(level, logging.ERROR))  # quantize_dynamic logs "consider pre-processing" at WARNING
     try:
-        quantize_dynamic(str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8)
+        quantize_dynamic(
+            str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep_fp32
+        )
     finally:
         root.setLevel(level)
 

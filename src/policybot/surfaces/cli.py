@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from policybot.answer.retrieval import check_query
 from policybot.config import Settings
 from policybot.errors import InvalidQuestionError, PolicybotError
 from policybot.surfaces.schemas import utf8_problem
 
 if TYPE_CHECKING:
     from policybot.service import PolicyBot
+    from policybot.store.files import IndexData
 
 __all__ = ["main", "quiet_libraries"]
 
@@ -82,6 +82,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.answer.retrieval import check_query
     from policybot.surfaces.schemas import hit_out
 
     check_query(args.query, settings.max_question_chars)
@@ -98,13 +99,20 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _index(settings: Settings) -> IndexData:
+    """The index without the model: for commands that only read what it holds."""
+    from policybot.store.files import load_index
+
+    return load_index(settings.index_dir)
+
+
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     from policybot.surfaces.schemas import document_out
 
-    bot = _bot(settings)
-    docs = bot.documents()
+    index = _index(settings)
+    docs = sorted(index.documents.values(), key=lambda d: d.meta.doc_id)
     counts: dict[str, int] = {}
-    for chunk in bot.index.chunks:
+    for chunk in index.chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     if args.json:
         _print_json([document_out(d, counts.get(d.meta.doc_id, 0)).model_dump() for d in docs])
@@ -125,7 +133,11 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
-    facts = _bot(settings).facts(args.type, args.doc)
+    facts = [
+        f
+        for f in _index(settings).facts
+        if (args.type is None or f.type == args.type) and (args.doc is None or f.doc_id == args.doc)
+    ]
     if args.json:
         _print_json([f.to_dict() for f in facts])
         return 0
@@ -136,6 +148,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.answer.retrieval import check_query
     from policybot.surfaces.schemas import answer_out
 
     check_query(args.question, settings.max_question_chars)
