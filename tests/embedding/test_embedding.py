@@ -159,7 +159,7 @@ def test_load_embedder_default_model(model_dir: Path) -> None:
     settings = Settings(model_path=None)
     emb = load_embedder(settings)
     assert settings.model_dir.is_dir() and settings.onnx_dir.is_dir()
-    assert emb.model_id == DEFAULT_MODEL_ID and emb.backend is EmbedBackend.ONNX_INT8
+    assert emb.model_id == DEFAULT_MODEL_ID and emb.backend is EmbedBackend.ONNX_FP32
     assert emb.query_prompt == "query: "
 
 

@@ -61,17 +61,17 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, axis=1)
 
 
-def test_default_backend_is_int8_onnx() -> None:
+def test_default_backend_is_fp32_onnx() -> None:
     settings = Settings()
-    assert settings.embed_backend is EmbedBackend.ONNX_INT8
+    assert settings.embed_backend is EmbedBackend.ONNX_FP32
     assert settings.onnx_dir.parent == settings.model_dir.parent and settings.onnx_dir != settings.model_dir
 
 
 def test_backend_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICYBOT_EMBED_BACKEND", "torch")
     assert Settings().embed_backend is EmbedBackend.TORCH
-    monkeypatch.setenv("POLICYBOT_EMBED_BACKEND", "onnx-fp32")
-    assert Settings().embed_backend is EmbedBackend.ONNX_FP32
+    monkeypatch.setenv("POLICYBOT_EMBED_BACKEND", "onnx-int8")
+    assert Settings().embed_backend is EmbedBackend.ONNX_INT8
     monkeypatch.setenv("POLICYBOT_EMBED_BACKEND", "tensorflow")
     with pytest.raises(ValueError, match="onnx-int8"):
         Settings()
@@ -164,8 +164,9 @@ def test_missing_export_is_a_model_error(tmp_path: Path) -> None:
 
 
 def test_load_embedder_picks_the_backend(onnx_dir: Path) -> None:
-    fp32 = load_embedder(Settings(embed_backend=EmbedBackend.ONNX_FP32, embed_batch_size=4))
-    assert isinstance(fp32, OnnxEmbedder) and fp32.backend is EmbedBackend.ONNX_FP32 and fp32.batch_size == 4
+    int8 = load_embedder(Settings(embed_backend=EmbedBackend.ONNX_INT8, embed_batch_size=4))
+    assert isinstance(int8, OnnxEmbedder) and int8.backend is EmbedBackend.ONNX_INT8 and int8.batch_size == 4
+    assert int8.session is not int8.query_session  # questions through the float32 model
 
 
 def test_query_path_imports_no_torch(onnx_dir: Path) -> None:

@@ -109,7 +109,7 @@ def test_manifest_records_model_chunking_and_corpus(index_dir: Path, embedder: A
         "id": embedder.model_id,
         "dimension": embedder.dimension,
         "fingerprint": embedder.fingerprint,
-        "backend": "onnx-int8",
+        "backend": "onnx-fp32",
     }
     assert manifest["chunking"] == pipeline_settings(ChunkSettings(360, 1))
     assert manifest["chunking"]["pipeline"] == PIPELINE_VERSION
@@ -267,12 +267,12 @@ def test_any_model_difference_is_refused(index_dir: Path, embedder: Any, field: 
 
 
 def test_other_backend_is_refused_saying_to_reingest(index_dir: Path, embedder: Any) -> None:
-    assert read_manifest(index_dir)["model"]["backend"] == embedder.backend.value == "onnx-int8"
+    assert read_manifest(index_dir)["model"]["backend"] == embedder.backend.value == "onnx-fp32"
     torch = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, EmbedBackend.TORCH)
     with pytest.raises(IndexMismatchError) as err:
         load_index(index_dir, torch)
     message = str(err.value)
-    assert "onnx-int8" in message and "torch" in message
+    assert "onnx-fp32" in message and "torch" in message
     assert "re-ingest" in message and "--rebuild" in message
     assert_one_line(err.value)
 
