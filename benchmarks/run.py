@@ -92,6 +92,7 @@ class TimedEmbedder:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.model_id, self.dimension, self.fingerprint = inner.model_id, inner.dimension, inner.fingerprint
+        self.backend = inner.backend
         self.seconds = 0.0
         self.texts = 0
 

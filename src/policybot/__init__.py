@@ -4,10 +4,24 @@ The public API is small: build ``Settings``, load a ``PolicyBot`` (model + index
 then ``ingest``, ``search`` and ``ask``. Everything returns the plain records below.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from policybot.config import Settings
 from policybot.errors import PolicybotError
 from policybot.records import Answer, Chunk, Citation, Document, DocumentMeta, Fact, Hit, Section
-from policybot.service import PolicyBot
+
+if TYPE_CHECKING:
+    from policybot.service import PolicyBot
+
+
+def __getattr__(name: str) -> Any:
+    """``PolicyBot`` is imported on first use: ``import policybot.x`` loads no model code."""
+    if name == "PolicyBot":
+        from policybot.service import PolicyBot
+
+        return PolicyBot
+    raise AttributeError(f"module 'policybot' has no attribute {name!r}")
+
 
 __all__ = [
     "Answer",

@@ -24,7 +24,7 @@ from policybot.eligibility import composer as _eligibility_composer  # noqa: F40
 from policybot.eligibility.check import check_measures
 from policybot.eligibility.model import Measure, MeasureResult
 from policybot.eligibility.profile import Profile
-from policybot.embedding.model import Embedder, load_embedder
+from policybot.embedding.model import TextEmbedder, load_embedder
 from policybot.errors import IndexMismatchError, IndexMissingError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
@@ -48,7 +48,7 @@ class _State:
 
 
 class PolicyBot:
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, embedder: TextEmbedder) -> None:
         self.settings = settings
         self.embedder = embedder
         self._lock = threading.RLock()
@@ -56,8 +56,15 @@ class PolicyBot:
         self.glossary = Glossary.load(settings.glossary_path)
 
     @classmethod
-    def load(cls, settings: Settings, *, require_index: bool = True) -> PolicyBot:
-        bot = cls(settings, load_embedder(settings))
+    def load(cls, settings: Settings, *, require_index: bool = True, batch_questions: bool = False) -> PolicyBot:
+        """Load the model and the index. ``batch_questions`` (the server) embeds questions asked
+        at the same time in one model call."""
+        embedder = load_embedder(settings)
+        if batch_questions:
+            from policybot.embedding.batching import BatchingEmbedder
+
+            embedder = BatchingEmbedder(embedder, max_batch=settings.embed_batch_size)
+        bot = cls(settings, embedder)
         try:
             bot.reload()
         except (IndexMissingError, IndexMismatchError) as exc:
@@ -70,7 +77,7 @@ class PolicyBot:
     @property
     def model_info(self) -> ModelInfo:
         e = self.embedder
-        return ModelInfo(e.model_id, e.dimension, e.fingerprint)
+        return ModelInfo(e.model_id, e.dimension, e.fingerprint, e.backend)
 
     @property
     def chunking(self) -> ChunkSettings:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policybot.config import DEFAULT_MODEL_ID, Settings
+from policybot.config import DEFAULT_MODEL_ID, EmbedBackend, Settings
 from policybot.embedding.model import Embedder, LangChainEmbeddings, load_embedder
 from policybot.embedding.prepare import prepare_model
 from policybot.errors import ModelError
@@ -146,17 +146,20 @@ def test_plain_folder_without_prompts(plain_dir: Path, embedder: Embedder) -> No
     assert float(q @ p) > 0.9999
 
 
-def test_load_embedder_with_model_path(plain_dir: Path) -> None:
-    emb = load_embedder(Settings(model_path=plain_dir, embed_batch_size=8))
+def test_load_embedder_with_model_path(plain_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(model_path=plain_dir, embed_batch_size=8, embed_backend="torch", cache_dir=tmp_path)
+    emb = load_embedder(settings)
+    assert isinstance(emb, Embedder) and emb.backend is EmbedBackend.TORCH
     assert (emb.model_id, emb.batch_size, emb.dimension) == ("plain-st-model", 8, 384)
+    assert not list(tmp_path.iterdir())  # the torch backend exports nothing
 
 
 def test_load_embedder_default_model(model_dir: Path) -> None:
     """The default settings prepare (or reuse) the bundled model in the user cache."""
     settings = Settings(model_path=None)
     emb = load_embedder(settings)
-    assert settings.model_dir.is_dir()
-    assert emb.model_id == DEFAULT_MODEL_ID
+    assert settings.model_dir.is_dir() and settings.onnx_dir.is_dir()
+    assert emb.model_id == DEFAULT_MODEL_ID and emb.backend is EmbedBackend.ONNX_FP32
     assert emb.query_prompt == "query: "
 
 

@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 import pytest
 
+from policybot.config import EmbedBackend
 from policybot.errors import IndexMismatchError, IndexMissingError, PolicybotError, StorageError
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import PIPELINE_VERSION, pipeline_settings
@@ -78,7 +79,7 @@ def assert_one_line(exc: BaseException) -> None:
 
 
 def test_round_trip_keeps_everything(index_dir: Path, tmp_path: Path, embedder: Any) -> None:
-    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend)
     data = load_index(index_dir, model)
     assert data.chunks and data.facts and data.documents
     copy = tmp_path / "copy"
@@ -109,6 +110,7 @@ def test_manifest_records_model_chunking_and_corpus(index_dir: Path, embedder: A
         "id": embedder.model_id,
         "dimension": embedder.dimension,
         "fingerprint": embedder.fingerprint,
+        "backend": "onnx-fp32",
     }
     assert manifest["chunking"] == pipeline_settings(ChunkSettings(360, 1))
     assert manifest["chunking"]["pipeline"] == PIPELINE_VERSION
@@ -250,12 +252,43 @@ def test_other_model_is_refused_naming_both(index_dir: Path, embedder: Any) -> N
     assert_one_line(err.value)
 
 
-@pytest.mark.parametrize("field", ["id", "dimension", "fingerprint"])
+@pytest.mark.parametrize("field", ["id", "dimension", "fingerprint", "backend"])
 def test_any_model_difference_is_refused(index_dir: Path, embedder: Any, field: str) -> None:
-    values = {"id": embedder.model_id, "dimension": embedder.dimension, "fingerprint": embedder.fingerprint}
-    values[field] = 768 if field == "dimension" else "changed"
+    values = {
+        "id": embedder.model_id,
+        "dimension": embedder.dimension,
+        "fingerprint": embedder.fingerprint,
+        "backend": embedder.backend,
+    }
+    load_index(index_dir, ModelInfo(**values))  # type: ignore[arg-type]
+    changed = {"dimension": 768, "backend": EmbedBackend.TORCH}
+    values[field] = changed.get(field, "changed")
     with pytest.raises(IndexMismatchError):
         load_index(index_dir, ModelInfo(**values))  # type: ignore[arg-type]
+
+
+def test_other_backend_is_refused_saying_to_reingest(index_dir: Path, embedder: Any) -> None:
+    assert read_manifest(index_dir)["model"]["backend"] == embedder.backend.value == "onnx-fp32"
+    torch = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, EmbedBackend.TORCH)
+    with pytest.raises(IndexMismatchError) as err:
+        load_index(index_dir, torch)
+    message = str(err.value)
+    assert "onnx-fp32" in message and "torch" in message
+    assert "re-ingest" in message and "--rebuild" in message
+    assert_one_line(err.value)
+
+
+def test_index_without_a_backend_was_built_by_torch(index_dir: Path, tmp_path: Path, embedder: Any) -> None:
+    """Indexes written before the backend was recorded load as torch-built ones."""
+    copy = tmp_path / "old"
+    save_index(load_index(index_dir), copy)
+    manifest_path = live_dir(copy) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    del manifest["model"]["backend"]
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    assert load_index(copy).model.backend is EmbedBackend.TORCH
+    with pytest.raises(IndexMismatchError, match="built with the torch embedding backend"):
+        load_index(copy, ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend))
 
 
 def test_missing_index(tmp_path: Path) -> None:

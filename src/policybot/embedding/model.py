@@ -11,25 +11,50 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from policybot.config import DEFAULT_MODEL_ID, Settings
+from policybot.config import DEFAULT_MODEL_ID, EmbedBackend, Settings
+from policybot.embedding.onnx_runtime import OnnxEmbedder, check_texts
 from policybot.embedding.prepare import load_sentence_transformer, prepare_model
 from policybot.errors import ModelError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["Embedder", "LangChainEmbeddings", "load_embedder"]
+__all__ = ["Embedder", "LangChainEmbeddings", "TextEmbedder", "load_embedder"]
+
+
+class TextEmbedder(Protocol):
+    """What the pipeline, the retriever and the answerer need of an embedder (any backend)."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def backend(self) -> EmbedBackend: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
 
 _WEIGHT_SUFFIXES = {".safetensors", ".bin", ".pt", ".pth", ".onnx", ".xml"}
 
 
 class Embedder:
-    """Turns texts into float32, L2-normalised vectors of shape ``(n, dimension)``."""
+    """Turns texts into float32, L2-normalised vectors of shape ``(n, dimension)`` with
+    sentence-transformers on torch: the reference the ONNX export is verified against."""
+
+    backend = EmbedBackend.TORCH
 
     def __init__(self, model: SentenceTransformer, model_id: str, *, batch_size: int = 32) -> None:
         if not callable(getattr(model, "encode", None)):
@@ -66,7 +91,7 @@ class Embedder:
         return self._embed(texts, self.passage_prompt, progress=progress)
 
     def _embed(self, texts: Sequence[str], prompt: str | None, *, progress: bool) -> np.ndarray:
-        items = _check_texts(texts)
+        items = check_texts(texts)
         if not items:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self.model.encode(
@@ -89,21 +114,30 @@ class Embedder:
         )
 
 
-def load_embedder(settings: Settings) -> Embedder:
+def load_embedder(settings: Settings) -> TextEmbedder:
     """The embedder ``settings`` ask for: the converted default model (prepared on first use in
-    ``settings.model_dir``), or the local folder ``settings.model_path``."""
+    ``settings.model_dir``), or the local folder ``settings.model_path``, run by
+    ``settings.embed_backend``. The ONNX backends export the model on first use (``settings.onnx_dir``)."""
     batch_size = settings.embed_batch_size
     if settings.uses_default_model:
-        folder = prepare_model(settings.model_dir)
-        return Embedder.load(folder, model_id=DEFAULT_MODEL_ID, batch_size=batch_size)
-    folder = settings.model_dir.expanduser()
-    return Embedder.load(folder, model_id=folder.resolve().name, batch_size=batch_size)
+        folder, model_id = prepare_model(settings.model_dir), DEFAULT_MODEL_ID
+    else:
+        folder = settings.model_dir.expanduser()
+        model_id = folder.resolve().name
+    if settings.embed_backend is EmbedBackend.TORCH:
+        return Embedder.load(folder, model_id=model_id, batch_size=batch_size)
+    from policybot.embedding.onnx_export import prepare_onnx
+
+    if not folder.is_dir():
+        raise ModelError(f"embedding model folder does not exist: {folder}")
+    onnx_dir = prepare_onnx(folder, settings.onnx_dir, model_id=model_id)
+    return OnnxEmbedder.load(onnx_dir, settings.embed_backend, threads=settings.embed_threads, batch_size=batch_size)
 
 
 class LangChainEmbeddings(Embeddings):
     """LangChain ``Embeddings`` over an :class:`Embedder` (for LangChain's FAISS store)."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: TextEmbedder) -> None:
         self.embedder = embedder
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -111,16 +145,6 @@ class LangChainEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embedder.embed_queries([text])[0].tolist()
-
-
-def _check_texts(texts: Sequence[str]) -> list[str]:
-    if isinstance(texts, str | bytes):
-        raise TypeError("texts must be a sequence of strings, not a single string")
-    items = list(texts)
-    for i, text in enumerate(items):
-        if not isinstance(text, str):
-            raise TypeError(f"texts[{i}] must be a string, got {type(text).__name__}")
-    return items
 
 
 def _dimension(model: Any) -> int | None:

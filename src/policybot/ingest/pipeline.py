@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
+from policybot.config import EmbedBackend
 from policybot.eligibility.extract import extract_measures
 from policybot.eligibility.model import Measure
 from policybot.errors import DocumentError, IndexMismatchError, IndexMissingError, NotFoundError
@@ -60,9 +61,17 @@ def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
 
 
 class PassageEmbedder(Protocol):
-    model_id: str
-    dimension: int
-    fingerprint: str
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def backend(self) -> EmbedBackend: ...
 
     def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
 
@@ -175,7 +184,7 @@ def source_hash(path: Path) -> str:
 
 
 def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
-    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend)
     return IndexData(model, pipeline_settings(chunking))
 
 
@@ -184,7 +193,7 @@ def _existing(
 ) -> tuple[IndexData, list[Path]]:
     """The index to update, and the sources of documents that must be re-read because the
     index was built with other chunking settings or an older pipeline."""
-    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint)
+    model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend)
     if rebuild:
         return _empty(embedder, chunking), []
     try:

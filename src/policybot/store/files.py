@@ -45,6 +45,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from policybot.config import EmbedBackend
 from policybot.eligibility.model import Measure
 from policybot.errors import IndexMismatchError, IndexMissingError, StorageError
 from policybot.ingest.clauses import Clause, split_clauses
@@ -87,6 +88,13 @@ class ModelInfo:
     id: str
     dimension: int
     fingerprint: str
+    #: what ran the model; an index recorded without one was built by sentence-transformers on torch
+    backend: EmbedBackend = EmbedBackend.TORCH
+
+    @classmethod
+    def from_manifest(cls, model: dict[str, Any]) -> ModelInfo:
+        backend = EmbedBackend(model.get("backend", EmbedBackend.TORCH.value))
+        return cls(model["id"], model["dimension"], model["fingerprint"], backend)
 
 
 @dataclass
@@ -403,7 +411,8 @@ def _read_manifest(folder: Path, index_dir: Path) -> dict[str, Any]:
     if (
         not isinstance(manifest, dict)
         or not isinstance(model, dict)
-        or set(model) != {"id", "dimension", "fingerprint"}
+        or not {"id", "dimension", "fingerprint"} <= set(model) <= {"id", "dimension", "fingerprint", "backend"}
+        or model.get("backend", EmbedBackend.TORCH.value) not in set(EmbedBackend)
     ):
         raise IndexMismatchError(f"{path} is damaged (no model record); rebuild with `policybot ingest --rebuild`")
     if manifest.get("format") != FORMAT_VERSION:
@@ -415,7 +424,7 @@ def _read_manifest(folder: Path, index_dir: Path) -> dict[str, Any]:
 
 
 def check_model(manifest: dict[str, Any], model: ModelInfo, index_dir: Path) -> None:
-    """Refuse an index built by another embedding model (its vectors would be garbage here)."""
+    """Refuse an index built by another embedding model or backend (its vectors would not match)."""
     built = manifest.get("model", {})
     if (
         built.get("id") != model.id
@@ -427,6 +436,13 @@ def check_model(manifest: dict[str, Any], model: ModelInfo, index_dir: Path) -> 
             f"(dim {built.get('dimension')}, fingerprint {built.get('fingerprint')}), but the model in use is "
             f"{model.id!r} (dim {model.dimension}, fingerprint {model.fingerprint}); "
             "rebuild with `policybot ingest --rebuild` or set POLICYBOT_MODEL_PATH to the original model"
+        )
+    built_backend = built.get("backend", EmbedBackend.TORCH.value)
+    if built_backend != model.backend.value:
+        raise IndexMismatchError(
+            f"index at {index_dir} was built with the {built_backend} embedding backend, but the backend in use "
+            f"is {model.backend.value}; re-ingest with `policybot ingest --rebuild` or set "
+            f"POLICYBOT_EMBED_BACKEND={built_backend}"
         )
 
 
@@ -451,7 +467,7 @@ def load_index(index_dir: Path, model: ModelInfo | None = None) -> IndexData:
 
 def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> IndexData:
     manifest = _read_manifest(folder, index_dir)
-    info = ModelInfo(**manifest["model"])
+    info = ModelInfo.from_manifest(manifest["model"])
     if model is not None:
         check_model(manifest, model, index_dir)
     try:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from policybot.answer.retrieval import check_query
 from policybot.config import Settings
 from policybot.errors import InvalidQuestionError, PolicybotError
 from policybot.surfaces.lifecycle_cli import add_lifecycle_commands
@@ -22,6 +21,7 @@ from policybot.surfaces.schemas import utf8_problem
 
 if TYPE_CHECKING:
     from policybot.service import PolicyBot
+    from policybot.store.files import IndexData
 
 __all__ = ["main", "quiet_libraries"]
 
@@ -59,10 +59,12 @@ def _bot(settings: Settings, *, require_index: bool = True) -> PolicyBot:
 
 
 def cmd_prepare_model(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.config import EmbedBackend
     from policybot.embedding.model import load_embedder
 
     embedder = load_embedder(settings)
-    print(f"model ready: {embedder.model_id} (dim {embedder.dimension}) at {settings.model_dir}")
+    where = settings.model_dir if embedder.backend is EmbedBackend.TORCH else settings.onnx_dir
+    print(f"model ready: {embedder.model_id} (dim {embedder.dimension}, {embedder.backend.value}) at {where}")
     return 0
 
 
@@ -81,6 +83,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.answer.retrieval import check_query
     from policybot.surfaces.schemas import hit_out
 
     check_query(args.query, settings.max_question_chars)
@@ -97,14 +100,21 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _index(settings: Settings) -> IndexData:
+    """The index without the model: for commands that only read what it holds."""
+    from policybot.store.files import load_index
+
+    return load_index(settings.index_dir)
+
+
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     from policybot.genre import instructions_in
     from policybot.surfaces.schemas import document_out
 
-    bot = _bot(settings)
-    docs = bot.documents()
+    index = _index(settings)
+    docs = sorted(index.documents.values(), key=lambda d: d.meta.doc_id)
     counts: dict[str, int] = {}
-    for chunk in bot.index.chunks:
+    for chunk in index.chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     if args.json:
         _print_json([document_out(d, counts.get(d.meta.doc_id, 0)).model_dump() for d in docs])
@@ -127,7 +137,11 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
-    facts = _bot(settings).facts(args.type, args.doc)
+    facts = [
+        f
+        for f in _index(settings).facts
+        if (args.type is None or f.type == args.type) and (args.doc is None or f.doc_id == args.doc)
+    ]
     if args.json:
         _print_json([f.to_dict() for f in facts])
         return 0
@@ -138,6 +152,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.answer.retrieval import check_query
     from policybot.surfaces.schemas import answer_out
 
     check_query(args.question, settings.max_question_chars)

@@ -210,7 +210,7 @@ def load_engine(holder: BotHolder, settings: Settings, *, sync_corpus: bool = Tr
         settings.model_dir,
     )
     try:
-        bot = PolicyBot.load(settings, require_index=False)
+        bot = PolicyBot.load(settings, require_index=False, batch_questions=True)
     except Exception as exc:
         holder.error = f"the engine failed to load: {exc}"
         log.exception("the engine failed to load")

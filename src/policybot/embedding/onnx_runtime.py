@@ -1,0 +1,179 @@
+"""The run-time embedder over the ONNX export: ONNX Runtime, ``tokenizers`` and numpy, no torch.
+
+The folder (written at set-up by :mod:`policybot.embedding.onnx_export`) holds ``model.onnx``
+(float32), ``model_int8.onnx`` (dynamic int8, per-channel), the model's ``tokenizer.json`` and
+``policybot-onnx.json``, which records the prompts, the dimension, the maximum length and the
+fingerprint of the sentence-transformers model it was exported from.
+
+Passages go through the model of the backend; questions always go through the float32 model, which
+gives a question the same vector alone or in a batch (dynamic int8 quantises each batch with its own
+scale, so a batch changes the vectors of its rows: cosine 0.997). Under ``onnx-int8`` the index is
+int8 and the questions float32: int8 buys the ingest throughput, float32 stable answers.
+
+Pooling and normalisation are those of sentence-transformers: the mean of the token embeddings
+under the attention mask (prompt tokens included), then division by ``max(norm, 1e-12)``. Texts
+are sorted by token count before batching, so a batch pads to lengths close to its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from policybot.config import EmbedBackend
+from policybot.errors import ModelError
+
+__all__ = ["ONNX_FILES", "ONNX_MARKER", "OnnxEmbedder", "OnnxModelCard", "check_texts"]
+
+ONNX_MARKER = "policybot-onnx.json"
+ONNX_FILES = {EmbedBackend.ONNX_FP32: "model.onnx", EmbedBackend.ONNX_INT8: "model_int8.onnx"}
+
+
+@dataclass(frozen=True)
+class OnnxModelCard:
+    """What the export recorded about the model (the ``card`` of ``policybot-onnx.json``)."""
+
+    model_id: str
+    dimension: int
+    fingerprint: str
+    query_prompt: str | None
+    passage_prompt: str | None
+    max_length: int
+    pad_id: int
+
+    @classmethod
+    def read(cls, folder: Path) -> OnnxModelCard:
+        try:
+            data = json.loads((folder / ONNX_MARKER).read_text(encoding="utf-8"))
+            return cls(**data["card"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"no usable ONNX export in {folder} ({exc}); run `policybot prepare-model`") from exc
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str | bytes):
+        raise TypeError("texts must be a sequence of strings, not a single string")
+    items = list(texts)
+    for i, text in enumerate(items):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] must be a string, got {type(text).__name__}")
+    return items
+
+
+class OnnxEmbedder:
+    """Turns texts into float32, L2-normalised vectors of shape ``(n, dimension)`` with ONNX Runtime."""
+
+    def __init__(
+        self,
+        session: Any,
+        tokenizer: Any,
+        card: OnnxModelCard,
+        backend: EmbedBackend,
+        *,
+        batch_size: int = 32,
+        query_session: Any = None,
+    ):
+        if not callable(getattr(session, "run", None)):
+            raise TypeError(f"session must be an onnxruntime InferenceSession, got {type(session).__name__}")
+        if not callable(getattr(tokenizer, "encode_batch", None)):
+            raise TypeError(f"tokenizer must be a tokenizers.Tokenizer, got {type(tokenizer).__name__}")
+        if backend not in ONNX_FILES:
+            raise ValueError(f"backend must be one of {', '.join(ONNX_FILES)}, got {backend!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.session, self.tokenizer, self.card = session, tokenizer, card
+        self.query_session = query_session if query_session is not None else session
+        self.backend = backend
+        self.batch_size = batch_size
+        self.model_id = card.model_id
+        self.dimension = card.dimension
+        self.fingerprint = card.fingerprint
+        self.query_prompt = card.query_prompt
+        self.passage_prompt = card.passage_prompt
+
+    @classmethod
+    def load(cls, folder: Path, backend: EmbedBackend, *, threads: int = 2, batch_size: int = 32) -> OnnxEmbedder:
+        """Load the export in ``folder`` for ``backend`` (``onnx-int8`` or ``onnx-fp32``)."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        card = OnnxModelCard.read(folder)
+        if backend not in ONNX_FILES:
+            raise ModelError(f"{backend} is not an ONNX backend")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(
+                str(folder / ONNX_FILES[backend]), options, providers=["CPUExecutionProvider"]
+            )
+            query_session = session
+            if backend is not EmbedBackend.ONNX_FP32:
+                fp32 = str(folder / ONNX_FILES[EmbedBackend.ONNX_FP32])
+                query_session = ort.InferenceSession(fp32, options, providers=["CPUExecutionProvider"])
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except Exception as exc:  # onnxruntime raises its own exception types
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"cannot load the ONNX model from {folder}: {first}") from exc
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=card.max_length)
+        return cls(session, tokenizer, card, backend, batch_size=batch_size, query_session=query_session)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed questions/search queries (with the model's query prompt, if any), in float32."""
+        return self._embed(texts, self.query_prompt, self.query_session, progress=False)
+
+    def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Embed passages to index (with the model's passage prompt, if any)."""
+        return self._embed(texts, self.passage_prompt, self.session, progress=progress)
+
+    def token_ids(self, texts: Sequence[str], prompt: str | None = None) -> list[list[int]]:
+        """The token ids the model sees for ``texts`` (prompt prepended, truncated)."""
+        return [e.ids for e in self.tokenizer.encode_batch([(prompt or "") + t for t in check_texts(texts)])]
+
+    def _embed(self, texts: Sequence[str], prompt: str | None, session: Any, *, progress: bool) -> np.ndarray:
+        ids = self.token_ids(texts, prompt)
+        out = np.zeros((len(ids), self.dimension), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # longest first, like encode()
+        starts = range(0, len(order), self.batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="embedding", unit="batch")
+        for start in starts:
+            rows = order[start : start + self.batch_size]
+            out[rows] = self._run(session, [ids[i] for i in rows])
+        return out
+
+    def _run(self, session: Any, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in batch)
+        input_ids = np.full((len(batch), width), self.card.pad_id, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1
+        (tokens,) = session.run(["last_hidden_state"], {"input_ids": input_ids, "attention_mask": mask})
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (tokens * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def __repr__(self) -> str:
+        return (
+            f"OnnxEmbedder(model_id={self.model_id!r}, backend={self.backend.value}, dimension={self.dimension}, "
+            f"fingerprint={self.fingerprint!r})"
+        )

@@ -1,0 +1,42 @@
+"""Commands that only read the index load no model: no torch, no ONNX Runtime, no transformers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from support import ROOT
+
+HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime", "langchain_core", "gradio")
+
+
+def run_cli(*args: str) -> tuple[list[str], str]:
+    code = (
+        "import json, sys\n"
+        "from policybot.surfaces.cli import main\n"
+        "try:\n"
+        f"    code = main({list(args)!r})\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    return json.loads(out.stderr.strip().splitlines()[-1]), out.stdout
+
+
+@pytest.mark.parametrize("command", [["documents"], ["facts", "--type", "deadline"], ["documents", "--json"]])
+def test_reading_commands_load_no_model(seed_bot: Any, command: list[str]) -> None:
+    loaded, stdout = run_cli("--index", str(seed_bot.settings.index_dir), *command)
+    assert loaded == []
+    assert "gxb-jie-2016-113" in stdout
+
+
+def test_help_loads_no_model() -> None:
+    loaded, stdout = run_cli("--help")
+    assert loaded == [] and "prepare-model" in stdout
