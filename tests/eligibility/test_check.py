@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_extract import HIGH_TECH
+from test_conditions_extract import HIGH_TECH
 
 from policybot.eligibility.check import check_measure, check_measures
 from policybot.eligibility.explain import explain
