@@ -244,3 +244,18 @@ def test_unexpected_failure_is_a_plain_message(seed_bot: PolicyBot, seed_workspa
     with pytest.raises(gr.Error) as failed:
         handlers.ask(ASK, [])
     assert failed.value.message == handlers.t["failed"] and "TextEncodeInput" not in failed.value.message
+
+
+def test_the_chat_upload_route_takes_only_documents(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    settings = make_settings(seed_workspace, max_upload_bytes=4096)
+    with TestClient(create_app(settings, seed_bot)) as c:
+        ok = c.post("/gradio_api/upload", files=[("files", ("通知.txt", "关于开展试点的通知".encode(), "text/plain"))])
+        assert ok.status_code == 200 and ok.json()[0].endswith("通知.txt")
+        exe = c.post("/gradio_api/upload", files=[("files", ("tool.exe", b"MZ\x90\x00", "application/octet-stream"))])
+        assert exe.status_code == 415 and "tool.exe" in exe.json()["detail"]
+        big = c.post("/gradio_api/upload", files=[("files", ("big.txt", b"x" * 200_000, "text/plain"))])
+        assert big.status_code == 413
+    closed = make_settings(seed_workspace, api_keys=["user-key"], admin_keys=[])
+    with TestClient(create_app(closed, seed_bot)) as c:
+        refused = c.post("/gradio_api/upload", files=[("files", ("通知.txt", b"text", "text/plain"))])
+        assert refused.status_code == 403 and "no admin keys" in refused.json()["detail"]

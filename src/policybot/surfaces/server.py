@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -30,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policybot.config import Settings
 from policybot.errors import ConfigError, PolicybotError
+from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.service import PolicyBot
 from policybot.surfaces.api import UPLOAD_OVERHEAD, BotHolder, Guard, build_router, client_address
 
@@ -129,6 +131,51 @@ class BodyLimits:
                 await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class ChatUploads:
+    """The chat's upload route (``/gradio_api/upload``) takes only what the documents tab needs:
+    a supported document type, within the upload limit, and nothing once API keys are set without
+    admin keys (nobody may add documents then)."""
+
+    _PATH = re.compile(r"/gradio_api/upload/?$")
+    _FILENAME = re.compile(rb'filename="([^"\r\n]*)"')
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self.limit = settings.max_upload_bytes + UPLOAD_OVERHEAD
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not self._PATH.search(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        if self.settings.api_keys and not self.settings.admin_keys:
+            await JSONResponse({"detail": "uploads are disabled: no admin keys are set"}, 403)(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                await JSONResponse({"detail": f"the upload is over {self.limit} bytes"}, 413)(scope, receive, send)
+                return
+        names = [n.decode("utf-8", "replace") for n in self._FILENAME.findall(body)]
+        bad = [n for n in names if Path(n).suffix.lower() not in SUPPORTED_SUFFIXES]
+        if bad or not names:
+            detail = f"{bad[0] if bad else 'the upload'}: only {', '.join(sorted(SUPPORTED_SUFFIXES))} files"
+            await JSONResponse({"detail": detail}, 415)(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 class LoginLimits:
@@ -279,6 +326,7 @@ def create_app(
     app.add_middleware(BodyLimits, request_limit=settings.max_request_bytes, upload_limit=upload_limit)
     guard = Guard(settings)
     app.add_middleware(LoginLimits, guard=guard)
+    app.add_middleware(ChatUploads, settings=settings)
     app.add_middleware(RequestContext)
     app.include_router(build_router(holder, settings, guard))
     if ui:
