@@ -156,6 +156,7 @@ def test_ordinal_followup_names_the_item(seed_bot: PolicyBot) -> None:
 
 KEYS = {"question", "answer", "refused", "citations", "facts", "see_also", "mode", "notes"}
 CITATION_KEYS = {"id", "doc_id", "doc_title", "section", "quote", "page", "score"}
+CITATION_KEYS |= {"status", "status_reason", "status_quote", "status_section"}  # lifecycle, when not in force
 
 
 @pytest.mark.parametrize("question", ["节能监察安排在什么时候？", "What is the capital of France?"])
