@@ -69,3 +69,13 @@ def test_a_citation_of_an_expired_document_carries_its_status(bot: PolicyBot) ->
     assert "已失效" in answer.text and "status: dongguan-robot-fund-2016 已失效" in answer.notes
     current = bot.ask("研发费用加计扣除的其他相关费用有没有上限？")
     assert all(c.status is None for c in current.citations if c.doc_id == "caishui-2015-119")
+
+
+def test_the_status_note_is_in_the_question_language(seed_bot: PolicyBot) -> None:
+    """The seed (the 2016 action plan) has expired: said in English beside an English answer."""
+    english = seed_bot.ask("When will the green factory evaluation guideline be published?")
+    assert english.citations and english.citations[0].status == "已失效"
+    assert "(Note: [1] cite 《" in english.text and "no longer in force as of today" in english.text
+    assert "（注意" not in english.text
+    chinese = seed_bot.ask("什么时候发布绿色工厂评价导则？")
+    assert "（注意：[1]所引《" in chinese.text and "截至今天已失效" in chinese.text

@@ -17,6 +17,13 @@ from policybot.store.files import IndexData
 
 __all__ = ["add_status_notes", "status_reason"]
 
+_STATUS_EN = {
+    Status.REPEALED: "repealed",
+    Status.EXPIRED: "no longer in force",
+    Status.NOT_YET: "not yet in force",
+    Status.IN_FORCE: "in force",
+}
+
 
 class _Searcher(Protocol):
     @property
@@ -70,7 +77,11 @@ def add_status_notes(draft: Draft, searcher: _Searcher, day: date | None = None)
             for c in draft.citations
         ]
         ids = "".join(f"[{c.id}]" for c in draft.citations if c.doc_id == doc_id)
-        draft.add(f"\n（注意：{ids}所引{names[doc_id]}截至今天{status.status.value}：{reason}。）")
+        draft.say(
+            f"\n（注意：{ids}所引{names[doc_id]}截至今天{status.status.value}：{reason}。）",
+            f"\n(Note: {ids} cite {names[doc_id]}, which is {_STATUS_EN[status.status]} as of today "
+            f"({status.status.value}: {reason}).)",
+        )
         out.append(f"status: {doc_id} {status.status.value}")
         for newer in status.replaced_by:
             _say_newer(draft, searcher, newer, names)
@@ -87,4 +98,7 @@ def _say_newer(draft: Draft, searcher: _Searcher, newer: str, names: dict[str, s
     if best:
         hit, sentence, _score = best[0]
         mark = draft.cite(hit.chunk, sentence, hit.score)
-        draft.add(f"\n（现行的{names[newer]}在这一点上规定：“{sentence}”{mark}）")
+        draft.say(
+            f"\n（现行的{names[newer]}在这一点上规定：“{sentence}”{mark}）",
+            f"\n(On this point {names[newer]}, in force, says: “{sentence}”{mark})",
+        )
