@@ -11,12 +11,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from policybot.config import DEFAULT_MODEL_ID, EmbedBackend, Settings
+from policybot.embedding.base import TextEmbedder
 from policybot.embedding.onnx_runtime import OnnxEmbedder, check_texts
 from policybot.embedding.prepare import load_sentence_transformer, prepare_model
 from policybot.errors import ModelError
@@ -25,26 +26,6 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 __all__ = ["Embedder", "LangChainEmbeddings", "TextEmbedder", "load_embedder"]
-
-
-class TextEmbedder(Protocol):
-    """What the pipeline, the retriever and the answerer need of an embedder (any backend)."""
-
-    @property
-    def model_id(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    @property
-    def fingerprint(self) -> str: ...
-
-    @property
-    def backend(self) -> EmbedBackend: ...
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
 
 
 _WEIGHT_SUFFIXES = {".safetensors", ".bin", ".pt", ".pth", ".onnx", ".xml"}

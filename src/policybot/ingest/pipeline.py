@@ -17,14 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from tqdm import tqdm
 
-from policybot.config import EmbedBackend
 from policybot.eligibility.extract import extract_measures
 from policybot.eligibility.model import Measure
+from policybot.embedding.base import PassageEmbedder
 from policybot.errors import DocumentError, IndexMismatchError, IndexMissingError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings, chunk_document
 from policybot.ingest.clauses import clause_embed_text, split_clauses
@@ -58,22 +57,6 @@ PIPELINE_VERSION = 8
 
 def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
     return {**chunking.as_dict(), "pipeline": PIPELINE_VERSION}
-
-
-class PassageEmbedder(Protocol):
-    @property
-    def model_id(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    @property
-    def fingerprint(self) -> str: ...
-
-    @property
-    def backend(self) -> EmbedBackend: ...
-
-    def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
 
 
 @dataclass
