@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from policybot.answer.chain import Answerer, build_answerer
@@ -145,9 +146,17 @@ class PolicyBot:
         k = self.settings.top_k if k is None else k
         return self.retriever.search(query, k, doc_ids=doc_ids, keywords=understood.keywords)
 
-    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer:
-        """Answer from all documents, or from ``doc_ids`` only."""
-        return self.answerer.ask(question, history, doc_ids)
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        doc_ids: Sequence[str] | None = None,
+        *,
+        as_of: date | None = None,
+    ) -> Answer:
+        """Answer from all documents, or from ``doc_ids`` only; lifecycle statuses as of ``as_of``
+        (default today)."""
+        return self.answerer.ask(question, history, doc_ids, as_of=as_of)
 
     def documents(self) -> list[Document]:
         if self._state is None:

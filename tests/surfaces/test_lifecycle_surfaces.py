@@ -104,3 +104,56 @@ def test_cli_calendar_and_status(workspace: Path, bot: PolicyBot, capsys: Any) -
     assert "未生效" in capsys.readouterr().out
     assert cli.main(["--index", str(workspace / "nowhere"), "calendar"]) == 1
     assert capsys.readouterr().err.startswith("policybot: error:")
+
+
+# ---- as_of per request: statuses in answers and notes on the day asked about ---------------------
+
+
+def _ask(client: TestClient, question: str, **extra: Any) -> dict[str, Any]:
+    r = client.post("/api/ask", json={"question": question, **extra})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_ask_as_of_sets_the_day_of_a_lifecycle_answer(client: TestClient) -> None:
+    question = "北京市促进中小企业发展条例施行了吗？"
+    before = _ask(client, question, as_of="2020-11-30")
+    assert "截至2020年11月30日" in before["answer"] and "未生效" in before["answer"]
+    after = _ask(client, question, as_of="2021-01-15")
+    assert "截至2021年1月15日" in after["answer"] and "现行" in after["answer"] and "未生效" not in after["answer"]
+    assert all(c["doc_id"] == "beijing-sme-regulation-2020" for c in before["citations"] + after["citations"])
+    assert "截至今天" in _ask(client, question)["answer"]
+
+
+def test_ask_as_of_sets_the_day_of_status_notes(client: TestClient) -> None:
+    question = "机器人专项资金的申报条件有哪些？"
+    today = _ask(client, question)
+    robot = [c for c in today["citations"] if c["doc_id"] == "dongguan-robot-fund-2016"]
+    assert robot and all(c["status"] == "已失效" for c in robot) and "截至今天已失效" in today["answer"]
+    then = _ask(client, question, as_of="2016-05-10")  # the call was open: in force, no note
+    robot = [c for c in then["citations"] if c["doc_id"] == "dongguan-robot-fund-2016"]
+    assert robot and all(c["status"] is None for c in robot) and "（注意" not in then["answer"]
+    later = _ask(client, question, as_of="2017-01-01")
+    assert "截至2017年1月1日已失效" in later["answer"]
+
+
+@pytest.mark.parametrize("bad", ["2016-13-01", "yesterday", "2016/05/10", 20160510])
+def test_ask_rejects_an_invalid_as_of(client: TestClient, bad: Any) -> None:
+    r = client.post("/api/ask", json={"question": "机器人专项资金的申报条件有哪些？", "as_of": bad})
+    assert r.status_code == 422 and "as_of" in r.json()["detail"]
+
+
+def test_chat_completions_accept_as_of(client: TestClient) -> None:
+    body = {"model": "policybot", "messages": [{"role": "user", "content": "北京市促进中小企业发展条例施行了吗？"}]}
+    then = client.post("/v1/chat/completions", json={**body, "as_of": "2020-11-30"}).json()
+    assert "未生效" in then["choices"][0]["message"]["content"]
+    assert client.post("/v1/chat/completions", json={**body, "as_of": "not a day"}).status_code == 422
+
+
+def test_cli_ask_as_of(workspace: Path, capsys: Any) -> None:
+    index = ["--index", str(workspace / "index")]
+    assert cli.main([*index, "ask", "北京市促进中小企业发展条例施行了吗？", "--as-of", "2020-11-30"]) == 0
+    assert "截至2020年11月30日" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main([*index, "ask", "北京市促进中小企业发展条例施行了吗？", "--as-of", "2020-02-30"])
+    assert "not a date" in capsys.readouterr().err

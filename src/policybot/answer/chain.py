@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -24,7 +25,8 @@ from policybot.answer.refusal import Decision, decide
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, understand
 from policybot.config import Settings
-from policybot.lifecycle.notes import add_status_notes
+from policybot.lifecycle.notes import add_status_notes, as_of_words
+from policybot.lifecycle.preference import prefer_in_force
 from policybot.records import Answer, Citation, Hit
 
 __all__ = ["Answerer", "ExtractiveAnswerer", "build_answerer", "refusal_text"]
@@ -35,12 +37,14 @@ class Asked:
     question: str
     history: tuple[str, ...] = ()
     scope: tuple[str, ...] | None = None
+    as_of: date | None = None  # the day statuses are for (None: today)
 
 
 @dataclass(frozen=True)
 class Understood:
     query: Query
     scope: tuple[str, ...] | None
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,18 @@ class Retrieved:
     query: Query
     hits: list[Hit]
     scope: tuple[str, ...] | None
+    as_of: date | None = None
 
 
 class Answerer(Protocol):
-    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        doc_ids: Sequence[str] | None = None,
+        *,
+        as_of: date | None = None,
+    ) -> Answer: ...
 
 
 def refusal_text(lang: str, reason: str = "") -> str:
@@ -86,25 +98,34 @@ class ExtractiveAnswerer:
             RunnableLambda(self._understand) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer)
         )
 
-    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer:
-        """Answer ``question`` (after ``history``), from the documents ``doc_ids`` only when given."""
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        doc_ids: Sequence[str] | None = None,
+        *,
+        as_of: date | None = None,
+    ) -> Answer:
+        """Answer ``question`` (after ``history``), from the documents ``doc_ids`` only when given;
+        statuses of the cited documents are those on ``as_of`` (default today)."""
         question = self.retriever.check_query(question)
         scope = self.retriever.check_scope(doc_ids)
-        return self.chain.invoke(Asked(question, tuple(h for h in history if str(h).strip()), scope))
+        return self.chain.invoke(Asked(question, tuple(h for h in history if str(h).strip()), scope, as_of))
 
     # -- chain steps: Asked -> Understood -> Retrieved -> Answer ---------------------------------
     def _understand(self, asked: Asked) -> Understood:
-        return Understood(understand(asked.question, asked.history, self.glossary), asked.scope)
+        return Understood(understand(asked.question, asked.history, self.glossary), asked.scope, asked.as_of)
 
     def _retrieve(self, step: Understood) -> Retrieved:
         q = step.query
         hits = self.retriever.search(q.text, self.top_k, keywords=q.keywords, doc_ids=step.scope)
-        return Retrieved(q, hits, step.scope)
+        hits = prefer_in_force(hits, q, self.retriever.index, step.as_of)
+        return Retrieved(q, hits, step.scope, step.as_of)
 
     def _answer(self, step: Retrieved) -> Answer:
         query, hits = step.query, step.hits
         decision = self.decide(query, hits, step.scope)
-        ctx = AnswerContext(query, hits, self.retriever, step.scope, decision.missing)
+        ctx = AnswerContext(query, hits, self.retriever, step.scope, decision.missing, as_of=step.as_of)
         if decision.refuse and not (hits and rescues(ctx)):
             return self.refuse(query, hits, decision.reason, decision.code)
         draft = Draft(query)
@@ -112,7 +133,7 @@ class ExtractiveAnswerer:
             if decision.refuse:
                 return self.refuse(query, hits, decision.reason, decision.code)
             return self.refuse(query, hits, code="no_supporting_passage")
-        return self.finish(query, draft, hits)
+        return self.finish(query, draft, hits, step.as_of)
 
     # -- decisions ---------------------------------------------------------------------------
     def decide(self, query: Query, hits: list[Hit], doc_ids: Sequence[str] | None = None) -> Decision:
@@ -142,15 +163,16 @@ class ExtractiveAnswerer:
         notes = (f"refusal: {code}",) if code else ()
         return Answer(query.question, refusal_text(query.lang, reason), (), True, (), see_also, notes=notes)
 
-    def finish(self, query: Query, draft: Draft, hits: list[Hit]) -> Answer:
+    def finish(self, query: Query, draft: Draft, hits: list[Hit], as_of: date | None = None) -> Answer:
         sources = [c.quote for c in draft.citations] + [c.section + c.doc_title for c in draft.citations]
+        sources += [as_of_words(as_of)] if as_of else []  # the day the request asks about
         result = check_grounding(draft.text, sources)
         if not result.ok:
             return replace(
                 self.refuse(query, hits, code="ungrounded"),
                 notes=(f"refusal: ungrounded figures {', '.join(result.unsupported)}",),
             )
-        notes = add_status_notes(draft, self.retriever)
+        notes = add_status_notes(draft, self.retriever, as_of)
         return Answer(query.question, draft.text, tuple(draft.citations), False, tuple(draft.facts), notes=tuple(notes))
 
 

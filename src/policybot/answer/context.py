@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 
 from policybot.answer.compose import best_sentences, lexical_overlap
@@ -33,6 +34,7 @@ class AnswerContext:
     retriever: Retriever
     scope: tuple[str, ...] | None = None
     missing: tuple[str, ...] = field(default=())  # question terms the documents do not mention
+    as_of: date | None = None  # the day lifecycle statuses are for (None: today)
     _evidence: dict[tuple[AnswerType, str], list[Evidence]] = field(default_factory=dict, repr=False)
 
     # -- the index, read-only ------------------------------------------------------------------

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 from langchain_core.output_parsers import StrOutputParser
@@ -77,7 +78,16 @@ class LLMAnswerer:
     def from_settings(cls, base: ExtractiveAnswerer, settings: Settings) -> LLMAnswerer:
         return cls(base, build_llm_chain(settings))
 
-    def ask(self, question: str, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        doc_ids: Sequence[str] | None = None,
+        *,
+        as_of: date | None = None,
+    ) -> Answer:
+        if as_of is not None:  # statuses as of another day: the extractive answer states them
+            return self.base.ask(question, history, doc_ids, as_of=as_of)
         question = self.base.retriever.check_query(question)
         scope = self.base.retriever.check_scope(doc_ids)
         history = [h for h in history if str(h).strip()]

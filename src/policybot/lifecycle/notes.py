@@ -15,7 +15,7 @@ from policybot.lifecycle.view import lifecycle_view
 from policybot.records import Chunk, Hit
 from policybot.store.files import IndexData
 
-__all__ = ["add_status_notes", "status_reason"]
+__all__ = ["add_status_notes", "as_of_words", "status_reason"]
 
 _STATUS_EN = {
     Status.REPEALED: "repealed",
@@ -49,9 +49,17 @@ def status_reason(status: DocStatus, names: dict[str, str]) -> str:
     return f"“{fact.value}”"
 
 
+def as_of_words(day: date | None, lang: str = "zh") -> str:
+    """``今天`` / ``today``, or the day asked about (``2020年11月1日`` / ``2020-11-01``)."""
+    if day is None or day == date.today():
+        return "今天" if lang == "zh" else "today"
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
 def add_status_notes(draft: Draft, searcher: _Searcher, day: date | None = None) -> list[str]:
     """Mark the citations of documents not in force on ``day`` (default today) and say so in the
     answer; returns machine-readable notes (``status: doc_id 已失效``)."""
+    zh_day, en_day = as_of_words(day), as_of_words(day, "en")
     day = day or date.today()
     life = lifecycle_view(searcher.index).lifecycle
     names = {d: _name(doc.meta.short_title or doc.meta.title) for d, doc in life.documents.items()}
@@ -78,8 +86,8 @@ def add_status_notes(draft: Draft, searcher: _Searcher, day: date | None = None)
         ]
         ids = "".join(f"[{c.id}]" for c in draft.citations if c.doc_id == doc_id)
         draft.say(
-            f"\n（注意：{ids}所引{names[doc_id]}截至今天{status.status.value}：{reason}。）",
-            f"\n(Note: {ids} cite {names[doc_id]}, which is {_STATUS_EN[status.status]} as of today "
+            f"\n（注意：{ids}所引{names[doc_id]}截至{zh_day}{status.status.value}：{reason}。）",
+            f"\n(Note: {ids} cite {names[doc_id]}, which is {_STATUS_EN[status.status]} as of {en_day} "
             f"({status.status.value}: {reason}).)",
         )
         out.append(f"status: {doc_id} {status.status.value}")

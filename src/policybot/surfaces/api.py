@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -22,7 +23,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, ServerSentEvent, format_sse_event
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from policybot.config import Settings
 from policybot.errors import (
@@ -103,6 +104,21 @@ class ValidationErrorOut(BaseModel):
     errors: list[dict[str, Any]] = []
 
 
+AS_OF = "ISO date (YYYY-MM-DD) the statuses of cited documents are for (default today)"
+
+
+def _iso_day(value: object) -> object:
+    """``YYYY-MM-DD`` only (no timestamps, no other spellings)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    if not isinstance(value, str | date):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: Text = Field(min_length=1, examples=[_QUESTION], description="max_question_chars max")
@@ -110,6 +126,7 @@ class AskIn(BaseModel):
     doc_ids: list[Text] | None = Field(
         default=None, max_length=100, description="answer from these documents only (404 for an unknown id)"
     )
+    as_of: IsoDay | None = Field(default=None, examples=["2020-11-01"], description=AS_OF)
 
 
 class SearchIn(BaseModel):
@@ -161,6 +178,7 @@ class ChatCompletionIn(BaseModel):
     model: Text = Field(default=MODEL_NAME, description=f"must be {MODEL_NAME!r}")
     messages: list[ChatMessageIn] = Field(min_length=1, description="last user message = question")
     stream: bool = False
+    as_of: IsoDay | None = Field(default=None, examples=["2020-11-01"], description=AS_OF)
 
 
 class ChatMessageOut(BaseModel):
@@ -437,7 +455,7 @@ def _ask_routes(r: APIRouter, holder: BotHolder) -> None:
     Bot = Annotated[PolicyBot, Depends(holder.get)]
 
     def answer(body: AskIn, bot: Bot) -> AnswerOut:
-        return answer_out(bot.ask(body.question, body.history, body.doc_ids))
+        return answer_out(bot.ask(body.question, body.history, body.doc_ids, as_of=body.as_of))
 
     Answer = Annotated[AnswerOut, Depends(answer)]
 
@@ -519,7 +537,7 @@ def _openai_routes(holder: BotHolder, limits: dict[str, Any]) -> APIRouter:
         users = [m.text for m in body.messages if m.role == "user"]
         if not users:
             raise InvalidQuestionError("no user message: the last user message is the question")
-        out = answer_out(bot.ask(users[-1], users[:-1]))
+        out = answer_out(bot.ask(users[-1], users[:-1], as_of=body.as_of))
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if body.stream:
             return StreamingResponse(_chunks(out, cid, created), media_type="text/event-stream")

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from policybot.config import Settings
 from policybot.errors import InvalidQuestionError, PolicybotError
-from policybot.surfaces.lifecycle_cli import add_lifecycle_commands
+from policybot.surfaces.lifecycle_cli import add_lifecycle_commands, iso_day
 from policybot.surfaces.schemas import utf8_problem
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from policybot.surfaces.schemas import answer_out
 
     check_query(args.question, settings.max_question_chars)
-    answer = _bot(settings).ask(args.question, args.history or (), args.doc or None)
+    answer = _bot(settings).ask(args.question, args.history or (), args.doc or None, as_of=args.as_of)
     if args.json:
         _print_json(answer_out(answer).model_dump())
         return 0
@@ -258,6 +258,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("question")
     s.add_argument("--history", action="append", help="an earlier question, oldest first (repeatable)")
     s.add_argument("--doc", action="append", help="answer from this document only (repeatable doc id)")
+    s.add_argument("--as-of", type=iso_day, help="statuses of cited documents on this date (YYYY-MM-DD, default today)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("check", help="check an enterprise profile (YAML) against the measures' conditions")

@@ -16,10 +16,10 @@ from policybot.lifecycle.export import entry_row, to_csv, to_ics
 from policybot.lifecycle.view import LifecycleView, lifecycle_view
 from policybot.store.files import load_index
 
-__all__ = ["add_lifecycle_commands"]
+__all__ = ["add_lifecycle_commands", "iso_day"]
 
 
-def _day(text: str) -> date:
+def iso_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -78,16 +78,16 @@ def _write(output: str | None, data: bytes) -> None:
 
 def add_lifecycle_commands(sub: Any) -> None:
     s = sub.add_parser("status", help="each document's status (已废止/已失效/现行/未生效) on a date, cited")
-    s.add_argument("--as-of", type=_day, help="the date (YYYY-MM-DD, default today)")
+    s.add_argument("--as-of", type=iso_day, help="the date (YYYY-MM-DD, default today)")
     s.add_argument("--doc", action="append", help="only this document id (repeatable)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
     s = sub.add_parser("calendar", help="every deadline, window and milestone of the corpus")
     s.add_argument("--open", action="store_true", help="only deadlines and windows open on --as-of")
     s.add_argument("--within", type=int, metavar="DAYS", help="only entries ending in the next DAYS days")
-    s.add_argument("--from", dest="start", type=_day, help="entries ending on or after (YYYY-MM-DD)")
-    s.add_argument("--to", dest="end", type=_day, help="entries starting on or before (YYYY-MM-DD)")
-    s.add_argument("--as-of", type=_day, help="the date 'open' and 'within' count from (default today)")
+    s.add_argument("--from", dest="start", type=iso_day, help="entries ending on or after (YYYY-MM-DD)")
+    s.add_argument("--to", dest="end", type=iso_day, help="entries starting on or before (YYYY-MM-DD)")
+    s.add_argument("--as-of", type=iso_day, help="the date 'open' and 'within' count from (default today)")
     s.add_argument("--doc", action="append", help="only this document id (repeatable)")
     s.add_argument("--issuer", help="only documents whose issuer contains this")
     s.add_argument("--kind", action="append", choices=[k.value for k in EntryKind])

@@ -11,6 +11,7 @@ from policybot.lifecycle.calendar import CalendarQuery, select
 from policybot.lifecycle.extract import find_references
 from policybot.lifecycle.links import Lifecycle, resolve
 from policybot.lifecycle.model import DocStatus, FactKind, LifecycleFact, LinkKind, Reference, Status
+from policybot.lifecycle.notes import as_of_words
 from policybot.lifecycle.questions import LifeAsk, asked_date, lifecycle_ask
 from policybot.lifecycle.view import lifecycle_view
 from policybot.records import Document
@@ -37,11 +38,12 @@ class LifecycleComposer:
     def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
         ask = lifecycle_ask(ctx.query.question)
         life = lifecycle_view(ctx.index).lifecycle
-        day = asked_date(ctx.query.question) or date.today()
+        asked = asked_date(ctx.query.question)
+        day = asked or ctx.as_of or date.today()  # the question's own date, else the request's
         if ask is LifeAsk.REPEALER:
             return _repealer(ctx, draft, life, day)
         if ask is LifeAsk.OPEN:
-            return _open_windows(ctx, draft, day, asked=asked_date(ctx.query.question) is not None)
+            return _open_windows(ctx, draft, day, asked=asked is not None)
         doc_id = _asked_document(ctx, life)
         if doc_id is None:
             return False
@@ -49,7 +51,7 @@ class LifecycleComposer:
             return _basis(ctx, draft, life, doc_id)
         if ask is LifeAsk.CURRENT:
             doc_id = _current_version(life, doc_id, day)
-        return _validity(ctx, draft, life, doc_id, day, asked=asked_date(ctx.query.question) is not None)
+        return _validity(ctx, draft, life, doc_id, day, asked=asked is not None)
 
 
 def _asked_document(ctx: AnswerContext, life: Lifecycle) -> str | None:
@@ -77,7 +79,10 @@ def _cite(ctx: AnswerContext, draft: Draft, fact: LifecycleFact) -> str:
 
 
 def _when(day: date, asked: bool) -> str:
-    return "截至所问日期" if asked else "截至今天"
+    """截至所问日期 (the question names the day), 截至2020年11月30日 (the request's ``as_of``), 截至今天."""
+    if asked:
+        return "截至所问日期" if day != date.today() else "截至今天"
+    return f"截至{as_of_words(day)}"
 
 
 def _explain(status: DocStatus) -> str:
