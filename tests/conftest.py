@@ -125,3 +125,21 @@ def lifecycle_bot(lifecycle_workspace: Path, embedder):  # type: ignore[no-untyp
     bot = PolicyBot(make_settings(lifecycle_workspace), embedder)
     bot.ingest()
     return bot
+
+
+REPLACEMENT_DOCS = Path(__file__).parent / "lifecycle" / "replacement"
+
+
+@pytest.fixture(scope="session")
+def replacement_bot(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """A PolicyBot over a 2015 办法, the 2021 办法 that repeals and replaces it (both saying the
+    same points, with other figures) and a real notice on the same subject (read-only in tests)."""
+    from policybot.service import PolicyBot
+
+    root = tmp_path_factory.mktemp("replacement")
+    shutil.copytree(REPLACEMENT_DOCS, root / "corpus")
+    for suffix in (".txt", ".meta.yaml"):
+        shutil.copy(SEED.parent / f"caishui-2015-119{suffix}", root / "corpus")
+    bot = PolicyBot(make_settings(root), embedder)
+    bot.ingest()
+    return bot

@@ -3,6 +3,8 @@ status notes beside citations of documents that are not in force."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from policybot.service import PolicyBot
@@ -79,3 +81,36 @@ def test_the_status_note_is_in_the_question_language(seed_bot: PolicyBot) -> Non
     assert "（注意" not in english.text
     chinese = seed_bot.ask("什么时候发布绿色工厂评价导则？")
     assert "（注意：[1]所引《" in chinese.text and "截至今天已失效" in chinese.text
+
+
+# ---- a repealed document and the one that replaced it (tests/lifecycle/replacement) ------------
+
+
+def test_the_answer_comes_from_the_document_in_force(replacement_bot: PolicyBot) -> None:
+    answer = replacement_bot.ask("科技型中小企业研发费用补助每家企业最高补助多少？")
+    assert not answer.refused and answer.text.startswith("80万元")
+    assert {c.doc_id for c in answer.citations} == {"binhai-rd-subsidy-2021"}
+    assert all(c.status is None for c in answer.citations)
+    then = replacement_bot.ask("科技型中小企业研发费用补助每家企业最高补助多少？", as_of=date(2016, 6, 1))
+    assert then.text.startswith("50万元") and {c.doc_id for c in then.citations} == {"binhai-rd-subsidy-2015"}
+
+
+def test_citing_the_repealed_document_names_and_quotes_its_replacement(replacement_bot: PolicyBot) -> None:
+    answer = replacement_bot.ask("滨科发〔2015〕3号规定的补助申请什么时候提交？")
+    old, new = answer.citations[0], answer.citations[-1]
+    assert old.doc_id == "binhai-rd-subsidy-2015" and old.status == "已废止" and "3月31日前" in old.quote
+    assert old.status_quote and "同时废止" in old.status_quote  # the repeal clause of the new 办法, cited
+    assert new.doc_id == "binhai-rd-subsidy-2021" and new.status is None
+    assert "4月30日前" in new.quote and "同时废止" not in new.quote  # its clause on the same point
+    assert (
+        "截至今天已废止" in answer.text and "已被《滨海市科技型中小企业研发投入补助实施办法》废止或替代" in answer.text
+    )
+    assert f"现行的《滨海市科技型中小企业研发投入补助实施办法》在这一点上规定：“{new.quote}”[{new.id}]" in answer.text
+    assert "status: binhai-rd-subsidy-2015 已废止" in answer.notes
+
+
+def test_the_replacement_is_quoted_in_english_too(replacement_bot: PolicyBot) -> None:
+    answer = replacement_bot.ask("What is the maximum subsidy per enterprise under 滨科发〔2015〕3号?")
+    assert any(c.doc_id == "binhai-rd-subsidy-2015" and c.status == "已废止" for c in answer.citations)
+    assert "On this point 《滨海市科技型中小企业研发投入补助实施办法》, in force, says: “" in answer.text
+    assert "80万元" in answer.citations[-1].quote

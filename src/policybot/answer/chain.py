@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
@@ -53,6 +53,7 @@ class Retrieved:
     hits: list[Hit]
     scope: tuple[str, ...] | None
     as_of: date | None = None
+    doc_weights: dict[str, float] = field(default_factory=dict)  # lifecycle preference (see preference.py)
 
 
 class Answerer(Protocol):
@@ -119,13 +120,13 @@ class ExtractiveAnswerer:
     def _retrieve(self, step: Understood) -> Retrieved:
         q = step.query
         hits = self.retriever.search(q.text, self.top_k, keywords=q.keywords, doc_ids=step.scope)
-        hits = prefer_in_force(hits, q, self.retriever.index, step.as_of)
-        return Retrieved(q, hits, step.scope, step.as_of)
+        preferred = prefer_in_force(hits, q, self.retriever.index, step.as_of)
+        return Retrieved(q, preferred.hits, step.scope, step.as_of, preferred.weights)
 
     def _answer(self, step: Retrieved) -> Answer:
         query, hits = step.query, step.hits
         decision = self.decide(query, hits, step.scope)
-        ctx = AnswerContext(query, hits, self.retriever, step.scope, decision.missing, as_of=step.as_of)
+        ctx = AnswerContext(query, hits, self.retriever, step.scope, decision.missing, step.as_of, step.doc_weights)
         if decision.refuse and not (hits and rescues(ctx)):
             return self.refuse(query, hits, decision.reason, decision.code)
         draft = Draft(query)

@@ -35,6 +35,7 @@ class AnswerContext:
     scope: tuple[str, ...] | None = None
     missing: tuple[str, ...] = field(default=())  # question terms the documents do not mention
     as_of: date | None = None  # the day lifecycle statuses are for (None: today)
+    doc_weights: dict[str, float] = field(default_factory=dict)  # added to document_weights when ranking
     _evidence: dict[tuple[AnswerType, str], list[Evidence]] = field(default_factory=dict, repr=False)
 
     # -- the index, read-only ------------------------------------------------------------------
@@ -124,10 +125,14 @@ class AnswerContext:
             self.clauses,
             self.index.chunks,
             sims,
-            doc_weights=document_weights(query, documents),
+            doc_weights=_merged(document_weights(query, documents), self.doc_weights),
             identity={d.meta.doc_id: _identity(d) for d in documents},
             extra_rows=extra,
         )
+
+
+def _merged(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    return {d: a.get(d, 0.0) + b.get(d, 0.0) for d in a.keys() | b.keys()}
 
 
 def _identity(doc: Document) -> str:

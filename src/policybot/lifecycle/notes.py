@@ -9,7 +9,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
-from policybot.answer.compose import Draft, best_sentences
+from policybot.answer.compose import Draft, lexical_overlap, sentences_of
+from policybot.answer.understanding import bigrams
+from policybot.lifecycle.extract import find_references
+from policybot.lifecycle.links import resolve
 from policybot.lifecycle.model import DocStatus, FactKind, Status
 from policybot.lifecycle.view import lifecycle_view
 from policybot.records import Chunk, Hit
@@ -92,7 +95,7 @@ def add_status_notes(draft: Draft, searcher: _Searcher, day: date | None = None)
         )
         out.append(f"status: {doc_id} {status.status.value}")
         for newer in status.replaced_by:
-            _say_newer(draft, searcher, newer, names)
+            _say_newer(draft, searcher, doc_id, newer, names)
     return out
 
 
@@ -100,13 +103,32 @@ def _name(title: str) -> str:
     return f"《{title.strip('《》')}》"
 
 
-def _say_newer(draft: Draft, searcher: _Searcher, newer: str, names: dict[str, str]) -> None:
-    hits = searcher.search(draft.query.text, 3, doc_ids=[newer], keywords=draft.query.keywords)
-    best = best_sentences(draft.query, hits, 1)
-    if best:
-        hit, sentence, _score = best[0]
-        mark = draft.cite(hit.chunk, sentence, hit.score)
-        draft.say(
-            f"\n（现行的{names[newer]}在这一点上规定：“{sentence}”{mark}）",
-            f"\n(On this point {names[newer]}, in force, says: “{sentence}”{mark})",
-        )
+def _say_newer(draft: Draft, searcher: _Searcher, old: str, newer: str, names: dict[str, str]) -> None:
+    """Quote the clause of ``newer`` that best makes the point the answer cited ``old`` for: the
+    sentence sharing most wording with the cited quotes and the question, not the clause that
+    repeals ``old`` (it names the old document, not the point)."""
+    point = "".join(c.quote for c in draft.citations if c.doc_id == old)
+    hits = searcher.search(point or draft.query.text, 4, doc_ids=[newer], keywords=draft.query.keywords)
+    wanted = bigrams(point)
+    best: tuple[float, Hit, str] | None = None
+    for rank, hit in enumerate(hits):
+        for sentence in sentences_of(hit.chunk):
+            if len(sentence) < 6 or _names(sentence, old, searcher.index):
+                continue
+            have = bigrams(sentence)
+            share = len(have & wanted) / max(1, min(len(have), len(wanted)))
+            score = share + lexical_overlap(draft.query, sentence) - 0.01 * rank
+            if best is None or score > best[0]:
+                best = (score, hit, sentence)
+    if best is None:
+        return
+    _score, hit, sentence = best
+    mark = draft.cite(hit.chunk, sentence, hit.score)
+    draft.say(
+        f"\n（现行的{names[newer]}在这一点上规定：“{sentence}”{mark}）",
+        f"\n(On this point {names[newer]}, in force, says: “{sentence}”{mark})",
+    )
+
+
+def _names(sentence: str, doc_id: str, index: IndexData) -> bool:
+    return any(resolve(ref, index.documents) == doc_id for ref in find_references(sentence))

@@ -5,13 +5,15 @@ which asks for that text as it was.
 
 One small, explicit re-ranking step between retrieval and composing an answer; hits keep their
 own text, and the scores stay in rank order (a hit that moves up takes the score of its place).
+The composers, which rank clauses of the retrieved documents on their own, get the same
+preference as a document weight: ``DEMOTE`` against a document whose point an in-force one makes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from policybot.answer.understanding import Query, bigrams
@@ -22,10 +24,30 @@ from policybot.lifecycle.view import lifecycle_view
 from policybot.records import Document, Hit
 from policybot.store.files import IndexData
 
-__all__ = ["TWIN_OVERLAP", "names_document", "names_year", "prefer_in_force", "reorder", "same_point"]
+__all__ = [
+    "DEMOTE",
+    "TWIN_OVERLAP",
+    "Preference",
+    "names_document",
+    "names_year",
+    "prefer_in_force",
+    "reorder",
+    "same_point",
+]
 
 #: share of the shorter passage's character bigrams the other must contain to "say the same"
 TWIN_OVERLAP = 0.6
+#: clause-score weight against a document not in force whose point a document in force makes
+DEMOTE = -0.2
+
+
+@dataclass(frozen=True)
+class Preference:
+    """The hits in their preferred order, and document weights for ranking clauses."""
+
+    hits: list[Hit]
+    weights: dict[str, float] = field(default_factory=dict)
+
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NUMBER = re.compile(r"(?<!\d)(\d{1,4})\s*号")
@@ -62,11 +84,12 @@ def same_point(a: str, b: str) -> bool:
     return len(x & y) / min(len(x), len(y)) >= TWIN_OVERLAP
 
 
-def reorder(hits: Sequence[Hit], in_force: Mapping[str, bool]) -> list[Hit]:
+def reorder(hits: Sequence[Hit], in_force: Mapping[str, bool]) -> Preference:
     """``hits`` with each passage of a document in force moved up before the first passage of a
     document not in force that says the same thing. ``in_force``: doc id -> in force."""
     order: list[int] = []
     placed: set[int] = set()
+    demoted: set[str] = set()
     for i, hit in enumerate(hits):
         if i in placed:
             continue
@@ -81,21 +104,23 @@ def reorder(hits: Sequence[Hit], in_force: Mapping[str, bool]) -> list[Hit]:
                 ):
                     order.append(j)
                     placed.add(j)
+                    demoted.add(hit.chunk.doc_id)
         order.append(i)
         placed.add(i)
+    weights = dict.fromkeys(sorted(demoted), DEMOTE)
     if order == list(range(len(hits))):
-        return list(hits)
-    return [replace(hits[j], score=hits[pos].score) for pos, j in enumerate(order)]
+        return Preference(list(hits), weights)
+    return Preference([replace(hits[j], score=hits[pos].score) for pos, j in enumerate(order)], weights)
 
 
-def prefer_in_force(hits: list[Hit], query: Query, index: IndexData, as_of: date | None = None) -> list[Hit]:
+def prefer_in_force(hits: list[Hit], query: Query, index: IndexData, as_of: date | None = None) -> Preference:
     """The re-ranking step of the answer chain (see the module docstring); ``as_of``: today."""
     docs = {h.chunk.doc_id for h in hits}
     if len(docs) < 2 or names_year(query.question) or names_document(query.question, index.documents):
-        return hits
+        return Preference(hits)
     life: Lifecycle = lifecycle_view(index).lifecycle
     day = as_of or date.today()
     in_force = {d: life.status(d, day).status is Status.IN_FORCE for d in docs if d in life.documents}
     if all(in_force.values()):
-        return hits
+        return Preference(hits)
     return reorder(hits, in_force)
