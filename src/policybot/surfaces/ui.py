@@ -381,17 +381,16 @@ def build_ui(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | None
         gr.Markdown(f"## {h.t['title']}\n{h.t['intro']}")
         with gr.Tab(h.t["chat"]):
             _chat_tab(h)
-        with gr.Tab(h.t["facts"]) as facts_tab:
-            kind, facts = _facts_tab(h)
-            facts_tab.select(h.facts, kind, facts, **private)
+        with gr.Tab("政策日历" if settings.ui_language == "zh" else "Calendar") as calendar:
+            show, cal_inputs, cal_outputs = calendar_tab(holder)  # the deadlines tab became the calendar
+            with gr.Accordion(h.t["facts"], open=False, elem_id="pb-facts-panel"):
+                kind, facts = _facts_tab(h)
+            calendar.select(show, cal_inputs, cal_outputs, **private)
         with gr.Tab("资格自查" if settings.ui_language == "zh" else "Eligibility self-check"):
             eligibility_tab(h.bot)
         with gr.Tab(h.t["documents"]) as docs_tab:
             docs = _documents_tab(h)
             docs_tab.select(h.documents, None, docs, **private)
-        with gr.Tab("政策日历" if settings.ui_language == "zh" else "Calendar") as calendar:
-            show, cal_inputs, cal_outputs = calendar_tab(holder)
-            calendar.select(show, cal_inputs, cal_outputs, **private)
         demo.load(h.facts, kind, facts, **private)
         demo.load(h.documents, None, docs, **private)
     return demo

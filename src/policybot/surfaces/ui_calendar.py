@@ -1,61 +1,103 @@
-"""The chat's calendar tab: every deadline, window and milestone of the corpus on one timeline
-(a bar per entry, positioned by date), the ones open on the chosen date marked, with filters."""
+"""The chat's calendar tab (it replaces the old deadlines tab): every deadline, window and
+milestone of the corpus on one chart over time — a bar from start to end, a point for a single
+day — the ones open on the chosen date in green, a red line at that date; filters for open now,
+the next N days, document, issuer and kind; and the entries as a table.
+
+The chart is drawn with matplotlib (no pyplot: figures are built per request, thread-safe) and
+shown by ``gr.Plot`` as an image, so it needs nothing from the network.
+"""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
+from matplotlib import font_manager
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, EntryKind
 
 if TYPE_CHECKING:
     from policybot.surfaces.api import BotHolder
 
-__all__ = ["calendar_html", "calendar_tab"]
+__all__ = ["CHART_ROWS", "OPEN_COLOR", "calendar_figure", "calendar_summary", "calendar_tab"]
 
 _KINDS = {"deadline": "截止", "window": "窗口", "milestone": "节点", "effective": "施行", "expiry": "到期"}
-_STYLE = (
-    "<style>.pb-cal{font-size:13px}.pb-cal-row{display:flex;align-items:center;margin:2px 0}"
-    ".pb-cal-label{width:34%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding-right:6px}"
-    ".pb-cal-track{position:relative;flex:1;height:14px;background:#f1f3f5;border-radius:3px}"
-    ".pb-cal-bar{position:absolute;top:2px;height:10px;min-width:4px;border-radius:3px;background:#8aa4c8}"
-    ".pb-cal-row.pb-open .pb-cal-bar{background:#2f9e44}.pb-cal-row.pb-open .pb-cal-label{font-weight:bold}"
-    ".pb-cal-axis{display:flex;justify-content:space-between;margin-left:34%;color:#666}"
-    ".pb-cal-today{position:absolute;top:-2px;bottom:-2px;width:2px;background:#e03131}</style>"
+OPEN_COLOR = "#2f9e44"
+_CALL_COLOR = "#74a9cf"  # a deadline or window not open on the day
+_EVENT_COLOR = "#868e96"  # milestones, 施行 and 到期
+_DAY_COLOR = "#e03131"
+_MARKERS = {EntryKind.MILESTONE: "D", EntryKind.EFFECTIVE: ">", EntryKind.EXPIRY: "X"}
+#: the chart shows the first rows (earliest first); the table below it has every entry
+CHART_ROWS = 40
+#: CJK labels: Debian's fonts-wqy-microhei (installed by .ci/system-deps.sh), else a Noto CJK font
+_CJK = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
+_FONT = FontProperties(
+    family=next((f for f in _CJK if f in {x.name for x in font_manager.fontManager.ttflist}), "sans-serif")
 )
 
 
-def calendar_html(entries: Sequence[CalendarEntry], as_of: date) -> str:
-    """One row per entry: its label, and a bar from its start to its end on a shared time axis;
-    rows open on ``as_of`` are green and marked 开放中, and a red line shows ``as_of``."""
-    if not entries:
-        return '<div class="pb-cal"><p>暂无日历条目</p></div>'
-    first = min(e.start or e.end for e in entries)
-    last = max(e.end for e in entries)
-    span = max((last - first).days, 1)
+def _color(e: CalendarEntry, as_of: date) -> str:
+    if e.is_open(as_of):
+        return OPEN_COLOR
+    return _CALL_COLOR if e.kind in (EntryKind.DEADLINE, EntryKind.WINDOW) else _EVENT_COLOR
 
-    def x(day: date) -> float:
-        return round(100 * min(max((day - first).days, 0), span) / span, 2)
 
-    rows = [_STYLE, '<div class="pb-cal">']
-    rows.append(f'<div class="pb-cal-axis"><span>{first}</span><span>{last}</span></div>')
-    for e in entries:
-        is_open = e.is_open(as_of)
-        left, right = x(e.start or e.end), x(e.end)
-        label = f"[{_KINDS[e.kind.value]}] {e.subject}"
-        mark = " · 开放中" if is_open else ""
-        today = f'<div class="pb-cal-today" style="left:{x(as_of)}%"></div>' if first <= as_of <= last else ""
-        rows.append(
-            f'<div class="pb-cal-row{" pb-open" if is_open else ""}" title="{html.escape(e.quote)}">'
-            f'<div class="pb-cal-label">{html.escape(label)}{mark}</div><div class="pb-cal-track">{today}'
-            f'<div class="pb-cal-bar" style="left:{left}%;width:{max(right - left, 0.5)}%"></div></div></div>'
-        )
-    rows.append("</div>")
-    return "".join(rows)
+def _label(e: CalendarEntry) -> str:
+    subject = e.subject if len(e.subject) <= 22 else e.subject[:21] + "…"
+    return f"[{_KINDS[e.kind.value]}] {subject}"
+
+
+def calendar_figure(entries: Sequence[CalendarEntry], as_of: date) -> Figure:
+    """One row per entry (the first ``CHART_ROWS``, earliest first): a bar from its start to
+    its end (a point for a single day), green when open on ``as_of``, a red line at ``as_of``."""
+    shown = sorted(entries, key=lambda e: (e.start or e.end, e.end))[:CHART_ROWS]
+    fig = Figure(figsize=(11, max(2.4, 0.3 * len(shown) + 1.4)), dpi=100)
+    ax = fig.add_subplot()
+    if not shown:
+        ax.text(0.5, 0.5, "暂无日历条目", ha="center", va="center", transform=ax.transAxes, fontproperties=_FONT)
+        ax.set_axis_off()
+        return fig
+    for row, e in enumerate(shown):
+        color = _color(e, as_of)
+        if e.start is not None and e.start < e.end:
+            width = (e.end + timedelta(days=1) - e.start).days
+            ax.barh(row, width, left=date2num(e.start), height=0.6, color=color, gid=f"bar-{row}")
+        else:
+            marker = _MARKERS.get(e.kind, "o")
+            ax.plot([date2num(e.end)], [row], marker=marker, markersize=8, color=color, gid=f"point-{row}")
+    ax.axvline(float(date2num(as_of)), color=_DAY_COLOR, linewidth=1.5)
+    ax.set_yticks(range(len(shown)), [_label(e) for e in shown], fontproperties=_FONT, fontsize=9)
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.grid(axis="x", color="#e9ecef")
+    legend = [
+        Patch(color=OPEN_COLOR, label="开放中"),
+        Patch(color=_CALL_COLOR, label="截止 / 窗口"),
+        Patch(color=_EVENT_COLOR, label="节点 / 施行 / 到期"),
+        Line2D([0], [0], color=_DAY_COLOR, label=f"所选日期 {as_of}"),
+    ]
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=4, frameon=False, prop=_FONT)
+    fig.tight_layout()
+    return fig
+
+
+def calendar_summary(entries: Sequence[CalendarEntry], as_of: date) -> str:
+    """One line above the chart: how many entries, how many open on ``as_of``."""
+    n_open = sum(e.is_open(as_of) for e in entries)
+    more = f"（图中显示前 {CHART_ROWS} 项，表格列出全部）" if len(entries) > CHART_ROWS else ""
+    return (
+        f'<div class="pb-cal-summary">截至 {as_of}：共 <b>{len(entries)}</b> 项，'
+        f'<span class="pb-cal-open">开放中 <b>{n_open}</b> 项</span>{more}</div>'
+    )
 
 
 def _rows(entries: Sequence[CalendarEntry], as_of: date) -> list[list[Any]]:
@@ -68,37 +110,66 @@ def _rows(entries: Sequence[CalendarEntry], as_of: date) -> list[list[Any]]:
             e.subject,
             e.when,
             e.doc_id,
+            e.issuer or "",
             e.section,
         ]
         for e in entries
     ]
 
 
-def calendar_tab(holder: BotHolder) -> tuple[Any, list[Any], Any]:
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip()) if text and text.strip() else date.today()
+    except ValueError:
+        raise gr.Error(f"“{text}”不是日期（YYYY-MM-DD）") from None
+
+
+def calendar_tab(holder: BotHolder) -> tuple[Any, list[Any], list[Any]]:
     """The tab's inputs and outputs, and its refresh handler (for the tab's select event)."""
     with gr.Row():
         as_of = gr.Textbox(label="日期（YYYY-MM-DD，默认今天）", value="", elem_id="pb-cal-date", scale=2)
         open_only = gr.Checkbox(label="只看开放中的窗口和截止", value=False, elem_id="pb-cal-open", scale=1)
-        kinds = gr.CheckboxGroup([(v, k) for k, v in _KINDS.items()], label="类型", value=[], scale=3)
+        within = gr.Number(label="未来 N 天内截止（0 = 不限）", value=0, minimum=0, precision=0, scale=1)
         refresh = gr.Button("刷新", elem_id="pb-cal-refresh", scale=1)
-    chart = gr.HTML(elem_id="pb-calendar")
-    columns = ["状态", "类型", "开始", "结束", "事项", "原文时间", "文件", "出处章节"]
-    table = gr.Dataframe(headers=columns, interactive=False, wrap=True, label="日历")
+    with gr.Row():
+        docs = gr.Dropdown(label="文件", choices=[], value=[], multiselect=True, elem_id="pb-cal-docs", scale=3)
+        issuer = gr.Dropdown(label="发文单位", choices=[], value=None, elem_id="pb-cal-issuer", scale=2)
+        kinds = gr.CheckboxGroup([(v, k) for k, v in _KINDS.items()], label="类型", value=[], scale=3)
+    summary = gr.HTML(elem_id="pb-cal-summary")
+    chart = gr.Plot(elem_id="pb-calendar", show_label=False)
+    columns = ["状态", "类型", "开始", "结束", "事项", "原文时间", "文件", "发文单位", "出处章节"]
+    table = gr.Dataframe(headers=columns, interactive=False, wrap=True, label="日历", elem_id="pb-cal-table")
     gr.Markdown("导出：`/api/calendar?format=ics`（Outlook 等日历可导入）、`format=csv`、`format=json`")
 
-    def show(day: str, only_open: bool, chosen: list[str]) -> tuple[str, list[list[Any]]]:
-        try:
-            when = date.fromisoformat(day.strip()) if day and day.strip() else date.today()
-        except ValueError:
-            raise gr.Error(f"“{day}”不是日期（YYYY-MM-DD）") from None
+    def show(
+        day: str, only_open: bool, days: float | None, doc_ids: list[str] | None, who: str | None, chosen: list[str]
+    ) -> tuple[Any, ...]:
+        when = _day(day)
         bot = holder.bot
         if bot is None or not bot.ready:
-            return calendar_html([], when), []
-        query = CalendarQuery(as_of=when, open_only=only_open, kinds=tuple(EntryKind(k) for k in chosen))
+            return calendar_summary([], when), calendar_figure([], when), [], gr.update(), gr.update()
+        query = CalendarQuery(
+            as_of=when,
+            open_only=only_open,
+            within_days=int(days) if days else None,
+            doc_ids=tuple(doc_ids or ()),
+            issuer=who or None,
+            kinds=tuple(EntryKind(k) for k in chosen),
+        )
         entries = bot.calendar(query)
-        return calendar_html(entries, when), _rows(entries, when)
+        everything = bot.lifecycle().calendar
+        doc_choices = sorted({(e.doc_title, e.doc_id) for e in everything}, key=lambda x: x[1])
+        issuers = sorted({e.issuer for e in everything if e.issuer})
+        return (
+            calendar_summary(entries, when),
+            calendar_figure(entries, when),
+            _rows(entries, when),
+            gr.update(choices=doc_choices, value=list(doc_ids or [])),
+            gr.update(choices=[("（全部）", "")] + [(x, x) for x in issuers], value=who or ""),
+        )
 
-    inputs, outputs = [as_of, open_only, kinds], [chart, table]
+    inputs = [as_of, open_only, within, docs, issuer, kinds]
+    outputs = [summary, chart, table, docs, issuer]
     refresh.click(show, inputs, outputs, api_visibility="private")
     as_of.submit(show, inputs, outputs, api_visibility="private")
     return show, inputs, outputs
