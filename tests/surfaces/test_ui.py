@@ -215,7 +215,7 @@ def test_browser_chat(ui_url: str, tmp_path: Path) -> None:
             page.click("#pb-chat details.pb-cite summary")
             assert page.locator("#pb-chat details.pb-cite").first.get_attribute("open") is None
             page.get_by_role("tab", name="政策日历").click()  # the deadlines tab is now part of the calendar
-            page.get_by_text("时间节点与目标").click()
+            page.locator("#pb-facts-panel").get_by_text("时间节点与目标").first.click()
             page.wait_for_selector(".pb-timeline .pb-quarter", timeout=30_000)
             assert "2016-Q3" in page.inner_text(".pb-timeline")
         finally:
