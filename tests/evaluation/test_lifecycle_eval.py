@@ -52,3 +52,13 @@ def test_wrong_expectations_fail_the_gates(lifecycle_bot: PolicyBot) -> None:
     failed = " ".join(gate_failures(report))
     for name in ("status_accuracy", "answer_status_accuracy", "link_recall", "open_window_accuracy"):
         assert name in failed
+
+
+def test_ask_as_of_sends_the_day_with_the_request(lifecycle_bot: PolicyBot) -> None:
+    item = {"id": "s1", "doc": "beijing-sme-regulation-2020", "as_of": "2020-11-30", "expect": "未生效",
+            "question": "北京市促进中小企业发展条例施行了吗？"}  # fmt: skip
+    sent = eval_lifecycle(lifecycle_bot, {"statuses": [{**item, "ask_as_of": True}]})
+    assert sent.metrics["answer_status_accuracy"] == 1.0 and sent.metrics["status_cited"] == 1.0
+    assert sent.failures == [] and sent.uncaveated == 0
+    unsent = eval_lifecycle(lifecycle_bot, {"statuses": [item]})  # asked about today: 现行, not 未生效
+    assert unsent.metrics["status_accuracy"] == 1.0 and unsent.metrics["answer_status_accuracy"] == 0.0

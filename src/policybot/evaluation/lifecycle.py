@@ -87,8 +87,9 @@ def _statuses(bot: PolicyBot, life: Lifecycle, data: dict[str, Any], report: Lif
             direct += 1
         else:
             report.failures.append(f"{item['id']}: status {got.status.value}, expected {expect.value}")
-        answer = bot.ask(item["question"])
-        report.uncaveated += _uncaveated(answer, life, date.today())
+        request_day = day if item.get("ask_as_of") else None  # the day sent as the request's as_of
+        answer = bot.ask(item["question"], as_of=request_day)
+        report.uncaveated += _uncaveated(answer, life, request_day or date.today())
         asked += 1
         said = [w for w in _STATUS_WORDS if w in answer.text.split("（注意")[0]]
         if said[:1] == [expect.value] and any(c.doc_id == item["doc"] for c in answer.citations):
@@ -141,8 +142,9 @@ def _windows(bot: PolicyBot, life: Lifecycle, data: dict[str, Any], report: Life
         if docs != set(item["docs"]):
             report.failures.append(f"{item['id']}: open {sorted(docs)}")
         if item.get("question"):
-            answer = bot.ask(item["question"])
-            report.uncaveated += _uncaveated(answer, life, date.today())
+            request_day = day if item.get("ask_as_of") else None
+            answer = bot.ask(item["question"], as_of=request_day)
+            report.uncaveated += _uncaveated(answer, life, request_day or date.today())
             total += 1
             ok = {c.doc_id for c in answer.citations} == set(item["docs"]) and not answer.refused
             good += ok
