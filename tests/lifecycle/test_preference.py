@@ -63,6 +63,7 @@ def test_what_names_a_year_or_a_document(replacement_bot: PolicyBot) -> None:
     docs = replacement_bot.index.documents
     assert names_year("2015年的研发费用补助办法规定最高补助多少？") and names_year("截至2016-06-01")
     assert not names_year("每家企业最高补助多少？") and not names_year("补助100万元以上的企业")
+    assert not names_year("营业收入不低于2000万元的企业") and not names_year("补助1950元")
     assert names_document("滨科发〔2015〕3号规定最高补助多少？", docs)
     assert names_document("《滨海市科技型中小企业研发费用补助办法》规定最高补助多少？", docs)
     assert names_document("滨海市科技型中小企业研发费用补助办法规定最高补助多少？", docs)

@@ -49,7 +49,7 @@ class Preference:
     weights: dict[str, float] = field(default_factory=dict)
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.]|\s*(?:万|亿|元|%|个|家|人|项|吨|千|百))")
 _NUMBER = re.compile(r"(?<!\d)(\d{1,4})\s*号")
 _SPACES = re.compile(r"[\s《》“”\"、，,]")
 
