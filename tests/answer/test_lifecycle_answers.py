@@ -114,3 +114,27 @@ def test_the_replacement_is_quoted_in_english_too(replacement_bot: PolicyBot) ->
     assert any(c.doc_id == "binhai-rd-subsidy-2015" and c.status == "已废止" for c in answer.citations)
     assert "On this point 《滨海市科技型中小企业研发投入补助实施办法》, in force, says: “" in answer.text
     assert "80万元" in answer.citations[-1].quote
+
+
+def test_the_llm_reads_the_document_in_force_first(replacement_bot: PolicyBot) -> None:
+    from test_llm import FakeOpenAI
+
+    from policybot.answer.chain import ExtractiveAnswerer
+    from policybot.answer.llm import LLMAnswerer
+    from policybot.config import Settings
+
+    base = replacement_bot.answerer
+    assert isinstance(base, ExtractiveAnswerer)
+    with FakeOpenAI() as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="qwen-test", llm_api_key="k", llm_timeout=5)
+        llm = LLMAnswerer.from_settings(base, settings)
+        server.replies.append((200, "每家企业每年最高补助80万元[1]。"))
+        answer = llm.ask("科技型中小企业研发费用补助每家企业最高补助多少？")
+        prompt = server.requests[-1]["messages"][-1]["content"]
+        first = prompt.split('<资料 编号="1"')[1].split("</资料>")[0]
+        assert "最高补助80万元" in first and answer.mode == "llm"  # source [1] is the 办法 in force
+        assert [c.doc_id for c in answer.citations] == ["binhai-rd-subsidy-2021"]
+        asked = len(server.requests)
+        then = llm.ask("滨海市科技型中小企业研发费用补助办法还有效吗？", as_of=date(2016, 6, 1))
+        assert len(server.requests) == asked and then.mode == "extractive"  # a day given: the extractive answer
+        assert then.text.startswith("截至2016年6月1日，《滨海市科技型中小企业研发费用补助办法》现行")

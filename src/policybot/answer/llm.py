@@ -28,6 +28,7 @@ from policybot.answer.compose import sentences_of
 from policybot.answer.grounding import figures
 from policybot.answer.understanding import bigrams, understand
 from policybot.genre import is_instruction
+from policybot.lifecycle.preference import prefer_in_force
 from policybot.records import Answer, Citation, Hit
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class LLMAnswerer:
         history = [h for h in history if str(h).strip()]
         query = understand(question, history, self.base.glossary)
         hits = self.base.retriever.search(query.text, self.base.top_k, keywords=query.keywords, doc_ids=scope)
+        hits = prefer_in_force(hits, query, self.base.retriever.index).hits  # documents in force first
         decision = self.base.decide(query, hits, scope)
         if decision.refuse:
             return self.base.refuse(query, hits, decision.reason, decision.code)
