@@ -118,7 +118,9 @@ def _ask(client: TestClient, question: str, **extra: Any) -> dict[str, Any]:
 def test_ask_as_of_sets_the_day_of_a_lifecycle_answer(client: TestClient) -> None:
     question = "北京市促进中小企业发展条例施行了吗？"
     before = _ask(client, question, as_of="2020-11-30")
-    assert "截至2020年11月30日" in before["answer"] and "未生效" in before["answer"]
+    assert before["answer"].startswith("截至2020年11月30日，《北京市促进中小企业发展条例》未生效")
+    assert "（注意" not in before["answer"]  # the answer states the status: no second note beside it
+    assert [c["status"] for c in before["citations"]] == ["未生效"]
     after = _ask(client, question, as_of="2021-01-15")
     assert "截至2021年1月15日" in after["answer"] and "现行" in after["answer"] and "未生效" not in after["answer"]
     assert all(c["doc_id"] == "beijing-sme-regulation-2020" for c in before["citations"] + after["citations"])

@@ -87,13 +87,15 @@ def add_status_notes(draft: Draft, searcher: _Searcher, day: date | None = None)
             else c
             for c in draft.citations
         ]
+        out.append(f"status: {doc_id} {status.status.value}")
+        if f"{names[doc_id]}{status.status.value}" in draft.text:
+            continue  # a lifecycle answer that already states it (and names the replacement)
         ids = "".join(f"[{c.id}]" for c in draft.citations if c.doc_id == doc_id)
         draft.say(
             f"\n（注意：{ids}所引{names[doc_id]}截至{zh_day}{status.status.value}：{reason}。）",
             f"\n(Note: {ids} cite {names[doc_id]}, which is {_STATUS_EN[status.status]} as of {en_day} "
             f"({status.status.value}: {reason}).)",
         )
-        out.append(f"status: {doc_id} {status.status.value}")
         for newer in status.replaced_by:
             _say_newer(draft, searcher, doc_id, newer, names)
     return out
