@@ -23,6 +23,7 @@ VALUE_TYPES = frozenset(
         AnswerType.AMOUNT,
         AnswerType.MONEY,
         AnswerType.FREQUENCY,
+        AnswerType.YEAR,
         AnswerType.CONTACT,
         AnswerType.COUNT,
         AnswerType.SCORE,
