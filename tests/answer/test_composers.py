@@ -162,7 +162,7 @@ def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
 def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
-    assert names == ["lifecycle", "eligibility", "document", "schedule", "goal", "value", "role-section",
+    assert names == ["lifecycle", "history", "eligibility", "document", "schedule", "goal", "value", "role-section",
                      "named-section", "list", "intent"]  # fmt: skip
 
 

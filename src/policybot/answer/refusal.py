@@ -217,7 +217,7 @@ def _entity_type(query: Query) -> str | None:
 def _not_listed(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
     """ "Which cities …?" when the documents name no cities (only 部分城市, 一批企业 …)."""
     kind = _entity_type(query)
-    if kind is None:
+    if kind is None or query.intent == "document":  # 哪个单位发的 asks about the document itself
         return None
     text = "\n".join(h.chunk.text for h in hits[:4])
     enumeration = re.compile(rf"、[^。；\n]{{0,40}}等[^。；、\n]{{0,6}}{kind}|{kind}(?:包括|有|为|：)")

@@ -15,6 +15,7 @@ from typing import Protocol
 from policybot.answer.compose import Draft
 from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
+from policybot.answer.composers.history import EnactmentHistory
 from policybot.answer.composers.lifecycle import LifecycleComposer
 from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.parties import compose_party
@@ -166,6 +167,7 @@ def _by_intent(ctx: AnswerContext, draft: Draft) -> bool:
 #: The composers in the order they are tried.
 REGISTRY: list[Composer] = [
     LifecycleComposer(),
+    EnactmentHistory(),
     DocumentFacts(),
     Schedule(),
     Goals(),

@@ -76,8 +76,9 @@ def _doc_value(doc: Document, field: str) -> str | None:
 def _line_with(ctx: AnswerContext, doc: Document, value: str) -> tuple[Chunk | None, str]:
     """The document line holding ``value`` and the chunk at (or right after) that line."""
     offset = 0
+    value = re.sub(r"\s+", "", value)
     for line in doc.text.split("\n"):
-        if value in line:
+        if value in re.sub(r"\s+", "", line):
             chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.start)
             owner = next((c for c in chunks if c.end > offset), None)
             return owner, line
