@@ -183,3 +183,13 @@ def test_a_scoped_search_ranks_every_chunk_of_the_scope(bot: PolicyBot) -> None:
     hits = bot.retriever.search("Who issued the notice?", 5, doc_ids=["caishui-2015-119"])
     assert len(hits) == 5 and {h.chunk.doc_id for h in hits} == {"caishui-2015-119"}
     assert all(h.dense_score is not None and h.dense_score > 0.5 for h in hits)
+
+
+def test_a_documents_own_date_is_its_signature_not_when_it_takes_effect(bot: PolicyBot) -> None:
+    issued = bot.ask("财税〔2015〕119号是哪天印发的？")
+    assert "2015年11月2日" in issued.text and "2015年11月2日" in issued.citations[0].quote
+    effective = bot.ask("财税〔2015〕119号通知从哪天开始执行？")
+    assert "2016年1月1日" in effective.text and "2015年11月2日" not in effective.text
+    issuer = bot.ask("财税〔2015〕119号是哪几个部门联合发的？")
+    assert all(body in issuer.text for body in ("财政部", "国家税务总局", "科技部")), issuer.text
+    assert "哪几个" not in issuer.text  # a question word is no noun the documents must mention

@@ -44,7 +44,7 @@ class DocumentFacts:
     name = "document"
 
     def accepts(self, ctx: AnswerContext) -> bool:
-        return ctx.query.intent == "document"
+        return ctx.query.intent == "document" and ctx.kind is not AnswerType.EFFECTIVE  # 施行 is no 印发
 
     def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
         return compose_document(ctx, draft, ctx.hits)
