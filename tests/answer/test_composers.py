@@ -193,3 +193,9 @@ def test_a_documents_own_date_is_its_signature_not_when_it_takes_effect(bot: Pol
     issuer = bot.ask("财税〔2015〕119号是哪几个部门联合发的？")
     assert all(body in issuer.text for body in ("财政部", "国家税务总局", "科技部")), issuer.text
     assert "哪几个" not in issuer.text  # a question word is no noun the documents must mention
+
+
+def test_a_negative_list_question_takes_the_negative_section(bot: PolicyBot) -> None:
+    answer = bot.ask("哪些行业的企业不能享受研发费用税前加计扣除？")
+    assert all(x in answer.text for x in ("烟草制造业", "住宿和餐饮业", "房地产业")), answer.text
+    assert "人员人工费用" not in answer.text  # the section of what is allowed is not the answer

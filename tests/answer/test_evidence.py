@@ -38,6 +38,7 @@ from policybot.records import Chunk, Hit
         ("节约能源法的立法目的是什么？", AnswerType.OTHER),
         ("北京市、区政府多久要向人大常委会报告一次中小企业发展情况？", AnswerType.FREQUENCY),
         ("1+X证书制度试点从哪一年开始？", AnswerType.YEAR),
+        ("When did the revised Energy Conservation Law come into force?", AnswerType.EFFECTIVE),
         ("Which year will the pilot start?", AnswerType.YEAR),
         ("财税〔2015〕119号是哪几个部门联合发的？", AnswerType.LIST),
         ("我们是北京一家专精特新中小企业，每年申请和维持发明专利花费不少，有资助吗？", AnswerType.OTHER),

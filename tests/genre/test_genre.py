@@ -238,3 +238,11 @@ def test_enactments_read_a_laws_record_of_passage() -> None:
     assert asked_enactment("节约能源法最初是哪一年通过的？") == [EnactmentKind.ADOPTED]
     assert asked_enactment("最早是什么时候通过的，现行版本哪天修订？") == [EnactmentKind.ADOPTED, EnactmentKind.REVISED]
     assert asked_enactment("北京通过首贷服务中心获得首次贷款的，贴息比例是多少？") == []
+
+
+def test_negative_and_permitted_wording() -> None:
+    from policybot.genre import NEGATIVE, PERMITTED
+
+    assert NEGATIVE.search("哪些行业的企业不能享受加计扣除") and NEGATIVE.search("四、不适用税前加计扣除政策的行业")
+    assert NEGATIVE.search("下列活动不适用税前加计扣除政策") and not NEGATIVE.search("允许加计扣除的研发费用")
+    assert PERMITTED.search("（一）允许加计扣除的研发费用") and not PERMITTED.search("适用范围")

@@ -67,7 +67,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.EFFECTIVE,
         re.compile(
             r"施行|生效|失效|开始执行|执行时间|实施时间|起执行|开始实施|开始适用|适用.*(?:年度|时间)|从(?:哪|什么)"
-            r"|take effect|in force|effective|apply from|from what date",
+            r"|take effect|in(?:to)? force|into effect|effective|apply from|from what date",
             re.I,
         ),
     ),
