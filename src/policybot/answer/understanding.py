@@ -73,7 +73,8 @@ _ASKING = frozenset(
     "材料 资料 时间 年度 上限 下限 最高 最低 最多 最少 多大 达到 不超过 不低于 能否 是否 可以 开始 执行 施行 生效 "
     "有没有 能不能 一共 总共 之外 以外 没有 不能 那份 这份 那个 国家 全国 法律 法规 条例 通知 公告 意见 办法 "
     "现行 文本 额度 总额 总数 数目 范围 时限 一次 多长 多久 方面 内容 做法 要点 "
-    "中国 我国 国内 境内 本市 本省 地方".split()
+    "中国 我国 国内 境内 本市 本省 地方 东西 层面 阶段 角度 年份 多长时间 具体条件 按规定 名字 案例 人数 总分 "
+    "哪些项目 项目名称 栏目名称".split()
 )
 
 
@@ -178,7 +179,7 @@ def _zh_terms(text: str, glossary: Glossary | None) -> tuple[tuple[str, ...], ..
     return tuple(glossary.expand(t) if glossary else (t,) for t in terms)
 
 
-_SELF = re.compile(r"^(?:我们|我公司|我司|本公司|本企业|我单位|我厂|我们公司|我们企业|我家|我们单位|一家)")
+_SELF = re.compile(r"^(?:我们|我是|本人|我公司|我司|本公司|本企业|我单位|我厂|我们公司|我们企业|我家|我们单位|一家)")
 _ASKS = re.compile(r"吗|么|多少|什么|哪|能否|是否|怎么|如何|怎样|几|可否|有没有|能不能|可不可以|[？?]")
 _PLACES = frozenset({"ns", "nt"})
 _NOUNS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "l", "j", "eng", "x"})
@@ -206,6 +207,8 @@ def _nouns(question: str, own: str, flags: frozenset[str]) -> tuple[str, ...]:
     for pair in posseg.lcut(asked):
         word, flag = pair.word.strip(), pair.flag
         if len(word) >= 2 and flag in flags and word not in _GENERIC | _ASKING and not re.fullmatch(r"[\d.]+", word):
+            if len(word) == 2 and flag == "n" and not jieba.dt.FREQ.get(word):
+                continue  # "品为", "文里": two characters the segmenter guessed into a word
             out.append(word)
     return tuple(dict.fromkeys(out))
 

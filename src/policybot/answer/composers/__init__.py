@@ -27,7 +27,11 @@ from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
 from policybot.genre import asked_role
 
-__all__ = ["REGISTRY", "Composer", "compose", "register", "rescues"]
+__all__ = ["NEAREST_ONLY", "REGISTRY", "Composer", "compose", "register", "rescues"]
+
+#: Composers that fall back to the nearest passages rather than a clause of the asked kind: their
+#: answer is no answer when the question names something the documents never mention.
+NEAREST_ONLY = frozenset({"intent"})
 
 
 class Composer(Protocol):
