@@ -163,3 +163,29 @@ def test_a_figure_the_question_names_picks_its_sentence() -> None:
     ]
     best = _ranked(opinion, "农机总动力稳定在11亿千瓦左右是哪一年的目标？", AnswerType.YEAR)
     assert best[0].startswith("到2025年")
+
+
+def test_a_heading_that_is_a_whole_sentence_is_a_clause() -> None:
+    call = [
+        _chunk(
+            "遴选委员会将在正式通知下发后统一启动试点企业遴选。",
+            ("倍增计划预申报通知", "五、工作要求", "（三）企业应于2016年12月31日17:30前在网上完成预申报工作"),
+            0,
+        ),
+        _chunk(
+            "企业根据预申报通知要求，登录平台填报申请表。",
+            ("倍增计划预申报通知", "四、申报及遴选程序", "（二）企业申报"),
+            1,
+        ),
+    ]
+    clauses = split_clauses(call)
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    hits = [Hit(call[1], 1.0, dense_score=0.9)]  # the heading's chunk is not even retrieved
+    ranked = rank_clauses(understand("倍增计划预申报的截止日期是哪天？"), AnswerType.TIME, hits, clauses, call, sims)
+    best = next(e for e in ranked if e.fits)
+    assert best.text.startswith("（三）企业应于2016年12月31日17:30前") and best.chunk.id == call[0].id
+
+
+def test_what_a_question_sets_aside_is_not_its_subject() -> None:
+    query = understand("东莞倍增计划预申报（不是机器人专项资金申报）的截止日期是哪天？")
+    assert "机器人" not in query.required and "专项资金" not in query.flat_terms and "倍增" in query.flat_terms

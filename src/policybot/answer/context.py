@@ -15,6 +15,7 @@ from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, bigrams
+from policybot.genre import SET_ASIDE
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Document, Fact, Hit
 from policybot.store.files import IndexData
@@ -133,14 +134,11 @@ def _identity(doc: Document) -> str:
     return " ".join(x for x in (m.title, m.short_title, m.doc_number, m.issuer) if x)
 
 
-_NOT = re.compile(r"[（(]?(?:不是|而不是|而非|并非|非)([^）)，,。？?]{2,30})[）)]?")
-
-
 def document_weights(query: Query, documents: Sequence[Document]) -> dict[str, float]:
     """A small prior for documents the question names, by 文号 number (119号) or title words, and
     against the one it sets aside ("（不是北京条例）")."""
-    negated = " ".join(m.group(1) for m in _NOT.finditer(query.question))
-    positive = _NOT.sub(" ", query.question)
+    negated = " ".join(m.group(1) for m in SET_ASIDE.finditer(query.question))
+    positive = SET_ASIDE.sub(" ", query.question)
     asked, against = bigrams(positive), bigrams(negated)
     numbers = set(_DOC_NUMBER.findall(positive))
     out: dict[str, float] = {}

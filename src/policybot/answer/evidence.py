@@ -303,7 +303,43 @@ def rank_clauses(
             both = _evidence(query, kind, joined, chunk, base - 0.05, dense, ident, units, deadline)
             if both.fits and both.coverage >= 0.5:
                 out.append(both)
+    if kind in _FIGURES or kind in _TIMES:
+        docs = {h.chunk.doc_id for h in hits}
+        near = [h for h in hits] + [Hit(c, 0.0) for c in chunks if c.doc_id in docs and c.id not in wanted]
+        out += _heading_clauses(query, kind, near, clauses, doc_weights or {}, identity or {}, units, deadline)
     out.sort(key=lambda e: (-e.score, e.clause.row))
+    return out
+
+
+def _heading_clauses(
+    query: Query,
+    kind: AnswerType,
+    hits: Sequence[Hit],
+    clauses: Sequence[Clause],
+    doc_weights: dict[str, float],
+    identity: dict[str, str],
+    units: frozenset[str] | None,
+    deadline: bool,
+) -> list[Evidence]:
+    """Headings that are whole sentences with the asked value ("（三）企业应于2016年12月31日17:30前
+    在网上完成预申报工作"), as clauses: the heading is in a chunk's path, not in its text. ``hits``
+    are the retrieved chunks and the other chunks of their documents (scored 0)."""
+    first_row: dict[str, int] = {}
+    for c in clauses:
+        first_row.setdefault(c.chunk_id, c.row)
+    retrieved = [h.dense_score for h in hits if h.dense_score]
+    typical = float(np.median(retrieved)) if retrieved else 0.0  # a heading has no vector of its own
+    out, seen = [], set()
+    for hit in hits:
+        chunk = hit.chunk
+        heading = chunk.section_path[-1] if len(chunk.section_path) > 1 else ""
+        if len(heading) < 12 or heading in seen or chunk.id not in first_row or not fits(kind, heading, units):
+            continue
+        seen.add(heading)
+        clause = Clause(first_row[chunk.id], -1, chunk.id, chunk.doc_id, 0, 0, heading)
+        dense = hit.dense_score or typical
+        base = dense + 0.25 * hit.score + doc_weights.get(chunk.doc_id, 0.0) - 0.05
+        out.append(_evidence(query, kind, clause, chunk, base, dense, identity.get(chunk.doc_id, ""), units, deadline))
     return out
 
 

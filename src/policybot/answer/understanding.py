@@ -15,6 +15,7 @@ import jieba
 
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import normalize
+from policybot.genre import SET_ASIDE
 from policybot.store.keyword import tokenize
 
 __all__ = ["INTENTS", "Query", "bigrams", "detect_intent", "is_followup", "language", "understand"]
@@ -244,7 +245,8 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
     wants_quantity = bool(_PATTERNS["quantity"].search(question)) or (
         followup and bool(_PATTERNS["quantity"].search(history[-1]))
     )
-    terms = _zh_terms(_ORDINAL.sub("", question), glossary)
+    asked = SET_ASIDE.sub("", _ORDINAL.sub("", question))  # what the question sets aside is not its subject
+    terms = _zh_terms(asked, glossary)
     unknown: tuple[str, ...] = ()
     keywords = ""
     if lang == "en" and glossary is not None:
@@ -270,7 +272,7 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
         numbers=numbers,
         followup=followup,
         wants_quantity=wants_quantity,
-        required=required_terms(_ORDINAL.sub("", question), own) if lang == "zh" else (),
+        required=required_terms(asked, own) if lang == "zh" else (),
         places=place_names(question, own) if lang == "zh" else (),
         own=own,
     )

@@ -224,3 +224,5 @@ NEGATIVE = re.compile(
 )
 #: Words of a positive permission, the opposite of ``NEGATIVE``.
 PERMITTED = re.compile(r"允许|可以|准予|适用(?!范围)")
+#: What a question sets aside: "（不是机器人专项资金申报）", "而非北京条例"; group 1 is what it names.
+SET_ASIDE = re.compile(r"[（(]?(?:不是|而不是|而非|并非)([^）)，,。？?]{2,30})[）)]?")
