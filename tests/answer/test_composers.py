@@ -163,8 +163,8 @@ def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
 def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
-    assert names == ["lifecycle", "history", "eligibility", "document", "schedule", "goal", "value", "role-section",
-                     "named-section", "list", "intent"]  # fmt: skip
+    assert names == ["lifecycle", "history", "reference", "eligibility", "document", "schedule", "goal", "value",
+                     "role-section", "named-section", "list", "intent"]  # fmt: skip
 
 
 def test_planted_instructions_are_never_the_answer(fresh_bot: PolicyBot) -> None:
@@ -200,3 +200,9 @@ def test_a_negative_list_question_takes_the_negative_section(bot: PolicyBot) -> 
     answer = bot.ask("哪些行业的企业不能享受研发费用税前加计扣除？")
     assert all(x in answer.text for x in ("烟草制造业", "住宿和餐饮业", "房地产业")), answer.text
     assert "人员人工费用" not in answer.text  # the section of what is allowed is not the answer
+
+
+def test_the_number_of_a_cited_document_is_quoted_from_where_it_is_cited(bot: PolicyBot) -> None:
+    answer = bot.ask("《国家税务总局关于印发〈企业研究开发费用税前扣除管理办法(试行)〉的通知》的文号是什么？")
+    assert "国税发〔2008〕116号" in answer.text and "财税〔2015〕119号" not in answer.text.split("[")[0]
+    assert "国税发〔2008〕116号" in answer.citations[0].quote

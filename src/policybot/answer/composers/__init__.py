@@ -19,6 +19,7 @@ from policybot.answer.composers.history import EnactmentHistory
 from policybot.answer.composers.lifecycle import LifecycleComposer
 from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.parties import compose_party
+from policybot.answer.composers.references import CitedNumber
 from policybot.answer.composers.roles import ROLES, compose_role
 from policybot.answer.composers.schedule import compose_deadline, compose_scheduled
 from policybot.answer.composers.sections import compose_broad, compose_general, compose_sections, named_section
@@ -172,6 +173,7 @@ def _by_intent(ctx: AnswerContext, draft: Draft) -> bool:
 REGISTRY: list[Composer] = [
     LifecycleComposer(),
     EnactmentHistory(),
+    CitedNumber(),
     DocumentFacts(),
     Schedule(),
     Goals(),
