@@ -189,3 +189,19 @@ def test_a_heading_that_is_a_whole_sentence_is_a_clause() -> None:
 def test_what_a_question_sets_aside_is_not_its_subject() -> None:
     query = understand("东莞倍增计划预申报（不是机器人专项资金申报）的截止日期是哪天？")
     assert "机器人" not in query.required and "专项资金" not in query.flat_terms and "倍增" in query.flat_terms
+
+
+def test_an_upper_bound_question_prefers_the_clause_that_states_one() -> None:
+    measure = [
+        _chunk(
+            "第七条科技型中小企业评价指标具体包括科技人员、研发投入、科技成果三类，满分100分。", ("办法", "第七条"), 0
+        ),
+        _chunk("（二）职工总数不超过500人、年销售收入不超过2亿元、资产总额不超过2亿元。", ("办法", "第六条"), 1),
+    ]
+    clauses = split_clauses(measure)
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    hits = [Hit(c, 1.0) for c in measure]
+    query = understand("科技型中小企业在人数、收入、资产方面有什么上限？")
+    identity = {"d": "科技型中小企业评价办法"}
+    ranked = rank_clauses(query, AnswerType.NUMBER, hits, clauses, measure, sims, identity=identity)
+    assert ranked[0].text.startswith("（二）职工总数不超过500人")

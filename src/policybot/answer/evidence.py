@@ -356,7 +356,7 @@ def _evidence(
 ) -> Evidence:
     """``clause`` scored: ``base`` (similarity, retrieval, document and role) plus keyword overlap,
     fit to the answer type and the year the question names."""
-    lex = lexical_overlap(query, clause.text + " ".join(chunk.section_path[1:]))
+    lex = lexical_overlap(_beyond_title(query, identity), clause.text + " ".join(chunk.section_path[1:]))
     ok = fits(kind, clause.text, units)
     score = base + 0.6 * lex
     score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
@@ -365,6 +365,7 @@ def _evidence(
         score += 0.08 if times & _STRONG_TIMES else 0.0
         score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
     score += year_fit(query, chunk.text, clause.start) + _named_figures(query, clause.text)
+    score += _bound_fit(query.question, clause.text) if ok else 0.0
     cover = coverage(query, clause.text + " ".join(chunk.section_path) + identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
 
@@ -383,6 +384,31 @@ def _named_figures(query: Query, text: str) -> float:
     if not named:
         return 0.0
     return 0.1 if any(n in text for n in named) else -0.1
+
+
+def _beyond_title(query: Query, identity: str) -> Query:
+    """``query`` without the terms its document's title already holds: every clause of 《科技型中小企业
+    评价办法》 is about 科技型中小企业, so those words cannot tell its clauses apart."""
+    if not identity:
+        return query
+    kept = tuple(g for g in query.terms if not any(t in identity for t in g))
+    return replace(query, terms=kept) if kept and len(kept) < len(query.terms) else query
+
+
+_ASKS_MAX = re.compile(r"上限|最高|最多|不超过|封顶|\b(?:cap|maximum|at most)\b", re.I)
+_ASKS_MIN = re.compile(r"下限|最低|最少|不低于|不少于|至少|\b(?:minimum|at least)\b", re.I)
+_MAX_WORDS = re.compile(r"不超过|不高于|不多于|以下|以内|最高|上限|封顶|最多")
+_MIN_WORDS = re.compile(r"不低于|不少于|不得少于|以上|至少|最低|下限")
+
+
+def _bound_fit(question: str, text: str) -> float:
+    """+0.12 when a 上限 question meets a clause that states an upper bound (不超过…), or a 下限
+    question one that states a lower bound (不低于…)."""
+    if _ASKS_MAX.search(question) and _MAX_WORDS.search(text):
+        return 0.12
+    if _ASKS_MIN.search(question) and _MIN_WORDS.search(text):
+        return 0.12
+    return 0.0
 
 
 #: A clause that opens by pointing back ("此项费用总额不得超过…") takes its subject from the one before.

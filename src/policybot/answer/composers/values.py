@@ -86,10 +86,11 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     """Answer with the best fitting clause(s); False when no clause fits well enough."""
     q = draft.query
     ranked = fitting(ctx, q, kind)
-    if (not ranked or ranked[0].score < MIN_SCORE) and kind is AnswerType.EFFECTIVE:
+    floor = MIN_SCORE - 0.1 if kind is AnswerType.EFFECTIVE else MIN_SCORE  # a 施行 article is the answer itself
+    if (not ranked or ranked[0].score < floor) and kind is AnswerType.EFFECTIVE:
         kind = AnswerType.TIME  # no 自…起施行 clause: the dates that are there
         ranked = fitting(ctx, q, kind)
-    if not ranked or ranked[0].score < MIN_SCORE:
+    if not ranked or ranked[0].score < (floor if kind is AnswerType.EFFECTIVE else MIN_SCORE):
         return False
     chosen = [ranked[0]]
     if _SEVERAL.search(q.question):
