@@ -87,7 +87,11 @@ def test_a_list_quotes_its_items(bot: PolicyBot) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["2023年起研发费用加计扣除比例提高到多少？", "惠州市对购买机器人的企业补贴多少？"],
+    [
+        "2023年起研发费用加计扣除比例提高到多少？",
+        "惠州市对购买机器人的企业补贴多少？",
+        "方向1中，机器人销售额达到多少才算“销售业绩好”，可以再获得10%的奖励？",  # 10% is the asker's figure
+    ],
 )
 def test_what_no_document_says_is_refused(bot: PolicyBot, question: str) -> None:
     answer = bot.ask(question)

@@ -205,3 +205,11 @@ def test_an_upper_bound_question_prefers_the_clause_that_states_one() -> None:
     identity = {"d": "科技型中小企业评价办法"}
     ranked = rank_clauses(query, AnswerType.NUMBER, hits, clauses, measure, sims, identity=identity)
     assert ranked[0].text.startswith("（二）职工总数不超过500人")
+
+
+def test_the_askers_description_does_not_set_the_answer_type() -> None:
+    from policybot.answer.context import AnswerContext
+
+    query = understand("我们公司有一批期限10个月的设备租赁，按新准则能不能按短期租赁简化处理？")
+    assert answer_type(query.question) is AnswerType.PERIOD  # 期限 in the description alone
+    assert AnswerContext(query, [], None).kind is AnswerType.CONDITION  # type: ignore[arg-type]

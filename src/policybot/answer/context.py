@@ -63,7 +63,9 @@ class AnswerContext:
     @cached_property
     def kind(self) -> AnswerType:
         """What kind of answer the question asks for (a follow-up: the conversation)."""
-        kind = answer_type(self.query.question)
+        q = self.query
+        asked = q.question[len(q.own) :] if q.own and q.question.startswith(q.own) else q.question
+        kind = answer_type(asked)  # "我们有一批期限10个月的租赁，能不能…" asks yes or no, not a period
         if kind is AnswerType.OTHER and self.query.followup:
             return answer_type(self.query.text)
         return kind
