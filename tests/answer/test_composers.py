@@ -87,7 +87,11 @@ def test_a_list_quotes_its_items(bot: PolicyBot) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["2023年起研发费用加计扣除比例提高到多少？", "惠州市对购买机器人的企业补贴多少？"],
+    [
+        "2023年起研发费用加计扣除比例提高到多少？",
+        "惠州市对购买机器人的企业补贴多少？",
+        "方向1中，机器人销售额达到多少才算“销售业绩好”，可以再获得10%的奖励？",  # 10% is the asker's figure
+    ],
 )
 def test_what_no_document_says_is_refused(bot: PolicyBot, question: str) -> None:
     answer = bot.ask(question)
@@ -113,6 +117,7 @@ def test_contacts_are_quoted(bot: PolicyBot) -> None:
         ("按财税〔2018〕64号，企业委托境外机构研发的费用可以按多少比例计入加计扣除？", "unknown_document"),
         ("上海市税务局对研发费用加计扣除的具体核查办法是怎么规定的？", "place_missing"),
         ("97号公告附件里的《自主研发“研发支出”辅助账》具体要填哪些栏目？", "attachment_only"),
+        ("研发人员的股权激励支出能不能计入人员人工费用加计扣除？", "subject_missing"),
     ],
 )
 def test_refusal_reasons(bot: PolicyBot, question: str, code: str) -> None:
@@ -162,8 +167,8 @@ def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
 def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
-    assert names == ["lifecycle", "eligibility", "document", "schedule", "goal", "value", "role-section",
-                     "named-section", "list", "intent"]  # fmt: skip
+    assert names == ["lifecycle", "history", "reference", "eligibility", "document", "schedule", "goal", "value",
+                     "role-section", "named-section", "list", "intent"]  # fmt: skip
 
 
 def test_planted_instructions_are_never_the_answer(fresh_bot: PolicyBot) -> None:
@@ -183,3 +188,25 @@ def test_a_scoped_search_ranks_every_chunk_of_the_scope(bot: PolicyBot) -> None:
     hits = bot.retriever.search("Who issued the notice?", 5, doc_ids=["caishui-2015-119"])
     assert len(hits) == 5 and {h.chunk.doc_id for h in hits} == {"caishui-2015-119"}
     assert all(h.dense_score is not None and h.dense_score > 0.5 for h in hits)
+
+
+def test_a_documents_own_date_is_its_signature_not_when_it_takes_effect(bot: PolicyBot) -> None:
+    issued = bot.ask("财税〔2015〕119号是哪天印发的？")
+    assert "2015年11月2日" in issued.text and "2015年11月2日" in issued.citations[0].quote
+    effective = bot.ask("财税〔2015〕119号通知从哪天开始执行？")
+    assert "2016年1月1日" in effective.text and "2015年11月2日" not in effective.text
+    issuer = bot.ask("财税〔2015〕119号是哪几个部门联合发的？")
+    assert all(body in issuer.text for body in ("财政部", "国家税务总局", "科技部")), issuer.text
+    assert "哪几个" not in issuer.text  # a question word is no noun the documents must mention
+
+
+def test_a_negative_list_question_takes_the_negative_section(bot: PolicyBot) -> None:
+    answer = bot.ask("哪些行业的企业不能享受研发费用税前加计扣除？")
+    assert all(x in answer.text for x in ("烟草制造业", "住宿和餐饮业", "房地产业")), answer.text
+    assert "人员人工费用" not in answer.text  # the section of what is allowed is not the answer
+
+
+def test_the_number_of_a_cited_document_is_quoted_from_where_it_is_cited(bot: PolicyBot) -> None:
+    answer = bot.ask("《国家税务总局关于印发〈企业研究开发费用税前扣除管理办法(试行)〉的通知》的文号是什么？")
+    assert "国税发〔2008〕116号" in answer.text and "财税〔2015〕119号" not in answer.text.split("[")[0]
+    assert "国税发〔2008〕116号" in answer.citations[0].quote

@@ -36,6 +36,14 @@ from policybot.records import Chunk, Hit
         ("支持绿色制造重点项目可以用哪些专项资金？", AnswerType.LIST),
         ("我们公司能申请认定高新技术企业吗？", AnswerType.CONDITION),
         ("节约能源法的立法目的是什么？", AnswerType.OTHER),
+        ("北京市、区政府多久要向人大常委会报告一次中小企业发展情况？", AnswerType.FREQUENCY),
+        ("1+X证书制度试点从哪一年开始？", AnswerType.YEAR),
+        ("When did the revised Energy Conservation Law come into force?", AnswerType.EFFECTIVE),
+        ("Which year will the pilot start?", AnswerType.YEAR),
+        ("财税〔2015〕119号是哪几个部门联合发的？", AnswerType.LIST),
+        ("我们是北京一家专精特新中小企业，每年申请和维持发明专利花费不少，有资助吗？", AnswerType.OTHER),
+        ("我们是北京一家小微企业，暂时资金紧张，银行能不能抽贷？", AnswerType.CONDITION),
+        ("购买工业机器人能得到补贴吗？最高补贴多少？", AnswerType.MONEY),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
@@ -109,3 +117,99 @@ def test_rank_clauses_prefers_a_fitting_clause_about_the_subject() -> None:
     assert ranked[0].fits and "500人" in ranked[0].text
     assert [e.score for e in ranked] == sorted((e.score for e in ranked), reverse=True)
     assert not any(e.fits for e in ranked if "三类" in e.text)  # a count of categories is no count of staff
+
+
+def test_a_year_alone_answers_which_year_only() -> None:
+    clause = "从2019年开始，在职业院校、应用型本科高校启动制度试点工作。"
+    assert values_for(AnswerType.YEAR, clause) == ["2019年"]
+    assert values_for(AnswerType.TIME, clause) == []  # "2019年" alone is no deadline
+
+
+def _ranked(texts: list[str], question: str, kind: AnswerType) -> list[str]:
+    chunks = [_chunk(text, ("文件", f"第{i + 1}节"), i) for i, text in enumerate(texts)]
+    clauses = split_clauses(chunks)
+    hits = [Hit(c, 1.0) for c in chunks]
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    ranked = rank_clauses(understand(question), kind, hits, clauses, chunks, sims)
+    return [e.text for e in ranked if e.fits and e.coverage >= 0.5]
+
+
+def test_a_clause_pointing_back_takes_its_subject_from_the_one_before() -> None:
+    notice = (
+        "6.其他相关费用：与研发活动直接相关的其他费用，如技术图书资料费、专家咨询费、差旅费等。"
+        "此项费用总额不得超过可加计扣除研发费用总额的10%。"
+    )
+    best = _ranked([notice], "技术图书资料费、专家咨询费这些其他相关费用有没有上限？", AnswerType.NUMBER)
+    assert best and best[0].startswith("6.其他相关费用") and best[0].endswith("10%。")
+    # a clause that does not point back keeps its own subject: 12000元 is for 高职, not 中职
+    plan = "进一步完善中等职业学校生均拨款制度。高等职业院校生均财政拨款水平不低于12000元。"
+    assert not _ranked([plan], "中等职业学校生均财政拨款是每生每年多少元？", AnswerType.AMOUNT)
+
+
+def test_a_year_that_opens_the_paragraph_governs_the_sentences_after_it() -> None:
+    opinion = (
+        "到2020年，农机装备产业科技创新能力持续提升。全国农机总动力超过10亿千瓦。"
+        "小麦、水稻、玉米等主要粮食作物基本实现生产全程机械化。"
+    )
+    best = _ranked([opinion], "小麦、水稻、玉米到哪一年基本实现生产全程机械化？", AnswerType.YEAR)
+    assert best and best[0].startswith("到2020年") and "小麦" in best[0]
+    assert values_for(AnswerType.YEAR, best[0])[0] == "到2020年"
+
+
+def test_a_figure_the_question_names_picks_its_sentence() -> None:
+    opinion = [
+        "到2020年，全国农机总动力稳定在10亿千瓦左右。",
+        "到2025年，全国农机总动力稳定在11亿千瓦左右。",
+    ]
+    best = _ranked(opinion, "农机总动力稳定在11亿千瓦左右是哪一年的目标？", AnswerType.YEAR)
+    assert best[0].startswith("到2025年")
+
+
+def test_a_heading_that_is_a_whole_sentence_is_a_clause() -> None:
+    call = [
+        _chunk(
+            "遴选委员会将在正式通知下发后统一启动试点企业遴选。",
+            ("倍增计划预申报通知", "五、工作要求", "（三）企业应于2016年12月31日17:30前在网上完成预申报工作"),
+            0,
+        ),
+        _chunk(
+            "企业根据预申报通知要求，登录平台填报申请表。",
+            ("倍增计划预申报通知", "四、申报及遴选程序", "（二）企业申报"),
+            1,
+        ),
+    ]
+    clauses = split_clauses(call)
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    hits = [Hit(call[1], 1.0, dense_score=0.9)]  # the heading's chunk is not even retrieved
+    ranked = rank_clauses(understand("倍增计划预申报的截止日期是哪天？"), AnswerType.TIME, hits, clauses, call, sims)
+    best = next(e for e in ranked if e.fits)
+    assert best.text.startswith("（三）企业应于2016年12月31日17:30前") and best.chunk.id == call[0].id
+
+
+def test_what_a_question_sets_aside_is_not_its_subject() -> None:
+    query = understand("东莞倍增计划预申报（不是机器人专项资金申报）的截止日期是哪天？")
+    assert "机器人" not in query.required and "专项资金" not in query.flat_terms and "倍增" in query.flat_terms
+
+
+def test_an_upper_bound_question_prefers_the_clause_that_states_one() -> None:
+    measure = [
+        _chunk(
+            "第七条科技型中小企业评价指标具体包括科技人员、研发投入、科技成果三类，满分100分。", ("办法", "第七条"), 0
+        ),
+        _chunk("（二）职工总数不超过500人、年销售收入不超过2亿元、资产总额不超过2亿元。", ("办法", "第六条"), 1),
+    ]
+    clauses = split_clauses(measure)
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    hits = [Hit(c, 1.0) for c in measure]
+    query = understand("科技型中小企业在人数、收入、资产方面有什么上限？")
+    identity = {"d": "科技型中小企业评价办法"}
+    ranked = rank_clauses(query, AnswerType.NUMBER, hits, clauses, measure, sims, identity=identity)
+    assert ranked[0].text.startswith("（二）职工总数不超过500人")
+
+
+def test_the_askers_description_does_not_set_the_answer_type() -> None:
+    from policybot.answer.context import AnswerContext
+
+    query = understand("我们公司有一批期限10个月的设备租赁，按新准则能不能按短期租赁简化处理？")
+    assert answer_type(query.question) is AnswerType.PERIOD  # 期限 in the description alone
+    assert AnswerContext(query, [], None).kind is AnswerType.CONDITION  # type: ignore[arg-type]

@@ -176,3 +176,24 @@ def test_required_terms_are_nouns_outside_the_self_description() -> None:
     assert required_terms("文件有没有提到最多扣多少比例？") == ()  # asking words, not a subject
     own = "我们是一家做连锁超市的零售企业，"
     assert "超市" not in required_terms(own + "这笔研发费用能加计扣除吗？", own)
+
+
+def test_required_nouns_leave_out_the_askers_description_and_guessed_words() -> None:
+    from policybot.answer.understanding import required_terms, self_description
+
+    question = "我是一名在企业工作了8年的工程师，本科毕业，想去职业院校当专业课教师，对招聘有什么要求？"
+    own = self_description(question)
+    assert "工程师" in own and "工程师" not in required_terms(question, own)
+    # "文里" is two characters the segmenter guessed into a word, not a noun of the question
+    assert "文里" not in required_terms("119号文里规定的委托研发费用比例是多少？")
+
+
+def test_short_forms_and_generic_heads_are_found() -> None:
+    from policybot.answer.refusal import term_found
+
+    assert term_found("小微", "支持小型微型企业发展")  # 小微 is 小型微型
+    assert term_found("创投", "创业投资企业和个人投资者")
+    assert term_found("区政府", "市、区人民政府应当每年")
+    assert term_found("钢铁企业", "在钢铁、造纸等高耗水行业")  # the text speaks of the 钢铁 industry
+    assert not term_found("股权", "直接从事研发活动人员的工资薪金、基本养老保险费")
+    assert not term_found("学历", "引进人才的条件、待遇、程序等")

@@ -212,3 +212,37 @@ def test_a_weekday_between_a_date_and_its_deadline_word() -> None:
     # d11: "于2016年5月20日（周五）前报送"
     found = find_times("申报单位将申报资料一式三份于2016年5月20日（周五）前报送至市经信局。")
     assert [(t.kind, t.text) for t in found] == [(TimeKind.DEADLINE, "于2016年5月20日（周五）前")]
+
+
+def test_enactments_read_a_laws_record_of_passage() -> None:
+    from policybot.genre import EnactmentKind, asked_enactment, enactments
+
+    energy = (
+        "中华人民共和国节约能源法\n"
+        "1997年11月1日第八届全国人民代表大会常务委员会第二十八次会议通过\n"
+        "2007年10月28日第十届全国人民代表大会常务委员会第三十次会议修订\n"
+        "2016年7月2日第十二届全国人民代表大会常务委员会第二十一次会议《关于修改〈中华人民共和国节约能源法〉"
+        "等六部法律的决定》第一次修正\n"
+        "第一章总则\n第一条为了推动全社会节约能源，制定本法。\n"
+    )
+    records = enactments(energy)
+    assert [(r.kind, r.date) for r in records] == [
+        (EnactmentKind.ADOPTED, "1997年11月1日"),
+        (EnactmentKind.REVISED, "2007年10月28日"),
+        (EnactmentKind.AMENDED, "2016年7月2日"),
+    ]
+    beijing = "北京市促进中小企业发展条例\n（2013年12月27日北京市第十四届人民代表大会常务委员会第八次会议通过）\n"
+    assert [r.date for r in enactments(beijing)] == ["2013年12月27日"]
+    # a date in an article is no record of passage
+    assert enactments("第九十条本条例自2020年12月1日起施行。2013年12月27日通过的条例同时废止。") == []
+    assert asked_enactment("节约能源法最初是哪一年通过的？") == [EnactmentKind.ADOPTED]
+    assert asked_enactment("最早是什么时候通过的，现行版本哪天修订？") == [EnactmentKind.ADOPTED, EnactmentKind.REVISED]
+    assert asked_enactment("北京通过首贷服务中心获得首次贷款的，贴息比例是多少？") == []
+
+
+def test_negative_and_permitted_wording() -> None:
+    from policybot.genre import NEGATIVE, PERMITTED
+
+    assert NEGATIVE.search("哪些行业的企业不能享受加计扣除") and NEGATIVE.search("四、不适用税前加计扣除政策的行业")
+    assert NEGATIVE.search("下列活动不适用税前加计扣除政策") and not NEGATIVE.search("允许加计扣除的研发费用")
+    assert PERMITTED.search("（一）允许加计扣除的研发费用") and not PERMITTED.search("适用范围")

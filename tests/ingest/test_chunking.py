@@ -16,6 +16,7 @@ from policybot.ingest.loading import load
 from policybot.ingest.metadata import extract_meta
 from policybot.ingest.structure import parse
 from policybot.records import PATH_SEP, Chunk, Document, Section
+from support import ROOT
 
 MAKERS: dict[str, Callable[[Path], Path]] = {
     "seed": lambda _folder: docfiles.seed_path(),
@@ -294,3 +295,32 @@ def test_split_sentences() -> None:
         "第四句",
     ]
     assert split_sentences("甲。乙。", offset=10) == [(10, 12), (12, 14)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["dongguan-doubling-2016", "caishui-2015-119", "guofa-2019-4", "energy-conservation-law-2018", "sat-2015-97"],
+)
+def test_every_sentence_of_a_corpus_document_is_in_some_chunk(name: str) -> None:
+    """Text after a part's last numbered section (a notice's signature and date) is not lost."""
+    doc = _from_file(ROOT / "corpus" / f"{name}.txt")
+    sections, chunks = _chunks(doc)
+    headings = {s.heading for s in sections if s.kind != "item"}
+    sentences = [
+        doc.text[a:b].strip()
+        for line_start, line in _lines(doc.text)
+        if line.strip() and line not in headings
+        for a, b in split_sentences(line, line_start)
+    ]
+    missing = [s for s in sentences if s and all(s not in c.text for c in chunks)]
+    assert not missing, missing[:3]
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+    assert [c.start for c in chunks] == sorted(c.start for c in chunks)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out

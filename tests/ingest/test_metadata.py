@@ -212,3 +212,17 @@ def test_sidecar_issue_date_must_be_iso(tmp_path: Path, value: str, iso: str | N
         assert "x.meta.json" in str(exc)
         return
     assert overrides["issue_date"] == iso, f"non-ISO issue_date {overrides['issue_date']!r} accepted"
+
+
+def test_a_cited_documents_number_is_not_the_documents_own() -> None:
+    from policybot.ingest.metadata import extract_meta
+
+    qa = (
+        "财政部会计司2025年4月17日企业会计准则实施问答（4个）\n一、固定资产准则实施问答\n答：\n"
+        "按照《企业会计准则第4号——固定资产》（财会〔2006〕3号，以下简称固定资产准则）并参考应用指南。\n"
+    )
+    assert extract_meta(qa, doc_id="q", source="q.txt", fmt="txt", content_hash="h").doc_number is None
+    notice = "财政部 国家税务总局 科技部关于完善研究开发费用税前加计扣除政策的通知\n财税〔2015〕119号\n各省…：\n"
+    assert (
+        extract_meta(notice, doc_id="n", source="n.txt", fmt="txt", content_hash="h").doc_number == "财税〔2015〕119号"
+    )

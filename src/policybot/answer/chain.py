@@ -17,11 +17,11 @@ from typing import Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from policybot.answer.compose import Draft
-from policybot.answer.composers import compose, rescues
+from policybot.answer.composers import NEAREST_ONLY, compose, rescues
 from policybot.answer.context import AnswerContext
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import check_grounding
-from policybot.answer.refusal import Decision, decide
+from policybot.answer.refusal import Decision, decide, term_found
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, understand
 from policybot.config import Settings
@@ -130,10 +130,17 @@ class ExtractiveAnswerer:
         if decision.refuse and not (hits and rescues(ctx)):
             return self.refuse(query, hits, decision.reason, decision.code)
         draft = Draft(query)
-        if compose(ctx, draft) is None or not draft.citations:
+        composer = compose(ctx, draft)
+        if composer is None or not draft.citations:
             if decision.refuse:
                 return self.refuse(query, hits, decision.reason, decision.code)
             return self.refuse(query, hits, code="no_supporting_passage")
+        missing = self.unmentioned(decision.missing, draft)
+        if composer in NEAREST_ONLY and missing:
+            # only the nearest passages were found, and their documents never mention what the question names
+            what = "、".join(missing)
+            reason = f"：文件没有提到“{what}”" if query.lang == "zh" else f": they never mention {what}"
+            return self.refuse(query, hits, reason, "subject_missing")
         return self.finish(query, draft, hits, step.as_of)
 
     # -- decisions ---------------------------------------------------------------------------
@@ -145,6 +152,12 @@ class ExtractiveAnswerer:
         corpus = [index_docs[d] for d in doc_ids if d in index_docs] if doc_ids else list(index_docs.values())
         threshold = self.refusal_threshold if query.lang == "zh" else self.refusal_threshold_en
         return decide(query, hits, documents, corpus, threshold)
+
+    def unmentioned(self, terms: tuple[str, ...], draft: Draft) -> tuple[str, ...]:
+        """The ``terms`` that no document the draft cites mentions."""
+        documents = self.retriever.index.documents
+        cited = "\n".join(documents[d].text for d in {c.doc_id for c in draft.citations} if d in documents)
+        return tuple(t for t in terms if not term_found(t, cited))
 
     # -- results -----------------------------------------------------------------------------
     def refuse(self, query: Query, hits: list[Hit], reason: str = "", code: str = "") -> Answer:

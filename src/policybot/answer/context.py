@@ -16,6 +16,7 @@ from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, bigrams
+from policybot.genre import SET_ASIDE
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Document, Fact, Hit
 from policybot.store.files import IndexData
@@ -65,7 +66,9 @@ class AnswerContext:
     @cached_property
     def kind(self) -> AnswerType:
         """What kind of answer the question asks for (a follow-up: the conversation)."""
-        kind = answer_type(self.query.question)
+        q = self.query
+        asked = q.question[len(q.own) :] if q.own and q.question.startswith(q.own) else q.question
+        kind = answer_type(asked)  # "我们有一批期限10个月的租赁，能不能…" asks yes or no, not a period
         if kind is AnswerType.OTHER and self.query.followup:
             return answer_type(self.query.text)
         return kind
@@ -140,14 +143,11 @@ def _identity(doc: Document) -> str:
     return " ".join(x for x in (m.title, m.short_title, m.doc_number, m.issuer) if x)
 
 
-_NOT = re.compile(r"[（(]?(?:不是|而不是|而非|并非|非)([^）)，,。？?]{2,30})[）)]?")
-
-
 def document_weights(query: Query, documents: Sequence[Document]) -> dict[str, float]:
     """A small prior for documents the question names, by 文号 number (119号) or title words, and
     against the one it sets aside ("（不是北京条例）")."""
-    negated = " ".join(m.group(1) for m in _NOT.finditer(query.question))
-    positive = _NOT.sub(" ", query.question)
+    negated = " ".join(m.group(1) for m in SET_ASIDE.finditer(query.question))
+    positive = SET_ASIDE.sub(" ", query.question)
     asked, against = bigrams(positive), bigrams(negated)
     numbers = set(_DOC_NUMBER.findall(positive))
     out: dict[str, float] = {}

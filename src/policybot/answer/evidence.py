@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import numpy as np
@@ -50,6 +50,7 @@ class AnswerType(Enum):
     SCORE = "score"
     NUMBER = "number"  # any figure with a unit
     FREQUENCY = "frequency"  # 多久一次: 每年 / 每5年
+    YEAR = "year"  # 哪一年: a year, alone or in a date
     PERIOD = "period"  # 几年 / 多久: a duration or time limit
     EFFECTIVE = "effective"  # 何时施行 / 从哪天开始执行
     TIME = "time"  # 何时 / 截止: a date, a deadline, a window, a quarter
@@ -60,16 +61,17 @@ class AnswerType(Enum):
 
 
 _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (AnswerType.YEAR, re.compile(r"哪一年|哪年|哪个年份|什么年份|几几年|which year|what year|in what year", re.I)),
     (AnswerType.CONTACT, re.compile(r"联系电话|电话|联系人|联系方式|咨询电话|phone|contact", re.I)),
     (
         AnswerType.EFFECTIVE,
         re.compile(
             r"施行|生效|失效|开始执行|执行时间|实施时间|起执行|开始实施|开始适用|适用.*(?:年度|时间)|从(?:哪|什么)"
-            r"|take effect|in force|effective|apply from|from what date",
+            r"|take effect|in(?:to)? force|into effect|effective|apply from|from what date",
             re.I,
         ),
     ),
-    (AnswerType.FREQUENCY, re.compile(r"多久.{0,8}一次|多长时间.{0,8}一次|每隔|频率|频次|how often", re.I)),
+    (AnswerType.FREQUENCY, re.compile(r"多久.{0,16}一次|多长时间.{0,16}一次|每隔|频率|频次|how often", re.I)),
     (
         AnswerType.PERIOD,
         re.compile(r"几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|期限|有效期|how long|how many years", re.I),
@@ -101,7 +103,10 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(r"能否|是否|能不能|可不可以|可以.*吗|能.*吗|条件|资格|需要满足|can (?:we|i|a)|eligible", re.I),
     ),
 ]
-_ASKS_FIGURE = re.compile(r"多少|几(?![类种项方])|比例|百分|多大|how (?:much|many)|percentage", re.I)
+_ASKS_FIGURE = re.compile(r"多少|(?<!哪)几(?![类种项方])|比例|百分|多大|how (?:much|many)|percentage", re.I)
+#: A yes/no question ("有资助吗", "能不能抽贷"): names support or money without asking an amount.
+_YES_NO = re.compile(r"吗[？?]?$|能不能|能否|可不可以|是否|有没有|\b(?:can|is|are|does|do)\b", re.I)
+_AMOUNT_WORDS = re.compile(r"金额|额度|标准|上限|最高|最多|how much|amount", re.I)
 _FIGURES = {
     AnswerType.RATIO: {ValueKind.RATIO},
     AnswerType.AMOUNT: {ValueKind.MONEY},
@@ -114,6 +119,7 @@ _FIGURES = {
 _TIMES = {
     AnswerType.EFFECTIVE: {TimeKind.EFFECTIVE},
     AnswerType.TIME: {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.DATE, TimeKind.QUARTER, TimeKind.TARGET_YEAR},
+    AnswerType.YEAR: {TimeKind.DATE, TimeKind.TARGET_YEAR, TimeKind.EFFECTIVE, TimeKind.WINDOW, TimeKind.DEADLINE},
     AnswerType.PERIOD: {TimeKind.PERIOD},
     AnswerType.FREQUENCY: {TimeKind.PERIOD},
 }
@@ -129,10 +135,18 @@ _LIST_MARK = re.compile(r"、.*、|：|包括|如下|下列")
 def answer_type(question: str) -> AnswerType:
     """What kind of answer ``question`` asks for (the first rule that matches)."""
     kinds = [t for t, pattern in _TYPE_RULES if pattern.search(question)]
+    if kinds and kinds[0] is AnswerType.MONEY and _YES_NO.search(question) and not _asks_amount(question):
+        kinds = [t for t in kinds if t not in (AnswerType.MONEY, AnswerType.NUMBER)]
     if AnswerType.LIST in kinds and not _ASKS_FIGURE.search(question):
-        timed = [t for t in kinds if t in (AnswerType.EFFECTIVE, AnswerType.TIME, AnswerType.FREQUENCY)]
+        timed = [
+            t for t in kinds if t in (AnswerType.YEAR, AnswerType.EFFECTIVE, AnswerType.TIME, AnswerType.FREQUENCY)
+        ]
         return timed[0] if timed else AnswerType.LIST  # 哪些专项资金 lists funds; 多少资金 asks an amount
     return kinds[0] if kinds else AnswerType.OTHER
+
+
+def _asks_amount(question: str) -> bool:
+    return bool(_ASKS_FIGURE.search(question) or _AMOUNT_WORDS.search(question))
 
 
 _VAGUE = re.compile(r"一(?:批|些|类|项|种)")  # "支持一批项目": no figure
@@ -169,8 +183,8 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
                 continue
             if t.kind is TimeKind.PERIOD and (kind is AnswerType.FREQUENCY) != t.text.startswith("每"):
                 continue  # 每年 answers 多久一次, not 几年
-            if t.kind is TimeKind.DATE and _BARE_YEAR.fullmatch(t.text):
-                continue  # "2016年" alone dates nothing
+            if t.kind is TimeKind.DATE and _BARE_YEAR.fullmatch(t.text) and kind is not AnswerType.YEAR:
+                continue  # "2016年" alone dates nothing, except for 哪一年
             out.append((t.start, t.text))
     return [text for _start, text in sorted(out)]
 
@@ -276,20 +290,153 @@ def rank_clauses(
         chunk = chunks[clause.chunk_row]
         if len(clause.text) < 4 or _bare_heading(clause.text, chunk.section_path[-1]) or is_instruction(clause.text):
             continue  # a title, or planted text addressing the assistant: never evidence
-        lex = lexical_overlap(query, clause.text + " ".join(chunk.section_path[1:]))
         dense = float(similarities[row]) if len(similarities) > row else 0.0
-        ok = fits(kind, clause.text, units)
-        score = dense + 0.6 * lex + 0.25 * chunk_score.get(chunk.id, 0.0)
-        score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
-        if ok and kind is AnswerType.TIME:
-            times = {t.kind for t in find_times(clause.text)}
-            score += 0.08 if times & _STRONG_TIMES else 0.0
-            score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
-        score += year_fit(query, chunk.text, clause.start)
+        base = dense + 0.25 * chunk_score.get(chunk.id, 0.0) + (doc_weights or {}).get(clause.doc_id, 0.0)
         if role is not None and any(section_role(h) is role for h in chunk.section_path[1:]):
-            score += 0.15
-        cover = coverage(query, clause.text + " ".join(chunk.section_path) + (identity or {}).get(clause.doc_id, ""))
-        score += (doc_weights or {}).get(clause.doc_id, 0.0)
-        out.append(Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover))
+            base += 0.15
+        ident = (identity or {}).get(clause.doc_id, "")
+        single = _evidence(query, kind, clause, chunk, base, dense, ident, units, deadline)
+        out.append(single)
+        lead_in = _lead_in(query, kind, single, clauses, chunk)
+        if lead_in is not None:
+            joined = replace(clause, start=lead_in.start, text=chunk.text[lead_in.start : clause.end].strip())
+            both = _evidence(query, kind, joined, chunk, base - 0.05, dense, ident, units, deadline)
+            if both.fits and both.coverage >= 0.5:
+                out.append(both)
+    if kind in _FIGURES or kind in _TIMES:
+        docs = {h.chunk.doc_id for h in hits}
+        near = [h for h in hits] + [Hit(c, 0.0) for c in chunks if c.doc_id in docs and c.id not in wanted]
+        out += _heading_clauses(query, kind, near, clauses, doc_weights or {}, identity or {}, units, deadline)
     out.sort(key=lambda e: (-e.score, e.clause.row))
     return out
+
+
+def _heading_clauses(
+    query: Query,
+    kind: AnswerType,
+    hits: Sequence[Hit],
+    clauses: Sequence[Clause],
+    doc_weights: dict[str, float],
+    identity: dict[str, str],
+    units: frozenset[str] | None,
+    deadline: bool,
+) -> list[Evidence]:
+    """Headings that are whole sentences with the asked value ("（三）企业应于2016年12月31日17:30前
+    在网上完成预申报工作"), as clauses: the heading is in a chunk's path, not in its text. ``hits``
+    are the retrieved chunks and the other chunks of their documents (scored 0)."""
+    first_row: dict[str, int] = {}
+    for c in clauses:
+        first_row.setdefault(c.chunk_id, c.row)
+    retrieved = [h.dense_score for h in hits if h.dense_score]
+    typical = float(np.median(retrieved)) if retrieved else 0.0  # a heading has no vector of its own
+    out, seen = [], set()
+    for hit in hits:
+        chunk = hit.chunk
+        heading = chunk.section_path[-1] if len(chunk.section_path) > 1 else ""
+        if len(heading) < 12 or heading in seen or chunk.id not in first_row or not fits(kind, heading, units):
+            continue
+        seen.add(heading)
+        clause = Clause(first_row[chunk.id], -1, chunk.id, chunk.doc_id, 0, 0, heading)
+        dense = hit.dense_score or typical
+        base = dense + 0.25 * hit.score + doc_weights.get(chunk.doc_id, 0.0) - 0.05
+        out.append(_evidence(query, kind, clause, chunk, base, dense, identity.get(chunk.doc_id, ""), units, deadline))
+    return out
+
+
+def _evidence(
+    query: Query,
+    kind: AnswerType,
+    clause: Clause,
+    chunk: Chunk,
+    base: float,
+    dense: float,
+    identity: str,
+    units: frozenset[str] | None,
+    deadline: bool,
+) -> Evidence:
+    """``clause`` scored: ``base`` (similarity, retrieval, document and role) plus keyword overlap,
+    fit to the answer type and the year the question names."""
+    lex = lexical_overlap(_beyond_title(query, identity), clause.text + " ".join(chunk.section_path[1:]))
+    ok = fits(kind, clause.text, units)
+    score = base + 0.6 * lex
+    score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
+    if ok and kind is AnswerType.TIME:
+        times = {t.kind for t in find_times(clause.text)}
+        score += 0.08 if times & _STRONG_TIMES else 0.0
+        score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
+    score += year_fit(query, chunk.text, clause.start) + _named_figures(query, clause.text)
+    score += _bound_fit(query.question, clause.text) if ok else 0.0
+    cover = coverage(query, clause.text + " ".join(chunk.section_path) + identity)
+    return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
+
+
+_FIGURE_NAMED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|[万亿千百]?(?![号年月日])[\u4e00-\u9fff])")
+
+
+def _named_figures(query: Query, text: str) -> float:
+    """+0.1 when the clause holds a figure the question names with its unit ("稳定在11亿千瓦左右
+    是哪一年的目标"), -0.1 when it holds none of them; 0 when the question names none (years,
+    document numbers and the asker's own figures do not count)."""
+    if query.lang != "zh":
+        return 0.0
+    asked = query.question.replace(query.own, "") if query.own else query.question
+    named = _FIGURE_NAMED.findall(asked)
+    if not named:
+        return 0.0
+    return 0.1 if any(n in text for n in named) else -0.1
+
+
+def _beyond_title(query: Query, identity: str) -> Query:
+    """``query`` without the terms its document's title already holds: every clause of 《科技型中小企业
+    评价办法》 is about 科技型中小企业, so those words cannot tell its clauses apart."""
+    if not identity:
+        return query
+    kept = tuple(g for g in query.terms if not any(t in identity for t in g))
+    return replace(query, terms=kept) if kept and len(kept) < len(query.terms) else query
+
+
+_ASKS_MAX = re.compile(r"上限|最高|最多|不超过|封顶|\b(?:cap|maximum|at most)\b", re.I)
+_ASKS_MIN = re.compile(r"下限|最低|最少|不低于|不少于|至少|\b(?:minimum|at least)\b", re.I)
+_MAX_WORDS = re.compile(r"不超过|不高于|不多于|以下|以内|最高|上限|封顶|最多")
+_MIN_WORDS = re.compile(r"不低于|不少于|不得少于|以上|至少|最低|下限")
+
+
+def _bound_fit(question: str, text: str) -> float:
+    """+0.12 when a 上限 question meets a clause that states an upper bound (不超过…), or a 下限
+    question one that states a lower bound (不低于…)."""
+    if _ASKS_MAX.search(question) and _MAX_WORDS.search(text):
+        return 0.12
+    if _ASKS_MIN.search(question) and _MIN_WORDS.search(text):
+        return 0.12
+    return 0.0
+
+
+#: A clause that opens by pointing back ("此项费用总额不得超过…") takes its subject from the one before.
+_ANAPHOR = re.compile(r"^(?:此项|该项|上述|前款|前述|以上|这些|此类|其中|其)")
+_LEADING_TIME = re.compile(r"^(?:到|至|从|自|在|于)?(?:19|20)\d{2}年")
+
+
+def _lead_in(
+    query: Query, kind: AnswerType, single: Evidence, clauses: Sequence[Clause], chunk: Chunk
+) -> Clause | None:
+    """The clause before that completes this one, in the same paragraph: when this one holds a
+    fitting value but not the question's subject ("此项费用总额不得超过…10%" after the list of those
+    costs), the one just before; when a 哪一年 / 何时 question meets a sentence governed by a year
+    that opens an earlier one ("到2020年，…。…。…"), that one (at most three back)."""
+    clause = single.clause
+    if single.fits and (single.coverage >= 0.5 or not _ANAPHOR.match(clause.text)):
+        return None
+    if _named_figures(query, clause.text) < 0:
+        return None
+    if not single.fits and kind not in (AnswerType.YEAR, AnswerType.TIME):
+        return None
+    for back in range(1, 2 if single.fits else 4):
+        row = clause.row - back
+        if row < 0 or clauses[row].chunk_id != clause.chunk_id:
+            return None
+        previous = clauses[row]
+        if "\n" in chunk.text[previous.end : clause.start]:
+            return None
+        if single.fits or _LEADING_TIME.match(previous.text):
+            return previous
+    return None

@@ -68,13 +68,22 @@ class Decision:
     missing: tuple[str, ...] = ()  # question terms the documents do not mention (answer notes them)
 
 
+_GENERIC_HEAD = re.compile(r"(?:企业|公司|单位|行业|机构|厂)$")
+
+
 def term_found(term: str, pool: str) -> bool:
-    """Is ``term`` (or, for a compound of 4+ characters, both its halves) in ``pool``?"""
+    """Is ``term`` in ``pool``: as written, for a compound of 4+ characters both its halves, or as
+    the short form of a longer name (小微 for 小型微型, 创投 for 创业投资, 区政府 for 区人民政府)?"""
     if term in pool:
         return True
-    if len(term) >= 4 and re.search(r"[\u4e00-\u9fff]", term):
-        return term[:2] in pool and term[-2:] in pool
-    return False
+    if not re.search(r"[\u4e00-\u9fff]", term):
+        return False
+    if len(term) >= 4 and term[:2] in pool and term[-2:] in pool:
+        return True
+    stem = _GENERIC_HEAD.sub("", term)
+    if stem != term and len(stem) >= 2 and stem in pool:
+        return True  # 钢铁企业: a text about 钢铁 (行业) speaks of them
+    return bool(re.search(".{0,3}".join(map(re.escape, term)), pool))
 
 
 def decide(
@@ -217,7 +226,7 @@ def _entity_type(query: Query) -> str | None:
 def _not_listed(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
     """ "Which cities …?" when the documents name no cities (only 部分城市, 一批企业 …)."""
     kind = _entity_type(query)
-    if kind is None:
+    if kind is None or query.intent == "document":  # 哪个单位发的 asks about the document itself
         return None
     text = "\n".join(h.chunk.text for h in hits[:4])
     enumeration = re.compile(rf"、[^。；\n]{{0,40}}等[^。；、\n]{{0,6}}{kind}|{kind}(?:包括|有|为|：)")

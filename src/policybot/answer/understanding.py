@@ -15,6 +15,7 @@ import jieba
 
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import normalize
+from policybot.genre import SET_ASIDE
 from policybot.store.keyword import tokenize
 
 __all__ = ["INTENTS", "Query", "bigrams", "detect_intent", "is_followup", "language", "understand"]
@@ -63,7 +64,8 @@ _GENERIC = frozenset(
     "做 进行 开展 实施 能 可以 获得 得到 需要 应该 如何 怎么 多少 预计 全年 计划 文件里 里面 提到 提出 "
     "文号 发文 字号 日期 印发 发文机关 机关 单位 部门 标题 名称 题目 主送 通知 这份 这个 该 份 哪天 哪一天 "
     "内容 主要 介绍 概括 总结 哪个 季度 时候 什么时候 落实 哪位 截止 几时 分别 本身 这次 今年 一起 具体 方面 "
-    "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早".split()
+    "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早 "
+    "哪几个 哪几 哪几家 哪一年 哪年 哪天发 哪次 几个 版本 最初 最近 最新".split()
 )
 #: Words a question uses to ask, not to name its subject: never required to be in the documents
 #: (a question is not refused because "比例" or "全国" is missing from them), but still ranked on.
@@ -72,7 +74,8 @@ _ASKING = frozenset(
     "材料 资料 时间 年度 上限 下限 最高 最低 最多 最少 多大 达到 不超过 不低于 能否 是否 可以 开始 执行 施行 生效 "
     "有没有 能不能 一共 总共 之外 以外 没有 不能 那份 这份 那个 国家 全国 法律 法规 条例 通知 公告 意见 办法 "
     "现行 文本 额度 总额 总数 数目 范围 时限 一次 多长 多久 方面 内容 做法 要点 "
-    "中国 我国 国内 境内 本市 本省 地方".split()
+    "中国 我国 国内 境内 本市 本省 地方 东西 层面 阶段 角度 年份 多长时间 具体条件 按规定 名字 案例 人数 总分 "
+    "哪些项目 项目名称 栏目名称".split()
 )
 
 
@@ -177,7 +180,7 @@ def _zh_terms(text: str, glossary: Glossary | None) -> tuple[tuple[str, ...], ..
     return tuple(glossary.expand(t) if glossary else (t,) for t in terms)
 
 
-_SELF = re.compile(r"^(?:我们|我公司|我司|本公司|本企业|我单位|我厂|我们公司|我们企业|我家|我们单位|一家)")
+_SELF = re.compile(r"^(?:我们|我是|本人|我公司|我司|本公司|本企业|我单位|我厂|我们公司|我们企业|我家|我们单位|一家)")
 _ASKS = re.compile(r"吗|么|多少|什么|哪|能否|是否|怎么|如何|怎样|几|可否|有没有|能不能|可不可以|[？?]")
 _PLACES = frozenset({"ns", "nt"})
 _NOUNS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "l", "j", "eng", "x"})
@@ -205,6 +208,8 @@ def _nouns(question: str, own: str, flags: frozenset[str]) -> tuple[str, ...]:
     for pair in posseg.lcut(asked):
         word, flag = pair.word.strip(), pair.flag
         if len(word) >= 2 and flag in flags and word not in _GENERIC | _ASKING and not re.fullmatch(r"[\d.]+", word):
+            if len(word) == 2 and flag == "n" and not jieba.dt.FREQ.get(word):
+                continue  # "品为", "文里": two characters the segmenter guessed into a word
             out.append(word)
     return tuple(dict.fromkeys(out))
 
@@ -240,7 +245,8 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
     wants_quantity = bool(_PATTERNS["quantity"].search(question)) or (
         followup and bool(_PATTERNS["quantity"].search(history[-1]))
     )
-    terms = _zh_terms(_ORDINAL.sub("", question), glossary)
+    asked = SET_ASIDE.sub("", _ORDINAL.sub("", question))  # what the question sets aside is not its subject
+    terms = _zh_terms(asked, glossary)
     unknown: tuple[str, ...] = ()
     keywords = ""
     if lang == "en" and glossary is not None:
@@ -266,7 +272,7 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
         numbers=numbers,
         followup=followup,
         wants_quantity=wants_quantity,
-        required=required_terms(_ORDINAL.sub("", question), own) if lang == "zh" else (),
+        required=required_terms(asked, own) if lang == "zh" else (),
         places=place_names(question, own) if lang == "zh" else (),
         own=own,
     )

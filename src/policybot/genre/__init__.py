@@ -2,6 +2,7 @@
 units and metadata labels of Chinese policy documents. Ingest, refusal, grounding and the
 composers all read it from here, so the rules cannot drift apart."""
 
+from policybot.genre.enactment import Enactment, EnactmentKind, asked_enactment, enactments
 from policybot.genre.kinds import Genre, detect_genre
 from policybot.genre.markers import (
     DOC_NUMBER,
@@ -9,6 +10,9 @@ from policybot.genre.markers import (
     MARKERS,
     MD_HEADING,
     META_LABEL,
+    NEGATIVE,
+    PERMITTED,
+    SET_ASIDE,
     TITLE_WORDS,
     SectionRole,
     asked_role,
@@ -31,17 +35,24 @@ __all__ = [
     "MARKERS",
     "MD_HEADING",
     "META_LABEL",
+    "NEGATIVE",
+    "PERMITTED",
+    "SET_ASIDE",
     "TIME_TAG",
     "TITLE_WORDS",
+    "Enactment",
+    "EnactmentKind",
     "Genre",
     "SectionRole",
     "TimeExpr",
     "TimeKind",
     "Value",
     "ValueKind",
+    "asked_enactment",
     "asked_role",
     "cn_to_int",
     "detect_genre",
+    "enactments",
     "find_times",
     "find_values",
     "instructions_in",

@@ -216,3 +216,13 @@ def instructions_in(text: str) -> tuple[str, ...]:
     """The passages of a document that address the assistant (shown as warnings on it)."""
     found = (m.group(0).strip() for m in _PASSAGE.finditer(text))
     return tuple(dict.fromkeys(p[:120] for p in found if p and is_instruction(p)))
+
+
+#: Words that turn a clause or heading negative: what may not be done, what does not apply.
+NEGATIVE = re.compile(
+    r"不能|不得|不可|不予|不适用|不属于|不算|不包括|不允许|不享受|禁止|排除|除外|cannot|not eligible|excluded", re.I
+)
+#: Words of a positive permission, the opposite of ``NEGATIVE``.
+PERMITTED = re.compile(r"允许|可以|准予|适用(?!范围)")
+#: What a question sets aside: "（不是机器人专项资金申报）", "而非北京条例"; group 1 is what it names.
+SET_ASIDE = re.compile(r"[（(]?(?:不是|而不是|而非|并非)([^）)，,。？?]{2,30})[）)]?")

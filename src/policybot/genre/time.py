@@ -17,7 +17,7 @@ from policybot.genre.numerals import CN_NUMERALS
 __all__ = ["TIME_TAG", "TimeExpr", "TimeKind", "find_times", "is_time_tag", "time_tag"]
 
 _N = rf"(?:\d{{1,4}}|[{CN_NUMERALS}]{{1,4}})"
-_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年"
+_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4}|\d×\d{2})年"  # 2×25年: an accounting example's year
 _MD = rf"{_N}月(?:{_N}[日号])?"
 _CLOCK = r"(?:\s*\d{1,2}[:：]\d{2})?"
 _WEEKDAY = r"(?:[（(](?:周|星期)[一二三四五六日天][）)])?"  # 2016年5月20日（周五）前

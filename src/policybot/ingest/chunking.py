@@ -10,7 +10,7 @@ document's title, number and year and the section path (what is embedded and ran
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policybot.records import PATH_SEP, Chunk, Document, Section
 
@@ -77,19 +77,32 @@ def chunk_document(doc: Document, sections: list[Section], settings: ChunkSettin
     items = {s.start for s in sections if s.kind == "item"}
     chunks: list[Chunk] = []
     for i, section in enumerate(heads):
-        own_end = section.end
-        for later in heads[i + 1 :]:
-            if later.start >= section.body_start:
-                own_end = min(own_end, later.start)
-                break
-        units = _units(doc.text, section.body_start, own_end, items, settings.max_chars)
-        for start, end in _group(units, settings):
-            text = doc.text[start:end].strip()
-            if not text:
-                continue
-            lead = f"{header}\n{meta_line}" if section.path == first_part else header
-            chunks.append(_make_chunk(doc, section, lead, start, end, text, len(chunks)))
-    return chunks
+        lead = f"{header}\n{meta_line}" if section.path == first_part else header
+        for own_start, own_end in _own_spans(section, heads[i + 1 :]):
+            units = _units(doc.text, own_start, own_end, items, settings.max_chars)
+            for start, end in _group(units, settings):
+                text = doc.text[start:end].strip()
+                if text:
+                    chunks.append(_make_chunk(doc, section, lead, start, end, text, len(chunks)))
+    chunks.sort(key=lambda c: c.start)
+    return [c if c.ordinal == n else replace(c, ordinal=n) for n, c in enumerate(chunks)]
+
+
+def _own_spans(section: Section, later: list[Section]) -> list[tuple[int, int]]:
+    """The spans of ``section``'s text that no subsection holds: before its first subsection, and
+    after its last one closes (a notice's signature and date follow its numbered parts)."""
+    spans, pos = [], section.body_start
+    for sub in later:
+        if sub.start >= section.end:
+            break
+        if sub.start < section.body_start or sub.end <= pos:
+            continue
+        if sub.start > pos:
+            spans.append((pos, sub.start))
+        pos = max(pos, sub.end)
+    if pos < section.end:
+        spans.append((pos, section.end))
+    return spans
 
 
 def _units(text: str, start: int, end: int, items: set[int], max_chars: int) -> list[_Unit]:

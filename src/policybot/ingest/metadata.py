@@ -96,7 +96,7 @@ def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash:
     """Metadata read from cleaned text (one paragraph per line)."""
     lines = [ln.strip().lstrip("#").strip() for ln in text.split("\n") if ln.strip()]
     title = _first_title(lines) or (lines[0][:60] if lines else doc_id)
-    number = _DOC_NUMBER.search("\n".join(lines[:20]))
+    number = _own_number("\n".join(lines[:20]))
     issuer, issued = None, None
     for i, line in enumerate(lines):
         iso = _iso_date(line)
@@ -121,6 +121,15 @@ def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash:
         issue_date=issued,
         short_title=short,
     )
+
+
+def _own_number(head: str) -> re.Match[str] | None:
+    """The first 文号 of ``head`` that is not a cited document's: "《企业会计准则第6号——无形资产》
+    （财会〔2006〕3号）" names another document's number."""
+    for m in _DOC_NUMBER.finditer(head):
+        if not re.search(r"》\s*[（(]\s*$", head[max(0, m.start() - 4) : m.start()]):
+            return m
+    return None
 
 
 def sidecar_path(source: Path) -> Path | None:

@@ -15,9 +15,11 @@ from typing import Protocol
 from policybot.answer.compose import Draft
 from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
+from policybot.answer.composers.history import EnactmentHistory
 from policybot.answer.composers.lifecycle import LifecycleComposer
 from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.parties import compose_party
+from policybot.answer.composers.references import CitedNumber
 from policybot.answer.composers.roles import ROLES, compose_role
 from policybot.answer.composers.schedule import compose_deadline, compose_scheduled
 from policybot.answer.composers.sections import compose_broad, compose_general, compose_sections, named_section
@@ -26,7 +28,11 @@ from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
 from policybot.genre import asked_role
 
-__all__ = ["REGISTRY", "Composer", "compose", "register", "rescues"]
+__all__ = ["NEAREST_ONLY", "REGISTRY", "Composer", "compose", "register", "rescues"]
+
+#: Composers that fall back to the nearest passages rather than a clause of the asked kind: their
+#: answer is no answer when the question names something the documents never mention.
+NEAREST_ONLY = frozenset({"intent"})
 
 
 class Composer(Protocol):
@@ -43,7 +49,7 @@ class DocumentFacts:
     name = "document"
 
     def accepts(self, ctx: AnswerContext) -> bool:
-        return ctx.query.intent == "document"
+        return ctx.query.intent == "document" and ctx.kind is not AnswerType.EFFECTIVE  # 施行 is no 印发
 
     def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
         return compose_document(ctx, draft, ctx.hits)
@@ -166,6 +172,8 @@ def _by_intent(ctx: AnswerContext, draft: Draft) -> bool:
 #: The composers in the order they are tried.
 REGISTRY: list[Composer] = [
     LifecycleComposer(),
+    EnactmentHistory(),
+    CitedNumber(),
     DocumentFacts(),
     Schedule(),
     Goals(),

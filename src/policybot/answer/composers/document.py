@@ -7,11 +7,20 @@ import re
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
+from policybot.answer.evidence import AnswerType
 from policybot.records import Chunk, Document, Hit
 
 _DOC_FIELDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"文号|发文字号|发文号|编号|document number|reference number", re.I), "doc_number"),
-    (re.compile(r"日期|哪天|哪一天|什么时候|何时|when was|\bdate\b|issued on|\bwhen\b", re.I), "issue_date"),
+    (re.compile(r"文号|发文字号|发文号|文件编号|document number|reference number", re.I), "doc_number"),
+    (
+        re.compile(
+            r"(?<!预计)(?<!将)(?:日期|哪天|哪一天|什么时候|何时).{0,4}(?:发布|印发|发的|发文|成文|签发|出台|公布)"
+            r"|(?:发布|印发|发文|成文|签发|出台|公布)(?:的)?(?:日期|时间)|哪天发|发布于|印发于"
+            r"|when was .*(?:issued|published|released)|date of issue|issue date|issued on",
+            re.I,
+        ),
+        "issue_date",
+    ),
     (
         re.compile(
             r"发文机关|发文单位|哪个部门|(?:哪几个|哪些|哪家|哪个)(?:部门|单位|机关)|谁"
@@ -30,7 +39,10 @@ def compose_document(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     doc = ctx.document(hits[0].chunk.doc_id)
     if doc is None:
         return False
-    fields = [f for p, f in _DOC_FIELDS if p.search(q.question)] or ["title"]
+    fields = [f for p, f in _DOC_FIELDS if p.search(q.question)]
+    if not fields and ctx.kind is not AnswerType.OTHER:
+        return False  # "正式通知预计什么时候下发" asks a date in the text, not this document's
+    fields = fields or ["title"]
     names_zh = {
         "doc_number": "文号",
         "issue_date": "印发日期",
@@ -76,8 +88,9 @@ def _doc_value(doc: Document, field: str) -> str | None:
 def _line_with(ctx: AnswerContext, doc: Document, value: str) -> tuple[Chunk | None, str]:
     """The document line holding ``value`` and the chunk at (or right after) that line."""
     offset = 0
+    value = re.sub(r"\s+", "", value)
     for line in doc.text.split("\n"):
-        if value in line:
+        if value in re.sub(r"\s+", "", line):
             chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.start)
             owner = next((c for c in chunks if c.end > offset), None)
             return owner, line

@@ -10,6 +10,7 @@ from policybot.answer.compose import Draft, sentences_of
 from policybot.answer.composers.base import score_of, section_label, top_docs
 from policybot.answer.context import AnswerContext
 from policybot.answer.understanding import bigrams
+from policybot.genre import NEGATIVE, PERMITTED
 from policybot.records import PATH_SEP, Chunk, Hit
 
 
@@ -68,6 +69,9 @@ def named_section(ctx: AnswerContext, draft: Draft, hits: list[Hit], text: str |
     bigrams must be in the question's terms. Searched over the top documents' sections."""
     source = text if text else draft.query.question
     wanted = bigrams(source).union(*(bigrams(t) for g in draft.query.terms for t in g))
+    negative = bool(NEGATIVE.search(source))
+    if negative:  # 不能享受 names a heading 不适用…的行业 or 不得…
+        wanted |= bigrams("不适用不得不允许")
     best: tuple[float, tuple[str, ...]] | None = None
     docs = top_docs(hits)
     paths = dict.fromkeys(c.section_path for c in ctx.index.chunks if c.doc_id in docs)
@@ -76,6 +80,8 @@ def named_section(ctx: AnswerContext, draft: Draft, hits: list[Hit], text: str |
             heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", path[depth])
             hb = bigrams(heading)
             score = len(hb & wanted) / len(hb) if hb else 0.0
+            if negative and PERMITTED.search(heading) and not NEGATIVE.search(heading):
+                score /= 2  # "哪些行业不能享受" is not answered by "允许加计扣除的…"
             if score >= 0.6 and (best is None or score > best[0]):
                 best = (score, path[: depth + 1])
     return best[1] if best else None

@@ -23,6 +23,7 @@ VALUE_TYPES = frozenset(
         AnswerType.AMOUNT,
         AnswerType.MONEY,
         AnswerType.FREQUENCY,
+        AnswerType.YEAR,
         AnswerType.CONTACT,
         AnswerType.COUNT,
         AnswerType.SCORE,
@@ -69,6 +70,12 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     return [v for n, v in scored if n == best] if not _SEVERAL.search(query.question) else [v for n, v in scored if n]
 
 
+def _echoes(query: Query, value: str) -> bool:
+    """Is ``value`` a figure the question itself states?"""
+    digits = re.sub(r"\D", "", value)
+    return bool(digits) and value in query.question
+
+
 def source_path(doc: Document | None, path: tuple[str, ...]) -> str:
     name = (doc.meta.short_title or doc.meta.title) if doc else ""
     tail = [p for p in path[1:] if p][-2:] if len(path) > 1 else []
@@ -85,15 +92,18 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     """Answer with the best fitting clause(s); False when no clause fits well enough."""
     q = draft.query
     ranked = fitting(ctx, q, kind)
-    if (not ranked or ranked[0].score < MIN_SCORE) and kind is AnswerType.EFFECTIVE:
+    floor = MIN_SCORE - 0.1 if kind is AnswerType.EFFECTIVE else MIN_SCORE  # a 施行 article is the answer itself
+    if (not ranked or ranked[0].score < floor) and kind is AnswerType.EFFECTIVE:
         kind = AnswerType.TIME  # no 自…起施行 clause: the dates that are there
         ranked = fitting(ctx, q, kind)
-    if not ranked or ranked[0].score < MIN_SCORE:
+    if not ranked or ranked[0].score < (floor if kind is AnswerType.EFFECTIVE else MIN_SCORE):
         return False
     chosen = [ranked[0]]
     if _SEVERAL.search(q.question):
         chosen += [e for e in ranked[1:4] if e.score >= ranked[0].score - MARGIN][:2]
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
+    if values and all(_echoes(q, v) for v in values):
+        return False  # "达到多少才算…，可以再获得10%的奖励": 10% is the asker's figure, not the answer
     lines = []
     for e in sorted(chosen, key=lambda e: e.clause.row):
         mark = draft.cite(e.chunk, e.text, score_of(ctx.hits, e.chunk, 0.0))
