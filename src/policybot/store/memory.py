@@ -1,0 +1,49 @@
+"""Search over an in-memory snapshot: FAISS for the dense side, the BM25 ``KeywordIndex`` for
+the keyword side. The files backend searches this way (it is today's behaviour, unchanged)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from policybot.store.base import Ranked
+from policybot.store.files import IndexData
+
+__all__ = ["MemorySearch"]
+
+
+class MemorySearch:
+    """``StoreSearch`` over one loaded ``IndexData`` (the FAISS and keyword indexes built once)."""
+
+    def __init__(self, index: IndexData) -> None:
+        self.index = index
+        self._faiss = index.faiss_index()
+        self._keyword = index.keyword_index()
+
+    def dense(self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None) -> Ranked:
+        chunks = self.index.chunks
+        if doc_ids is not None:
+            allowed = set(doc_ids)
+            return self._dense_within([i for i, c in enumerate(chunks) if c.doc_id in allowed], vector, n)
+        if not chunks:
+            return []
+        query = np.ascontiguousarray(np.asarray(vector, dtype=np.float32)[None, :])
+        scores, ids = self._faiss.search(query, min(n, len(chunks)))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _dense_within(self, rows: Sequence[int], vector: np.ndarray, n: int) -> Ranked:
+        """The ``n`` best of ``rows`` by cosine similarity: a scoped search ranks every chunk of the
+        scope, however far down the whole library's ranking they are."""
+        if not rows:
+            return []
+        sims = self.index.vectors[list(rows)] @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-sims)[:n]
+        return [(int(rows[j]), float(sims[j])) for j in order]
+
+    def keyword(self, text: str, n: int, doc_ids: Sequence[str] | None = None) -> Ranked:
+        if doc_ids is None:
+            return self._keyword.search(text, n)
+        allowed, chunks = set(doc_ids), self.index.chunks
+        found = self._keyword.search(text, len(chunks))
+        return [(i, s) for i, s in found if chunks[i].doc_id in allowed][:n]
