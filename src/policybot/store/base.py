@@ -24,15 +24,24 @@ from policybot.eligibility.model import Measure
 from policybot.records import Chunk, DocumentMeta, Fact
 from policybot.store.files import IndexData, ModelInfo
 
-__all__ = ["Ranked", "Store", "StoreSearch"]
+__all__ = ["TIE_DECIMALS", "Ranked", "Store", "StoreSearch", "in_canonical_order"]
 
 #: (row in the snapshot's ``chunks``, score), best first
 Ranked = list[tuple[int, float]]
+#: scores equal to this many decimals are a tie (float32 in memory, float8 in SQL)
+TIE_DECIMALS = 5
+
+
+def in_canonical_order(found: Ranked, n: int) -> Ranked:
+    """The best ``n`` of ``found``, ties (equal to ``TIE_DECIMALS``) in snapshot row order, so every
+    backend ranks equal scores alike; ``found`` must hold every hit tied with the n-th."""
+    return sorted(found, key=lambda hit: (-round(hit[1], TIE_DECIMALS), hit[0]))[:n]
 
 
 @runtime_checkable
 class StoreSearch(Protocol):
-    """Dense and keyword search, answered in rows of one loaded snapshot."""
+    """Dense and keyword search, answered in rows of one loaded snapshot; equal scores are ranked
+    in row order (``in_canonical_order``)."""
 
     def dense(self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None) -> Ranked:
         """The ``n`` chunks most similar (inner product of normalised vectors) to ``vector``; with

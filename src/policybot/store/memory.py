@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from policybot.store.base import Ranked
+from policybot.store.base import TIE_DECIMALS, Ranked, in_canonical_order
 from policybot.store.files import IndexData
 
 __all__ = ["MemorySearch"]
@@ -30,7 +30,8 @@ class MemorySearch:
             return []
         query = np.ascontiguousarray(np.asarray(vector, dtype=np.float32)[None, :])
         scores, ids = self._faiss.search(query, min(n, len(chunks)))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return in_canonical_order(found, n)
 
     def _dense_within(self, rows: Sequence[int], vector: np.ndarray, n: int) -> Ranked:
         """The ``n`` best of ``rows`` by cosine similarity: a scoped search ranks every chunk of the
@@ -38,12 +39,20 @@ class MemorySearch:
         if not rows:
             return []
         sims = self.index.vectors[list(rows)] @ np.asarray(vector, dtype=np.float32)
-        order = np.argsort(-sims)[:n]
-        return [(int(rows[j]), float(sims[j])) for j in order]
+        order = np.argsort(-sims)[: n + 1]
+        return in_canonical_order([(int(rows[j]), float(sims[j])) for j in order], n)
 
     def keyword(self, text: str, n: int, doc_ids: Sequence[str] | None = None) -> Ranked:
+        chunks = self.index.chunks
         if doc_ids is None:
-            return self._keyword.search(text, n)
-        allowed, chunks = set(doc_ids), self.index.chunks
+            found = self._keyword.search(text, n + 1)
+            if len(found) > n and _tied(found[n - 1][1], found[n][1]):  # a tie across the cut
+                found = self._keyword.search(text, len(chunks))
+            return in_canonical_order(found, n)
+        allowed = set(doc_ids)
         found = self._keyword.search(text, len(chunks))
-        return [(i, s) for i, s in found if chunks[i].doc_id in allowed][:n]
+        return in_canonical_order([(i, s) for i, s in found if chunks[i].doc_id in allowed], n)
+
+
+def _tied(a: float, b: float) -> bool:
+    return round(a, TIE_DECIMALS) == round(b, TIE_DECIMALS)

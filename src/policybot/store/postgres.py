@@ -32,7 +32,7 @@ from policybot.config import StoreBackend
 from policybot.eligibility.model import Measure
 from policybot.errors import IndexMismatchError, IndexMissingError, StorageError
 from policybot.records import Chunk, Document, DocumentMeta, Fact
-from policybot.store.base import Ranked, StoreSearch
+from policybot.store.base import TIE_DECIMALS, Ranked, StoreSearch, in_canonical_order
 from policybot.store.files import FORMAT_VERSION, IndexData, ModelInfo, check_model
 from policybot.store.keyword import KeywordIndex, tokenize
 from policybot.store.migrations import hnsw_index_sql, migrate
@@ -350,8 +350,8 @@ class PostgresSearch:
         self.rows = {c.id: i for i, c in enumerate(index.chunks)}
         self.dim = index.model.dimension
 
-    def _ranked(self, found: list[tuple[str, float]]) -> Ranked:
-        return [(self.rows[cid], float(score)) for cid, score in found if cid in self.rows]
+    def _ranked(self, found: list[tuple[str, float]], n: int) -> Ranked:
+        return in_canonical_order([(self.rows[cid], float(score)) for cid, score in found if cid in self.rows], n)
 
     def dense(self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None) -> Ranked:
         if not self.index.chunks or n < 1:
@@ -366,7 +366,7 @@ class PostgresSearch:
                 conn.execute("SELECT set_config('enable_indexscan', 'off', true)")
             else:
                 conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self.store.ef_search, n)),))
-            return self._ranked(conn.execute(sql.encode(), params).fetchall())
+            return self._ranked(conn.execute(sql.encode(), params).fetchall(), n)
 
     def keyword(self, text: str, n: int, doc_ids: Sequence[str] | None = None) -> Ranked:
         terms = sorted(set(tokenize(text)))
@@ -378,13 +378,16 @@ class PostgresSearch:
                               total_length::float8 / greatest(chunk_count, 1) AS avgdl FROM policybot_manifest),
                  q AS (SELECT term, count(*)::float8 AS df FROM policybot_postings
                        WHERE term = ANY(%(terms)s) GROUP BY term)
-            SELECT p.chunk_id,
-                   sum(ln(1 + (s.n - q.df + 0.5) / (q.df + 0.5)) * p.tf * ({K1} + 1)
-                       / (p.tf + {K1} * (1 - {B} + {B} * c.length / greatest(s.avgdl, 1e-9)))) AS score
-            FROM policybot_postings p JOIN q USING (term) JOIN policybot_chunks c USING (chunk_id) CROSS JOIN s
-            WHERE true {scope}
-            GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT %(n)s"""
+            SELECT chunk_id, score FROM (
+                SELECT p.chunk_id,
+                       sum(ln(1 + (s.n - q.df + 0.5) / (q.df + 0.5)) * p.tf * ({K1} + 1)
+                           / (p.tf + {K1} * (1 - {B} + {B} * c.length / greatest(s.avgdl, 1e-9)))) AS score
+                FROM policybot_postings p JOIN q USING (term) JOIN policybot_chunks c USING (chunk_id) CROSS JOIN s
+                WHERE true {scope}
+                GROUP BY p.chunk_id) AS scored
+            ORDER BY round(score::numeric, {TIE_DECIMALS}) DESC
+            FETCH FIRST %(n)s ROWS WITH TIES"""
         params = {"terms": terms, "n": n, "docs": list(doc_ids or ())}
         with self.store._tx() as conn:
             found = conn.execute(sql.encode(), params).fetchall()
-        return [(i, s) for i, s in self._ranked(found) if s > 0]
+        return [(i, s) for i, s in self._ranked(found, n) if s > 0]
