@@ -1,7 +1,8 @@
 """The PostgreSQL + pgvector backend: one database shared by any number of replicas.
 
-Chunks and clauses carry a ``vector`` column with an HNSW index (inner product of normalised
-vectors, as FAISS ``IndexFlatIP``). The keyword side is a postings table (term, chunk, tf) with
+Chunks and clauses carry a ``vector`` column; chunks have an HNSW index (inner product of
+normalised vectors, as FAISS ``IndexFlatIP``; clauses are compared in memory, see ``migrations``).
+The keyword side is a postings table (term, chunk, tf) with
 per-chunk lengths and corpus statistics in the manifest row, and BM25 is computed in SQL with
 the k1/b of ``store.keyword``: the same ranking as the files backend (a ``tsvector`` ranks by
 ``ts_rank``, which is not BM25, so it would not agree). Query terms come from
@@ -272,7 +273,9 @@ def _write_document(conn: psycopg.Connection, rows: _DocumentRows, doc_id: str) 
     )
     chunk_rows = rows.chunk_rows.get(doc_id, [])
     with conn.cursor() as cur:
-        with cur.copy("COPY policybot_chunks (chunk_id, doc_id, position, length, data, embedding) FROM STDIN") as cp:
+        columns = "chunk_id, doc_id, position, length, data, embedding"
+        with cur.copy(f"COPY policybot_chunks ({columns}) FROM STDIN WITH (FORMAT BINARY)".encode()) as cp:
+            cp.set_types(["text", "text", "int4", "int4", "jsonb", "vector"])
             terms: list[tuple[str, str, int]] = []
             for position, i in enumerate(chunk_rows):
                 chunk = data.chunks[i]
@@ -284,7 +287,10 @@ def _write_document(conn: psycopg.Connection, rows: _DocumentRows, doc_id: str) 
             for term_row in terms:
                 cp.write_row(term_row)
         clauses = data.clauses
-        with cur.copy("COPY policybot_clauses (chunk_id, position, doc_id, embedding) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY policybot_clauses (chunk_id, position, doc_id, embedding) FROM STDIN WITH (FORMAT BINARY)"
+        ) as cp:
+            cp.set_types(["text", "int4", "text", "vector"])
             within: Counter[str] = Counter()
             for row in rows.clause_rows.get(doc_id, []):
                 clause = clauses[row]
@@ -366,6 +372,7 @@ class PostgresSearch:
                 conn.execute("SELECT set_config('enable_indexscan', 'off', true)")
             else:
                 conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self.store.ef_search, n)),))
+                conn.execute("SELECT set_config('enable_seqscan', 'off', true)")  # HNSW, whatever the table size
             return self._ranked(conn.execute(sql.encode(), params).fetchall(), n)
 
     def keyword(self, text: str, n: int, doc_ids: Sequence[str] | None = None) -> Ranked:
