@@ -198,3 +198,29 @@ def test_upsert_update_and_delete(tmp_path: Path, backend: StoreBackend, embedde
             again.close()
     finally:
         bot.store.close()
+
+
+# -- choosing the backend -------------------------------------------------------------------------
+
+
+def test_postgres_needs_a_database_url(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="database_url"):
+        make_settings(tmp_path, store="postgres")
+
+
+def test_cli_reads_the_postgres_store(
+    bots: dict[StoreBackend, PolicyBot], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from policybot.surfaces.cli import main
+
+    url = bots[StoreBackend.POSTGRES].settings.database_url
+    assert url is not None
+    args = ["--index", str(tmp_path / "nothing-here"), "--store", "postgres", "--database-url", url]
+    assert main([*args, "documents", "--json"]) == 0
+    assert sorted(d["doc_id"] for d in json.loads(capsys.readouterr().out)) == sorted(DOCS)
+    assert main(["--index", str(tmp_path / "nothing-here"), "documents"]) == 1  # the files store is empty
+    assert "no index" in capsys.readouterr().err
