@@ -53,6 +53,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE policybot_postings (           -- the BM25 keyword side: jieba terms per chunk
         term      text NOT NULL,
         chunk_id  text NOT NULL REFERENCES policybot_chunks ON DELETE CASCADE,
+        doc_id    text NOT NULL,                 -- the chunk's, and its length: BM25 needs no join
+        length    int  NOT NULL,
         tf        int  NOT NULL,
         PRIMARY KEY (term, chunk_id)
     );

@@ -276,14 +276,14 @@ def _write_document(conn: psycopg.Connection, rows: _DocumentRows, doc_id: str) 
         columns = "chunk_id, doc_id, position, length, data, embedding"
         with cur.copy(f"COPY policybot_chunks ({columns}) FROM STDIN WITH (FORMAT BINARY)".encode()) as cp:
             cp.set_types(["text", "text", "int4", "int4", "jsonb", "vector"])
-            terms: list[tuple[str, str, int]] = []
+            terms: list[tuple[str, str, str, int, int]] = []
             for position, i in enumerate(chunk_rows):
                 chunk = data.chunks[i]
                 counts = Counter(tokenize(chunk.embed_text))
-                terms.extend((t, chunk.id, tf) for t, tf in counts.items())
                 length = sum(counts.values())
+                terms.extend((t, chunk.id, doc_id, length, tf) for t, tf in counts.items())
                 cp.write_row((chunk.id, doc_id, position, length, Jsonb(chunk.to_dict()), data.vectors[i]))
-        with cur.copy("COPY policybot_postings (term, chunk_id, tf) FROM STDIN") as cp:
+        with cur.copy("COPY policybot_postings (term, chunk_id, doc_id, length, tf) FROM STDIN") as cp:
             for term_row in terms:
                 cp.write_row(term_row)
         clauses = data.clauses
@@ -379,7 +379,7 @@ class PostgresSearch:
         terms = sorted(set(tokenize(text)))
         if not terms or not self.index.chunks:
             return []
-        scope = "AND c.doc_id = ANY(%(docs)s)" if doc_ids is not None else ""
+        scope = "AND p.doc_id = ANY(%(docs)s)" if doc_ids is not None else ""
         sql = f"""
             WITH s AS (SELECT chunk_count::float8 AS n,
                               total_length::float8 / greatest(chunk_count, 1) AS avgdl FROM policybot_manifest),
@@ -388,8 +388,8 @@ class PostgresSearch:
             SELECT chunk_id, score FROM (
                 SELECT p.chunk_id,
                        sum(ln(1 + (s.n - q.df + 0.5) / (q.df + 0.5)) * p.tf * ({K1} + 1)
-                           / (p.tf + {K1} * (1 - {B} + {B} * c.length / greatest(s.avgdl, 1e-9)))) AS score
-                FROM policybot_postings p JOIN q USING (term) JOIN policybot_chunks c USING (chunk_id) CROSS JOIN s
+                           / (p.tf + {K1} * (1 - {B} + {B} * p.length / greatest(s.avgdl, 1e-9)))) AS score
+                FROM policybot_postings p JOIN q USING (term) CROSS JOIN s
                 WHERE true {scope}
                 GROUP BY p.chunk_id) AS scored
             ORDER BY round(score::numeric, {TIE_DECIMALS}) DESC
