@@ -390,7 +390,7 @@ class PostgresSearch:
                        sum(ln(1 + (s.n - q.df + 0.5) / (q.df + 0.5)) * p.tf * ({K1} + 1)
                            / (p.tf + {K1} * (1 - {B} + {B} * p.length / greatest(s.avgdl, 1e-9)))) AS score
                 FROM policybot_postings p JOIN q USING (term) CROSS JOIN s
-                WHERE true {scope}
+                WHERE p.term = ANY(%(terms)s) {scope}
                 GROUP BY p.chunk_id) AS scored
             ORDER BY round(score::numeric, {TIE_DECIMALS}) DESC
             FETCH FIRST %(n)s ROWS WITH TIES"""
