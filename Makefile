@@ -6,11 +6,16 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run install model ingest serve test test-fast lint format eval bench ci clean
+.PHONY: run run-postgres install model ingest serve test test-fast lint format eval bench ci clean
 
 ## make run: install, prepare the model, ingest corpus/ and start API + chat on 127.0.0.1:8000
 run: install
 	$(BIN)/python app.py
+
+## make run-postgres: the same, on a throwaway embedded PostgreSQL + pgvector (development only):
+## it starts in a temporary folder, ingests corpus/, serves, and is stopped and deleted on Ctrl+C
+run-postgres: install
+	$(BIN)/python -m policybot.store.embedded -- $(BIN)/python app.py
 
 install: $(STAMP)
 

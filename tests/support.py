@@ -34,6 +34,21 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def new_database(server_url: str) -> str:
+    """A new empty database on the PostgreSQL server at ``server_url``; its URL."""
+    import secrets
+
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}".encode())
+    parts = conninfo_to_dict(server_url)
+    parts["dbname"] = name
+    return make_conninfo(**{k: str(v) for k, v in parts.items()})
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

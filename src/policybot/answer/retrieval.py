@@ -1,4 +1,4 @@
-"""Retrieval: dense (FAISS) and keyword (BM25) search, fused by reciprocal rank.
+"""Retrieval: dense and keyword (BM25) search through the store, fused by reciprocal rank.
 
 The ``Retriever`` holds the loaded index and the embedder (both injected, loaded once). The
 fused score of a hit is scaled to 0..1 (1 = ranked first by both searches); the cosine
@@ -19,8 +19,9 @@ from pydantic import ConfigDict
 from policybot.errors import InvalidQuestionError, NotFoundError
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
+from policybot.store.base import StoreSearch
 from policybot.store.files import IndexData
-from policybot.store.keyword import KeywordIndex
+from policybot.store.memory import MemorySearch
 
 __all__ = ["PolicyRetriever", "QueryEmbedder", "Retriever", "check_query", "hit_to_document"]
 
@@ -54,6 +55,7 @@ class Retriever:
         dense_weight: float = 1.0,
         keyword_weight: float = 1.0,
         max_query_chars: int = 500,
+        search: StoreSearch | None = None,
     ) -> None:
         if candidates < 1:
             raise ValueError(f"candidates must be at least 1, got {candidates}")
@@ -68,8 +70,8 @@ class Retriever:
         self.dense_weight = dense_weight
         self.keyword_weight = keyword_weight
         self.max_query_chars = max_query_chars
-        self._faiss = index.faiss_index()
-        self._keyword: KeywordIndex = index.keyword_index()
+        #: dense and keyword search for this snapshot: the store's, or FAISS + BM25 in memory
+        self.store_search: StoreSearch = search if search is not None else MemorySearch(index)
         self._vectors: dict[str, np.ndarray] = {}
         self.by_id = {c.id: c for c in index.chunks}
         self._fact_rows: list[tuple[int, int]] | None = None
@@ -104,11 +106,7 @@ class Retriever:
         return tuple(dict.fromkeys(doc_ids)) or None
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
-        if not self.chunks:
-            return []
-        vector = np.ascontiguousarray(self.query_vector(query)[None, :], dtype=np.float32)
-        scores, ids = self._faiss.search(vector, min(n, len(self.chunks)))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return self.store_search.dense(self.query_vector(query), n)
 
     def search(self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None, keywords: str = "") -> list[Hit]:
         """The ``k`` best chunks for ``query``, optionally only from ``doc_ids``.
@@ -121,20 +119,10 @@ class Retriever:
         n = max(self.candidates, k)
         text = f"{query} {keywords}" if keywords else query
         if not doc_ids:
-            return self.fuse(self.dense(query, n), self._keyword.search(text, n))[:k]
-        allowed = set(doc_ids)
-        rows = [i for i, c in enumerate(self.chunks) if c.doc_id in allowed]
-        keyword = [(i, s) for i, s in self._keyword.search(text, len(self.chunks)) if self.chunks[i].doc_id in allowed]
-        return self.fuse(self.dense_within(query, rows, n), keyword[:n])[:k]
-
-    def dense_within(self, query: str, rows: Sequence[int], n: int) -> list[tuple[int, float]]:
-        """The ``n`` best of ``rows`` by cosine similarity: a scoped search ranks every chunk of the
-        scope, however far down the whole library's ranking they are."""
-        if not rows:
-            return []
-        sims = self.index.vectors[list(rows)] @ self.query_vector(query)
-        order = np.argsort(-sims)[:n]
-        return [(int(rows[j]), float(sims[j])) for j in order]
+            return self.fuse(self.dense(query, n), self.store_search.keyword(text, n))[:k]
+        scope = tuple(dict.fromkeys(doc_ids))
+        dense = self.store_search.dense(self.query_vector(query), n, scope)
+        return self.fuse(dense, self.store_search.keyword(text, n, scope))[:k]
 
     def fuse(self, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]) -> list[Hit]:
         table: dict[int, dict[str, Any]] = {}

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from policybot.eligibility.extract import extract_measures
 from policybot.eligibility.model import Measure
 from policybot.embedding.base import PassageEmbedder
-from policybot.errors import DocumentError, IndexMismatchError, IndexMissingError, NotFoundError
+from policybot.errors import DocumentError, IndexMismatchError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings, chunk_document
 from policybot.ingest.clauses import clause_embed_text, split_clauses
 from policybot.ingest.cleaning import clean
@@ -34,16 +34,9 @@ from policybot.ingest.metadata import apply_sidecar, extract_meta, read_sidecar,
 from policybot.ingest.sandbox import ParseLimits, load_bounded
 from policybot.ingest.structure import parse
 from policybot.records import Chunk, Document, Fact, content_hash
-from policybot.store.files import (
-    IndexData,
-    ModelInfo,
-    check_model,
-    live_dir,
-    load_index,
-    read_manifest,
-    save_index,
-    write_lock,
-)
+from policybot.store.base import Store
+from policybot.store.files import IndexData, ModelInfo, check_model
+from policybot.store.filestore import FilesStore
 from policybot.store.rejections import Rejection, read_rejections, write_rejections
 
 __all__ = ["IngestReport", "PassageEmbedder", "discover", "ingest", "prepare_document", "remove_documents"]
@@ -172,23 +165,23 @@ def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
 
 
 def _existing(
-    index_dir: Path, embedder: PassageEmbedder, chunking: ChunkSettings, rebuild: bool
-) -> tuple[IndexData, list[Path]]:
-    """The index to update, and the sources of documents that must be re-read because the
-    index was built with other chunking settings or an older pipeline."""
+    store: Store, embedder: PassageEmbedder, chunking: ChunkSettings, rebuild: bool
+) -> tuple[IndexData, list[Path], bool]:
+    """The index to update, the sources of documents that must be re-read because the index
+    was built with other chunking settings or an older pipeline, and whether the new index
+    replaces the whole old one (a rebuild)."""
     model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend)
     if rebuild:
-        return _empty(embedder, chunking), []
-    try:
-        manifest = read_manifest(index_dir)
-    except IndexMissingError:
-        return _empty(embedder, chunking), []
-    check_model(manifest, model, index_dir)
-    current = load_index(index_dir, model)
+        return _empty(embedder, chunking), [], True
+    manifest = store.manifest()
+    if manifest is None:
+        return _empty(embedder, chunking), [], True
+    check_model(manifest, model, store.location)
+    current = store.load(model)
     if manifest.get("chunking") == pipeline_settings(chunking):
-        return current, []
+        return current, [], False
     log.info("chunking settings or pipeline version changed: re-processing every document")
-    return _empty(embedder, chunking), [Path(d.meta.source) for d in current.documents.values()]
+    return _empty(embedder, chunking), [Path(d.meta.source) for d in current.documents.values()], True
 
 
 def ingest(
@@ -201,12 +194,15 @@ def ingest(
     rebuild: bool = False,
     progress: bool = False,
     limits: ParseLimits | None = None,
+    store: Store | None = None,
 ) -> IngestReport:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``; each file is
-    parsed in a child process under ``limits`` (see ``ingest.sandbox``)."""
+    """Bring the index (``store``, by default the files in ``index_dir``) up to date with the files
+    under ``paths``; each file is parsed in a child process under ``limits`` (see ``ingest.sandbox``).
+    Rejections are recorded in ``index_dir``."""
     started = time.perf_counter()
     named = {p.resolve() for p in paths if not p.is_dir()}  # a file named on its own must not be skipped
-    with write_lock(index_dir):  # from listing the folder and reading the latest index to the commit
+    store = store if store is not None else FilesStore(index_dir)
+    with store.writing():  # from listing the folder and reading the latest index to the commit
         files = discover(paths)  # listed under the lock: an upload that lands meanwhile is never pruned
         if not files:
             raise DocumentError(
@@ -215,7 +211,7 @@ def ingest(
             )
         earlier = {_same(r.source): r for r in read_rejections(index_dir)}
         reading = _Reading(named, earlier, progress, limits or ParseLimits())
-        report = _update(files, index_dir, embedder, chunking, reading, prune=prune, rebuild=rebuild)
+        report = _update(files, store, embedder, chunking, reading, prune=prune, rebuild=rebuild)
         _record_rejections(index_dir, files, report.rejected)
     report.seconds = time.perf_counter() - started
     return report
@@ -223,7 +219,7 @@ def ingest(
 
 def _update(
     files: list[Path],
-    index_dir: Path,
+    store: Store,
     embedder: PassageEmbedder,
     chunking: ChunkSettings,
     reading: _Reading,
@@ -231,11 +227,11 @@ def _update(
     prune: bool,
     rebuild: bool,
 ) -> IngestReport:
-    old, reread = _existing(index_dir, embedder, chunking, rebuild)
+    old, reread, replace_all = _existing(store, embedder, chunking, rebuild)
     gone = [p for p in reread if not p.exists()]
     if gone and not prune:
         raise IndexMismatchError(
-            f"the index at {index_dir} must be rebuilt (other chunking settings or an older policybot) but "
+            f"the index at {store.location} must be rebuilt (other chunking settings or an older policybot) but "
             f"{gone[0]} is no longer there to re-read; run `policybot ingest --rebuild` on the corpus folder"
         )
     known = {p.resolve() for p in files}
@@ -268,19 +264,16 @@ def _update(
     ]
     new.clause_vectors = np.vstack([old.clause_vectors[kept_clause_rows], vectors[len(fresh) :]]).astype(np.float32)
     report.chunks, report.embedded = len(new.chunks), len(fresh)
-    if report.changed or rebuild or not _has_index(index_dir):
-        save_index(new, index_dir)
+    if report.changed or rebuild or not _has_index(store):
+        store.commit(new, upserted=_fresh_ids(keep), removed=report.removed, replace_all=replace_all)
     return report
 
 
-def _has_index(index_dir: Path) -> bool:
+def _has_index(store: Store) -> bool:
     try:
-        live_dir(index_dir)
-    except IndexMissingError:
-        return False
+        return store.manifest() is not None
     except IndexMismatchError:
         return True
-    return True
 
 
 @dataclass(frozen=True)
@@ -388,14 +381,18 @@ def _same(source: str) -> str:
     return str(Path(source).resolve())
 
 
-def remove_documents(doc_ids: Sequence[str], *, index_dir: Path, model: ModelInfo | None = None) -> list[str]:
-    """Delete documents (and their chunks, vectors and facts) from the index."""
-    with write_lock(index_dir):  # from reading the latest index to committing the new one
-        return _remove(list(dict.fromkeys(doc_ids)), index_dir, model)
+def remove_documents(
+    doc_ids: Sequence[str], *, index_dir: Path, model: ModelInfo | None = None, store: Store | None = None
+) -> list[str]:
+    """Delete documents (and their chunks, vectors and facts) from the index (``store``, by default
+    the files in ``index_dir``)."""
+    store = store if store is not None else FilesStore(index_dir)
+    with store.writing():  # from reading the latest index to committing the new one
+        return _remove(list(dict.fromkeys(doc_ids)), store, model)
 
 
-def _remove(doc_ids: list[str], index_dir: Path, model: ModelInfo | None) -> list[str]:
-    data = load_index(index_dir, model)
+def _remove(doc_ids: list[str], store: Store, model: ModelInfo | None) -> list[str]:
+    data = store.load(model)
     missing = [d for d in doc_ids if d not in data.documents]
     if missing:
         raise NotFoundError(
@@ -412,5 +409,5 @@ def _remove(doc_ids: list[str], index_dir: Path, model: ModelInfo | None) -> lis
     for doc_id in doc_ids:
         del data.documents[doc_id]
     data.keyword = None
-    save_index(data, index_dir)
+    store.commit(data, upserted=(), removed=doc_ids)
     return list(doc_ids)

@@ -423,7 +423,7 @@ def _read_manifest(folder: Path, index_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def check_model(manifest: dict[str, Any], model: ModelInfo, index_dir: Path) -> None:
+def check_model(manifest: dict[str, Any], model: ModelInfo, index_dir: Path | str) -> None:
     """Refuse an index built by another embedding model or backend (its vectors would not match)."""
     built = manifest.get("model", {})
     if (

@@ -39,7 +39,6 @@ from policybot.errors import (
 from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.ingest.pipeline import doc_id_for
 from policybot.service import PolicyBot
-from policybot.store.files import write_lock
 from policybot.surfaces.eligibility_routes import eligibility_routes
 from policybot.surfaces.lifecycle_routes import add_lifecycle_routes
 from policybot.surfaces.schemas import (
@@ -349,7 +348,7 @@ def add_document(bot: PolicyBot, settings: Settings, filename: str, data: bytes)
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     target = settings.corpus_dir / name
     doc_id = doc_id_for(target)
-    with write_lock(settings.index_dir):  # across workers and a CLI ingest: the file and its commit as one
+    with bot.writing():  # across workers, replicas and a CLI ingest: the file and its commit as one
         bot.refresh_if_changed()
         if target.exists() or any(d.meta.doc_id == doc_id for d in bot.documents()):
             raise ConflictError(f"document {doc_id!r} exists; delete it first to replace it")
@@ -374,7 +373,7 @@ def list_documents(bot: PolicyBot) -> list[DocumentOut]:
 
 def remove_document(bot: PolicyBot, settings: Settings, doc_id: str) -> RemovedOut:
     """Remove a document from the index, and its file when that lies in the corpus folder."""
-    with write_lock(settings.index_dir):  # no other writer sees the file once the index lost it
+    with bot.writing():  # no other writer sees the file once the index lost it
         bot.refresh_if_changed()
         docs = {d.meta.doc_id: Path(d.meta.source) for d in bot.documents()}
         if doc_id not in docs:

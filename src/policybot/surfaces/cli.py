@@ -50,12 +50,14 @@ def _print_json(data: Any) -> None:
 
 def _bot(settings: Settings, *, require_index: bool = True) -> PolicyBot:
     """Load the model and index — after the cheap checks, so bad input fails fast."""
+    from policybot.errors import IndexMissingError
     from policybot.service import PolicyBot
-    from policybot.store.files import read_manifest
+    from policybot.store import open_store
 
-    if require_index:
-        read_manifest(settings.index_dir)  # IndexMissingError before a model load
-    return PolicyBot.load(settings, require_index=require_index)
+    store = open_store(settings)
+    if require_index and store.manifest() is None:  # IndexMissingError before a model load
+        raise IndexMissingError(f"no index at {store.location}: run `policybot ingest` first")
+    return PolicyBot.load(settings, require_index=require_index, store=store)
 
 
 def cmd_prepare_model(args: argparse.Namespace, settings: Settings) -> int:
@@ -102,9 +104,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def _index(settings: Settings) -> IndexData:
     """The index without the model: for commands that only read what it holds."""
-    from policybot.store.files import load_index
+    from policybot.store import open_store
 
-    return load_index(settings.index_dir)
+    store = open_store(settings)
+    try:
+        return store.load()
+    finally:
+        store.close()
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
@@ -226,6 +232,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help="index folder (POLICYBOT_INDEX_DIR, default index/)")
     p.add_argument("--corpus", help="corpus folder (POLICYBOT_CORPUS_DIR, default corpus/)")
     p.add_argument("--model", help="a local sentence-transformers folder (POLICYBOT_MODEL_PATH)")
+    p.add_argument("--store", choices=["files", "postgres"], help="where the index lives (POLICYBOT_STORE)")
+    p.add_argument("--database-url", help="PostgreSQL URL for --store postgres (POLICYBOT_DATABASE_URL)")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -304,6 +312,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["corpus_dir"] = Path(args.corpus)
     if args.model:
         overrides["model_path"] = Path(args.model)
+    if args.store:
+        overrides["store"] = args.store
+    if args.database_url:
+        overrides["database_url"] = args.database_url
     return Settings(**overrides)
 
 

@@ -14,7 +14,7 @@ from policybot.config import Settings
 from policybot.lifecycle.calendar import CalendarQuery, EntryKind, select
 from policybot.lifecycle.export import entry_row, to_csv, to_ics
 from policybot.lifecycle.view import LifecycleView, lifecycle_view
-from policybot.store.files import load_index
+from policybot.store import open_store
 
 __all__ = ["add_lifecycle_commands", "iso_day"]
 
@@ -27,7 +27,11 @@ def iso_day(text: str) -> date:
 
 
 def _view(settings: Settings) -> LifecycleView:
-    return lifecycle_view(load_index(settings.index_dir))
+    store = open_store(settings)
+    try:
+        return lifecycle_view(store.load())
+    finally:
+        store.close()
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:

@@ -29,7 +29,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from policybot.config import Settings
+from policybot.config import Settings, StoreBackend
 from policybot.errors import ConfigError, PolicybotError
 from policybot.ingest.loading import SUPPORTED_SUFFIXES
 from policybot.service import PolicyBot
@@ -299,7 +299,8 @@ def create_app(
     settings: Settings, bot: PolicyBot | None = None, *, ui: bool = True, sync_corpus: bool = True
 ) -> FastAPI:
     """The API and (unless ``ui=False``) the Gradio chat at ``/``, sharing one engine."""
-    holder = BotHolder(bot, follow_disk=settings.workers > 1)
+    # several workers, or replicas sharing a database: pick up what another process committed
+    holder = BotHolder(bot, follow_disk=settings.workers > 1 or settings.store is StoreBackend.POSTGRES)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
