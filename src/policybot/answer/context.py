@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
+
 from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
@@ -74,14 +76,14 @@ class AnswerContext:
     def fact_scores(self, query: Query, kinds: set[str], docs: set[str]) -> list[tuple[float, float, int]]:
         """(score, lexical, fact index) for the facts of ``kinds`` in ``docs``, best first: the
         similarity of the question to the clause a fact was read from, plus keyword overlap."""
-        sims = self.retriever.fact_similarities(query.text)
+        sims = self.retriever.fact_similarities(query.text, docs)
         own = {d: self._without_identity(query, d) for d in docs}
         out = []
-        for i, fact in enumerate(self.facts):
-            if fact.type in kinds and fact.doc_id in docs:
+        for i in self.retriever.fact_rows(docs):  # only the facts of ``docs`` are looked at
+            fact = self.facts[i]
+            if fact.type in kinds:
                 lex = lexical_overlap(own[fact.doc_id], f"{fact.subject}{fact.indicator or ''}{fact.value}")
-                cos = float(sims[i]) if len(sims) else 0.0
-                out.append((cos + 0.5 * lex, lex, i))
+                out.append((float(sims[i]) + 0.5 * lex, lex, i))
         out.sort(key=lambda x: -x[0])
         return out
 
@@ -103,7 +105,8 @@ class AnswerContext:
 
     def evidence(self, kind: AnswerType, query: Query | None = None) -> list[Evidence]:
         """Candidate clauses for the question, best first (see ``evidence.rank_clauses``): those of
-        the retrieved chunks and the 20 nearest clauses of the same documents."""
+        the retrieved chunks and the 20 nearest clauses of the same documents (only those
+        documents' clauses are scored)."""
         query = query or self.query
         key = (kind, query.question)
         if key not in self._evidence:  # several composers may ask for the same ranking
@@ -111,9 +114,10 @@ class AnswerContext:
         return self._evidence[key]
 
     def _rank(self, kind: AnswerType, query: Query) -> list[Evidence]:
-        sims = self.retriever.clause_similarities(query.text)
         docs = {h.chunk.doc_id for h in self.hits}
-        extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]
+        sims = self.retriever.clause_similarities(query.text, docs)  # only those documents' clauses
+        rows = self.retriever.clause_rows(docs)
+        extra = [int(r) for r in rows[np.argsort(-sims[rows], kind="stable")[:20]]]
         documents = [d for d in (self.document(x) for x in docs) if d is not None]
         return rank_clauses(
             query,
