@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 from policybot.errors import InvalidQuestionError, NotFoundError
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
+from policybot.store.ann import search_on_one_thread
 from policybot.store.files import IndexData
 from policybot.store.keyword import KeywordIndex
 
@@ -70,6 +71,7 @@ class Retriever:
         self.keyword_weight = keyword_weight
         self.max_query_chars = max_query_chars
         self._faiss = index.faiss_index()
+        search_on_one_thread()
         self._keyword: KeywordIndex = index.keyword_index()
         self._vectors: dict[str, np.ndarray] = {}
         self.by_id = {c.id: c for c in index.chunks}

@@ -34,6 +34,7 @@ from policybot.ingest.metadata import apply_sidecar, extract_meta, read_sidecar,
 from policybot.ingest.sandbox import ParseLimits, load_bounded
 from policybot.ingest.structure import parse
 from policybot.records import Chunk, Document, Fact, content_hash
+from policybot.store.ann import AnnParams
 from policybot.store.files import (
     IndexData,
     ModelInfo,
@@ -201,9 +202,11 @@ def ingest(
     rebuild: bool = False,
     progress: bool = False,
     limits: ParseLimits | None = None,
+    ann: AnnParams | None = None,
 ) -> IngestReport:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``; each file is
-    parsed in a child process under ``limits`` (see ``ingest.sandbox``)."""
+    parsed in a child process under ``limits`` (see ``ingest.sandbox``); ``ann`` chooses the dense
+    index (exact by default below its size threshold)."""
     started = time.perf_counter()
     named = {p.resolve() for p in paths if not p.is_dir()}  # a file named on its own must not be skipped
     with write_lock(index_dir):  # from listing the folder and reading the latest index to the commit
@@ -215,7 +218,7 @@ def ingest(
             )
         earlier = {_same(r.source): r for r in read_rejections(index_dir)}
         reading = _Reading(named, earlier, progress, limits or ParseLimits())
-        report = _update(files, index_dir, embedder, chunking, reading, prune=prune, rebuild=rebuild)
+        report = _update(files, index_dir, embedder, chunking, reading, prune=prune, rebuild=rebuild, ann=ann)
         _record_rejections(index_dir, files, report.rejected)
     report.seconds = time.perf_counter() - started
     return report
@@ -230,6 +233,7 @@ def _update(
     *,
     prune: bool,
     rebuild: bool,
+    ann: AnnParams | None = None,
 ) -> IngestReport:
     old, reread = _existing(index_dir, embedder, chunking, rebuild)
     gone = [p for p in reread if not p.exists()]
@@ -243,6 +247,7 @@ def _update(
     report = IngestReport()
     prepared = _prepare_all(files, chunking, old, reading, report)
     new = _empty(embedder, chunking)
+    new.ann = ann or AnnParams()
     keep = _plan(old, prepared, files, prune, report)
     fresh: list[Chunk] = []
     fresh_facts: list[Fact] = []
@@ -268,7 +273,7 @@ def _update(
     ]
     new.clause_vectors = np.vstack([old.clause_vectors[kept_clause_rows], vectors[len(fresh) :]]).astype(np.float32)
     report.chunks, report.embedded = len(new.chunks), len(fresh)
-    if report.changed or rebuild or not _has_index(index_dir):
+    if report.changed or rebuild or not _has_index(index_dir) or new.ann_record() != old.ann_record():
         save_index(new, index_dir)
     return report
 
