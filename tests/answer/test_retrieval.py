@@ -237,21 +237,15 @@ def test_twin_answers_use_their_own_figures(twin_bot: PolicyBot) -> None:
     assert {c.doc_id for c in answer.citations} == {SEED_ID}
 
 
-def test_document_scoped_similarities_equal_the_whole_index_ones(lifecycle_bot: PolicyBot) -> None:
+def test_document_scoped_fact_similarities_equal_the_whole_index_ones(lifecycle_bot: PolicyBot) -> None:
     retriever = lifecycle_bot.retriever
     index = retriever.index
     question = "研发费用加计扣除的比例是多少？"
-    all_clauses = retriever.clause_similarities(question)
     all_facts = retriever.fact_similarities(question)
-    assert len(all_clauses) == len(index.clauses) and len(all_facts) == len(index.facts) > 0
+    assert len(all_facts) == len(index.facts) > 0
     for docs in ({"caishui-2015-119"}, {"sat-2015-97", "sme-promotion-law-2017"}, set(index.documents)):
-        clauses = retriever.clause_similarities(question, docs)
-        rows = retriever.clause_rows(docs)
-        assert [int(r) for r in rows] == [c.row for c in index.clauses if c.doc_id in docs]
-        np.testing.assert_allclose(clauses[rows], all_clauses[rows], rtol=0, atol=1e-6)
-        assert not np.delete(clauses, rows).any()
         facts = retriever.fact_similarities(question, docs)
-        fact_rows = retriever.fact_rows(docs)
-        assert fact_rows == [i for i, f in enumerate(index.facts) if f.doc_id in docs]
-        np.testing.assert_allclose(facts[fact_rows], all_facts[fact_rows], rtol=0, atol=1e-6)
-        assert not np.delete(facts, fact_rows).any() and facts[fact_rows].min() > 0.5
+        rows = retriever.fact_rows(docs)
+        assert rows == [i for i, f in enumerate(index.facts) if f.doc_id in docs]
+        np.testing.assert_allclose(facts[rows], all_facts[rows], rtol=0, atol=1e-6)
+        assert not np.delete(facts, rows).any() and facts[rows].min() > 0.5

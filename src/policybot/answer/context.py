@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-import numpy as np
-
 from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
@@ -105,8 +103,7 @@ class AnswerContext:
 
     def evidence(self, kind: AnswerType, query: Query | None = None) -> list[Evidence]:
         """Candidate clauses for the question, best first (see ``evidence.rank_clauses``): those of
-        the retrieved chunks and the 20 nearest clauses of the same documents (only those
-        documents' clauses are scored)."""
+        the retrieved chunks and the 20 nearest clauses of the same documents."""
         query = query or self.query
         key = (kind, query.question)
         if key not in self._evidence:  # several composers may ask for the same ranking
@@ -114,10 +111,9 @@ class AnswerContext:
         return self._evidence[key]
 
     def _rank(self, kind: AnswerType, query: Query) -> list[Evidence]:
+        sims = self.retriever.clause_similarities(query.text)  # all clauses: "nearest" is by the library's rank
         docs = {h.chunk.doc_id for h in self.hits}
-        sims = self.retriever.clause_similarities(query.text, docs)  # only those documents' clauses
-        rows = self.retriever.clause_rows(docs)
-        extra = [int(r) for r in rows[np.argsort(-sims[rows], kind="stable")[:20]]]
+        extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]
         documents = [d for d in (self.document(x) for x in docs) if d is not None]
         return rank_clauses(
             query,

@@ -157,17 +157,11 @@ class Retriever:
         hits.sort(key=lambda h: (-h.score, -(h.dense_score or 0.0), h.chunk.ordinal))
         return hits
 
-    def clause_similarities(self, query: str, docs: Collection[str] | None = None) -> np.ndarray:
-        """Cosine similarity of ``query`` to every clause of the index, in clause order; with
-        ``docs``, only the clauses of those documents are scored and the others are 0."""
+    def clause_similarities(self, query: str) -> np.ndarray:
+        """Cosine similarity of ``query`` to every clause of the index, in clause order."""
         if not len(self.index.clause_vectors):
             return np.zeros(0, dtype=np.float32)
-        if docs is None:
-            return np.asarray(self.index.clause_vectors @ self.query_vector(query), dtype=np.float32)
-        rows = self._rows().clauses_of(docs)
-        out = np.zeros(len(self.index.clause_vectors), dtype=np.float32)
-        out[rows] = self.index.clause_vectors[rows] @ self.query_vector(query)
-        return out
+        return np.asarray(self.index.clause_vectors @ self.query_vector(query), dtype=np.float32)
 
     def fact_similarities(self, query: str, docs: Collection[str] | None = None) -> np.ndarray:
         """Cosine similarity of ``query`` to the clause each fact was read from (its chunk when the
@@ -187,10 +181,6 @@ class Retriever:
             out[by_chunk] = self.index.vectors[rows.fact_chunk[by_chunk]] @ vector
         return out
 
-    def clause_rows(self, docs: Collection[str]) -> np.ndarray:
-        """The rows of the clauses of ``docs``, in order."""
-        return self._rows().clauses_of(docs)
-
     def fact_rows(self, docs: Collection[str]) -> list[int]:
         """The positions of the facts of ``docs`` among the index's facts, in order."""
         return [int(i) for i in self._rows().facts_of(docs)]
@@ -203,17 +193,13 @@ class Retriever:
 
 @dataclass(frozen=True)
 class _DocumentRows:
-    """Each document's clause and fact rows, and for each fact the row of the clause it was read
+    """Each document's fact rows, and for each fact the row of the clause it was read
     from and of its chunk (-1 when unknown): built once per index, so that scoring a question
     against the retrieved documents touches only their rows."""
 
-    clauses: dict[str, np.ndarray]
     facts: dict[str, np.ndarray]
     fact_clause: np.ndarray
     fact_chunk: np.ndarray
-
-    def clauses_of(self, docs: Collection[str]) -> np.ndarray:
-        return _union(self.clauses, docs)
 
     def facts_of(self, docs: Collection[str]) -> np.ndarray:
         return _union(self.facts, docs)
@@ -222,10 +208,8 @@ class _DocumentRows:
     def of(cls, index: IndexData) -> _DocumentRows:
         chunk_rows = {c.id: i for i, c in enumerate(index.chunks)}
         by_chunk: dict[str, list[Clause]] = {}
-        clauses: dict[str, list[int]] = {}
         for clause in index.clauses:
             by_chunk.setdefault(clause.chunk_id, []).append(clause)
-            clauses.setdefault(clause.doc_id, []).append(clause.row)
         facts: dict[str, list[int]] = {}
         pairs = []
         for i, fact in enumerate(index.facts):
@@ -242,7 +226,7 @@ class _DocumentRows:
             )
             pairs.append((clause_row, chunk_row))
         table = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        return cls(_arrays(clauses), _arrays(facts), table[:, 0].copy(), table[:, 1].copy())
+        return cls(_arrays(facts), table[:, 0].copy(), table[:, 1].copy())
 
 
 def _arrays(rows: dict[str, list[int]]) -> dict[str, np.ndarray]:
