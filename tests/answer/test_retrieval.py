@@ -235,3 +235,17 @@ def test_twin_answers_use_their_own_figures(twin_bot: PolicyBot) -> None:
     answer = twin_bot.ask("2016年预计削减化学需氧量多少？")
     assert not answer.refused and "8万吨" in answer.text and "10万吨" not in answer.text
     assert {c.doc_id for c in answer.citations} == {SEED_ID}
+
+
+def test_document_scoped_fact_similarities_equal_the_whole_index_ones(lifecycle_bot: PolicyBot) -> None:
+    retriever = lifecycle_bot.retriever
+    index = retriever.index
+    question = "研发费用加计扣除的比例是多少？"
+    all_facts = retriever.fact_similarities(question)
+    assert len(all_facts) == len(index.facts) > 0
+    for docs in ({"caishui-2015-119"}, {"sat-2015-97", "sme-promotion-law-2017"}, set(index.documents)):
+        facts = retriever.fact_similarities(question, docs)
+        rows = retriever.fact_rows(docs)
+        assert rows == [i for i, f in enumerate(index.facts) if f.doc_id in docs]
+        np.testing.assert_allclose(facts[rows], all_facts[rows], rtol=0, atol=1e-6)
+        assert not np.delete(facts, rows).any() and facts[rows].min() > 0.5

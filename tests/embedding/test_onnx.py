@@ -188,3 +188,21 @@ def test_int8_questions_are_the_same_alone_and_in_a_batch(int8: OnnxEmbedder) ->
     assert cosines(together, alone).min() > 0.99999
     passages = int8.embed_passages(texts)  # the int8 model: close, not equal
     assert cosines(passages, np.vstack([int8.embed_passages([t]) for t in texts])).min() > 0.99
+
+
+def test_int8_passage_model_loads_only_for_passages(onnx_dir: Path) -> None:
+    embedder = OnnxEmbedder.load(onnx_dir, EmbedBackend.ONNX_INT8)
+    embedder.embed_queries(["绿色工厂评价导则什么时候发布？"])
+    assert not embedder.session.loaded  # a server answering questions never holds the int8 model
+    vectors = embedder.embed_passages(["发布绿色工厂评价导则。"])
+    assert embedder.session.loaded and vectors.shape == (1, embedder.dimension)
+    assert embedder.session is not embedder.query_session
+
+
+def test_missing_int8_file_is_a_model_error_at_load(onnx_dir: Path, tmp_path: Path) -> None:
+    for item in onnx_dir.iterdir():
+        if item.name != "model_int8.onnx":
+            (tmp_path / item.name).symlink_to(item)
+    with pytest.raises(ModelError, match="prepare-model"):
+        OnnxEmbedder.load(tmp_path, EmbedBackend.ONNX_INT8)
+    assert OnnxEmbedder.load(tmp_path, EmbedBackend.ONNX_FP32).backend is EmbedBackend.ONNX_FP32

@@ -6,12 +6,15 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 
 import docfiles
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import prepare_document
 from policybot.store.keyword import KeywordIndex, tokenize
+from support import ROOT
 
 TEXTS = [
     "发布绿色制造标准体系建设指南、绿色工厂评价导则和绿色供应链管理试点方案。",
@@ -24,6 +27,61 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def seed_texts() -> list[str]:
     return [c.text for c in prepare_document(docfiles.seed_path(), ChunkSettings()).chunks]
+
+
+@pytest.fixture(scope="module")
+def corpus_texts() -> list[str]:
+    """Chunk texts of every document in corpus/ (the seed among them)."""
+    texts: list[str] = []
+    for path in sorted((ROOT / "corpus").glob("*.txt")):
+        texts += [c.embed_text for c in prepare_document(path, ChunkSettings()).chunks]
+    return texts
+
+
+def _questions() -> list[str]:
+    out: list[str] = []
+    for name in ("retrieval.yaml", "retrieval-corpus.yaml", "questions-corpus.yaml"):
+        out += [item["question"] for item in yaml.safe_load((ROOT / "eval" / name).read_text("utf-8"))]
+    return out
+
+
+def _scores_from_postings(index: KeywordIndex, query: str, k: int) -> list[tuple[int, float]]:
+    """BM25 as computed before the arrays were kept ready: rebuilt from the postings per query."""
+    terms = set(tokenize(query))
+    n = len(index)
+    if not terms or n == 0:
+        return []
+    scores = np.zeros(n, dtype=np.float32)
+    norm = index.k1 * (1 - index.b + index.b * index.doc_lengths / max(index.avgdl, 1e-9))
+    for term in terms:
+        plist = index.postings(term)
+        if not plist:
+            continue
+        idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
+        ids = np.fromiter((p[0] for p in plist), dtype=np.int64, count=len(plist))
+        tfs = np.fromiter((p[1] for p in plist), dtype=np.float32, count=len(plist))
+        scores[ids] += idf * tfs * (index.k1 + 1) / (tfs + norm[ids])
+    top = np.argsort(-scores)[:k]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def test_ready_arrays_score_exactly_as_the_postings_did(corpus_texts: list[str]) -> None:
+    index = KeywordIndex.build(corpus_texts)
+    questions = _questions()
+    assert len(corpus_texts) > 200 and len(questions) > 100
+    hits = 0
+    for question in questions:
+        got = index.search(question, 10)
+        assert got == _scores_from_postings(index, question, 10), question
+        hits += bool(got)
+    assert hits > 0.9 * len(questions)
+
+
+def test_postings_round_trip_through_the_arrays() -> None:
+    index = KeywordIndex.build(TEXTS)
+    assert index.postings("绿色") == [(0, 3)]
+    assert index.postings("不存在的词") == []
+    assert KeywordIndex(index.to_json()["postings"], [int(x) for x in index.doc_lengths]).to_json() == index.to_json()
 
 
 @pytest.mark.parametrize("text", ["你好", "您好！", "请问", "什么时候？", "有哪些", "的了吗呢", "what is the"])

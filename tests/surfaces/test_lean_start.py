@@ -13,9 +13,11 @@ import pytest
 from support import ROOT
 
 HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime", "langchain_core", "gradio")
+#: not a model, but seconds of start-up between them on a busy machine: only commands that read the index need them
+INDEX_LIBRARIES = ("faiss", "numpy", "jieba", "icalendar")
 
 
-def run_cli(*args: str) -> tuple[list[str], str]:
+def run_cli(*args: str, watch: tuple[str, ...] = HEAVY) -> tuple[list[str], str]:
     code = (
         "import json, sys\n"
         "from policybot.surfaces.cli import main\n"
@@ -23,7 +25,7 @@ def run_cli(*args: str) -> tuple[list[str], str]:
         f"    code = main({list(args)!r})\n"
         "except SystemExit as exc:\n"
         "    code = exc.code\n"
-        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)), file=sys.stderr)\n"
+        f"print(json.dumps(sorted(m for m in {watch!r} if m in sys.modules)), file=sys.stderr)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
@@ -40,3 +42,14 @@ def test_reading_commands_load_no_model(seed_bot: Any, command: list[str]) -> No
 def test_help_loads_no_model() -> None:
     loaded, stdout = run_cli("--help")
     assert loaded == [] and "prepare-model" in stdout
+
+
+@pytest.mark.parametrize("command", [["--help"], ["calendar", "--help"], ["ingest", "--help"]])
+def test_help_loads_no_index_library(command: list[str]) -> None:
+    loaded, stdout = run_cli(*command, watch=INDEX_LIBRARIES)
+    assert loaded == [] and "usage" in stdout
+
+
+def test_a_reading_command_does_load_the_index_libraries(seed_bot: Any) -> None:
+    loaded, _ = run_cli("--index", str(seed_bot.settings.index_dir), "documents", watch=INDEX_LIBRARIES)
+    assert {"faiss", "numpy"} <= set(loaded)

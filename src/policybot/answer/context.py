@@ -80,14 +80,14 @@ class AnswerContext:
     def fact_scores(self, query: Query, kinds: set[str], docs: set[str]) -> list[tuple[float, float, int]]:
         """(score, lexical, fact index) for the facts of ``kinds`` in ``docs``, best first: the
         similarity of the question to the clause a fact was read from, plus keyword overlap."""
-        sims = self.retriever.fact_similarities(query.text)
+        sims = self.retriever.fact_similarities(query.text, docs)
         own = {d: self._without_identity(query, d) for d in docs}
         out = []
-        for i, fact in enumerate(self.facts):
-            if fact.type in kinds and fact.doc_id in docs:
+        for i in self.retriever.fact_rows(docs):  # only the facts of ``docs`` are looked at
+            fact = self.facts[i]
+            if fact.type in kinds:
                 lex = lexical_overlap(own[fact.doc_id], f"{fact.subject}{fact.indicator or ''}{fact.value}")
-                cos = float(sims[i]) if len(sims) else 0.0
-                out.append((cos + 0.5 * lex, lex, i))
+                out.append((float(sims[i]) + 0.5 * lex, lex, i))
         out.sort(key=lambda x: -x[0])
         return out
 
@@ -117,7 +117,7 @@ class AnswerContext:
         return self._evidence[key]
 
     def _rank(self, kind: AnswerType, query: Query) -> list[Evidence]:
-        sims = self.retriever.clause_similarities(query.text)
+        sims = self.retriever.clause_similarities(query.text)  # all clauses: "nearest" is by the library's rank
         docs = {h.chunk.doc_id for h in self.hits}
         extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]
         documents = [d for d in (self.document(x) for x in docs) if d is not None]

@@ -7,7 +7,8 @@ similarity of the dense search is kept on the hit as ``dense_score`` for refusal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,6 +20,7 @@ from pydantic import ConfigDict
 from policybot.errors import InvalidQuestionError, NotFoundError
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
+from policybot.store.ann import search_on_one_thread
 from policybot.store.base import StoreSearch
 from policybot.store.files import IndexData
 from policybot.store.memory import MemorySearch
@@ -72,9 +74,10 @@ class Retriever:
         self.max_query_chars = max_query_chars
         #: dense and keyword search for this snapshot: the store's, or FAISS + BM25 in memory
         self.store_search: StoreSearch = search if search is not None else MemorySearch(index)
+        search_on_one_thread()
         self._vectors: dict[str, np.ndarray] = {}
         self.by_id = {c.id: c for c in index.chunks}
-        self._fact_rows: list[tuple[int, int]] | None = None
+        self._doc_rows: _DocumentRows | None = None
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding (cached: the answerer reuses the one retrieval computed)."""
@@ -148,40 +151,79 @@ class Retriever:
             return np.zeros(0, dtype=np.float32)
         return np.asarray(self.index.clause_vectors @ self.query_vector(query), dtype=np.float32)
 
-    def fact_similarities(self, query: str) -> np.ndarray:
-        """Cosine similarity of ``query`` to the clause each fact was read from, in fact order."""
+    def fact_similarities(self, query: str, docs: Collection[str] | None = None) -> np.ndarray:
+        """Cosine similarity of ``query`` to the clause each fact was read from (its chunk when the
+        clause is unknown), in fact order; with ``docs``, only those documents' facts, others 0."""
         if not self.index.facts:
             return np.zeros(0, dtype=np.float32)
-        clause_sims = self.clause_similarities(query)
-        rows = self._fact_clause_rows()
-        chunk_sims = self.index.vectors @ self.query_vector(query)
-        out = np.zeros(len(rows), dtype=np.float32)
-        for i, (clause_row, chunk_row) in enumerate(rows):
-            out[i] = clause_sims[clause_row] if clause_row >= 0 else (chunk_sims[chunk_row] if chunk_row >= 0 else 0.0)
+        rows = self._rows()
+        facts = rows.facts_of(docs) if docs is not None else np.arange(len(self.index.facts))
+        vector = self.query_vector(query)
+        out = np.zeros(len(self.index.facts), dtype=np.float32)
+        clause_rows, chunk_rows = rows.fact_clause[facts], rows.fact_chunk[facts]
+        by_clause = facts[clause_rows >= 0]
+        if len(by_clause):
+            out[by_clause] = self.index.clause_vectors[rows.fact_clause[by_clause]] @ vector
+        by_chunk = facts[(clause_rows < 0) & (chunk_rows >= 0)]
+        if len(by_chunk):
+            out[by_chunk] = self.index.vectors[rows.fact_chunk[by_chunk]] @ vector
         return out
 
-    def _fact_clause_rows(self) -> list[tuple[int, int]]:
-        """For each fact, the row of the clause it was read from and of its chunk (-1 when unknown)."""
-        if self._fact_rows is None:
-            chunk_rows = {c.id: i for i, c in enumerate(self.index.chunks)}
-            by_chunk: dict[str, list[Clause]] = {}
-            for clause in self.index.clauses:
-                by_chunk.setdefault(clause.chunk_id, []).append(clause)
-            rows = []
-            for fact in self.index.facts:
-                chunk_row = chunk_rows.get(fact.chunk_id, -1)
-                base = self.index.chunks[chunk_row].start if chunk_row >= 0 else 0
-                clause_row = next(
-                    (
-                        c.row
-                        for c in by_chunk.get(fact.chunk_id, [])
-                        if base + c.start <= fact.start < base + c.end or fact.quote[:12] in c.text
-                    ),
-                    -1,
-                )
-                rows.append((clause_row, chunk_row))
-            self._fact_rows = rows
-        return self._fact_rows
+    def fact_rows(self, docs: Collection[str]) -> list[int]:
+        """The positions of the facts of ``docs`` among the index's facts, in order."""
+        return [int(i) for i in self._rows().facts_of(docs)]
+
+    def _rows(self) -> _DocumentRows:
+        if self._doc_rows is None:
+            self._doc_rows = _DocumentRows.of(self.index)
+        return self._doc_rows
+
+
+@dataclass(frozen=True)
+class _DocumentRows:
+    """Each document's fact rows, and for each fact the row of the clause it was read
+    from and of its chunk (-1 when unknown): built once per index, so that scoring a question
+    against the retrieved documents touches only their rows."""
+
+    facts: dict[str, np.ndarray]
+    fact_clause: np.ndarray
+    fact_chunk: np.ndarray
+
+    def facts_of(self, docs: Collection[str]) -> np.ndarray:
+        return _union(self.facts, docs)
+
+    @classmethod
+    def of(cls, index: IndexData) -> _DocumentRows:
+        chunk_rows = {c.id: i for i, c in enumerate(index.chunks)}
+        by_chunk: dict[str, list[Clause]] = {}
+        for clause in index.clauses:
+            by_chunk.setdefault(clause.chunk_id, []).append(clause)
+        facts: dict[str, list[int]] = {}
+        pairs = []
+        for i, fact in enumerate(index.facts):
+            facts.setdefault(fact.doc_id, []).append(i)
+            chunk_row = chunk_rows.get(fact.chunk_id, -1)
+            base = index.chunks[chunk_row].start if chunk_row >= 0 else 0
+            clause_row = next(
+                (
+                    c.row
+                    for c in by_chunk.get(fact.chunk_id, [])
+                    if base + c.start <= fact.start < base + c.end or fact.quote[:12] in c.text
+                ),
+                -1,
+            )
+            pairs.append((clause_row, chunk_row))
+        table = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        return cls(_arrays(facts), table[:, 0].copy(), table[:, 1].copy())
+
+
+def _arrays(rows: dict[str, list[int]]) -> dict[str, np.ndarray]:
+    return {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
+
+
+def _union(rows: dict[str, np.ndarray], docs: Collection[str]) -> np.ndarray:
+    parts = [rows[d] for d in docs if d in rows]
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

@@ -18,6 +18,7 @@ are sorted by token count before batching, so a batch pads to lengths close to i
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,20 +119,19 @@ class OnnxEmbedder:
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         options.log_severity_level = 3
         try:
-            session = ort.InferenceSession(
-                str(folder / ONNX_FILES[backend]), options, providers=["CPUExecutionProvider"]
+            fp32 = ort.InferenceSession(
+                str(folder / ONNX_FILES[EmbedBackend.ONNX_FP32]), options, providers=["CPUExecutionProvider"]
             )
-            query_session = session
-            if backend is not EmbedBackend.ONNX_FP32:
-                fp32 = str(folder / ONNX_FILES[EmbedBackend.ONNX_FP32])
-                query_session = ort.InferenceSession(fp32, options, providers=["CPUExecutionProvider"])
+            session: Any = fp32
+            if backend is not EmbedBackend.ONNX_FP32:  # questions go through float32, passages through int8
+                session = _LazySession(folder / ONNX_FILES[backend], options)
             tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         except Exception as exc:  # onnxruntime raises its own exception types
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"cannot load the ONNX model from {folder}: {first}") from exc
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=card.max_length)
-        return cls(session, tokenizer, card, backend, batch_size=batch_size, query_session=query_session)
+        return cls(session, tokenizer, card, backend, batch_size=batch_size, query_session=fp32)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed questions/search queries (with the model's query prompt, if any), in float32."""
@@ -177,3 +177,33 @@ class OnnxEmbedder:
             f"OnnxEmbedder(model_id={self.model_id!r}, backend={self.backend.value}, dimension={self.dimension}, "
             f"fingerprint={self.fingerprint!r})"
         )
+
+
+class _LazySession:
+    """The int8 passage model, loaded at its first run: a server that only embeds questions (with
+    the float32 model) never holds it (about 180 MB resident)."""
+
+    def __init__(self, path: Path, options: Any) -> None:
+        if not path.is_file():
+            raise ModelError(f"no ONNX model at {path}; run `policybot prepare-model`")
+        self.path, self._options = path, options
+        self._session: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+
+                try:
+                    self._session = ort.InferenceSession(
+                        str(self.path), self._options, providers=["CPUExecutionProvider"]
+                    )
+                except Exception as exc:  # onnxruntime raises its own exception types
+                    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                    raise ModelError(f"cannot load the ONNX model {self.path}: {first}") from exc
+        return self._session.run(*args, **kwargs)

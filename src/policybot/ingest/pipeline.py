@@ -34,6 +34,7 @@ from policybot.ingest.metadata import apply_sidecar, extract_meta, read_sidecar,
 from policybot.ingest.sandbox import ParseLimits, load_bounded
 from policybot.ingest.structure import parse
 from policybot.records import Chunk, Document, Fact, content_hash
+from policybot.store.ann import AnnParams
 from policybot.store.base import Store
 from policybot.store.files import IndexData, ModelInfo, check_model
 from policybot.store.filestore import FilesStore
@@ -195,10 +196,12 @@ def ingest(
     progress: bool = False,
     limits: ParseLimits | None = None,
     store: Store | None = None,
+    ann: AnnParams | None = None,
 ) -> IngestReport:
     """Bring the index (``store``, by default the files in ``index_dir``) up to date with the files
-    under ``paths``; each file is parsed in a child process under ``limits`` (see ``ingest.sandbox``).
-    Rejections are recorded in ``index_dir``."""
+    under ``paths``; each file is parsed in a child process under ``limits`` (see ``ingest.sandbox``);
+    ``ann`` chooses the dense index (exact by default below its size threshold). Rejections are
+    recorded in ``index_dir``."""
     started = time.perf_counter()
     named = {p.resolve() for p in paths if not p.is_dir()}  # a file named on its own must not be skipped
     store = store if store is not None else FilesStore(index_dir)
@@ -211,7 +214,7 @@ def ingest(
             )
         earlier = {_same(r.source): r for r in read_rejections(index_dir)}
         reading = _Reading(named, earlier, progress, limits or ParseLimits())
-        report = _update(files, store, embedder, chunking, reading, prune=prune, rebuild=rebuild)
+        report = _update(files, store, embedder, chunking, reading, prune=prune, rebuild=rebuild, ann=ann)
         _record_rejections(index_dir, files, report.rejected)
     report.seconds = time.perf_counter() - started
     return report
@@ -226,6 +229,7 @@ def _update(
     *,
     prune: bool,
     rebuild: bool,
+    ann: AnnParams | None = None,
 ) -> IngestReport:
     old, reread, replace_all = _existing(store, embedder, chunking, rebuild)
     gone = [p for p in reread if not p.exists()]
@@ -239,6 +243,7 @@ def _update(
     report = IngestReport()
     prepared = _prepare_all(files, chunking, old, reading, report)
     new = _empty(embedder, chunking)
+    new.ann = ann or AnnParams()
     keep = _plan(old, prepared, files, prune, report)
     fresh: list[Chunk] = []
     fresh_facts: list[Fact] = []
@@ -264,7 +269,7 @@ def _update(
     ]
     new.clause_vectors = np.vstack([old.clause_vectors[kept_clause_rows], vectors[len(fresh) :]]).astype(np.float32)
     report.chunks, report.embedded = len(new.chunks), len(fresh)
-    if report.changed or rebuild or not _has_index(store):
+    if report.changed or rebuild or not _has_index(store) or new.ann_record() != old.ann_record():
         store.commit(new, upserted=_fresh_ids(keep), removed=report.removed, replace_all=replace_all)
     return report
 

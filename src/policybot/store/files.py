@@ -45,11 +45,12 @@ from typing import Any
 import faiss
 import numpy as np
 
-from policybot.config import EmbedBackend
+from policybot.config import AnnKind, EmbedBackend
 from policybot.eligibility.model import Measure
 from policybot.errors import IndexMismatchError, IndexMissingError, StorageError
 from policybot.ingest.clauses import Clause, split_clauses
 from policybot.records import Chunk, Document, DocumentMeta, Fact, content_hash
+from policybot.store.ann import AnnParams, build_faiss_index
 from policybot.store.keyword import KeywordIndex
 
 __all__ = [
@@ -115,6 +116,10 @@ class IndexData:
     version: str | None = field(default=None, compare=False)
     _clauses: list[Clause] | None = field(default=None, repr=False, compare=False)
     _clauses_key: tuple[int, int] = field(default=(0, -1), repr=False, compare=False)
+    #: how the dense index is built (exact or HNSW; see store.ann), and the one built for ``vectors``
+    ann: AnnParams = field(default_factory=AnnParams, compare=False)
+    _faiss: Any = field(default=None, repr=False, compare=False)
+    _faiss_key: tuple[int, int, AnnParams | None] = field(default=(0, -1, None), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.vectors.size == 0:
@@ -148,10 +153,18 @@ class IndexData:
         return self.keyword
 
     def faiss_index(self) -> faiss.Index:
-        index = faiss.IndexFlatIP(self.model.dimension)
-        if len(self.vectors):
-            index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
-        return index
+        """The dense index over ``vectors`` (built once per vectors array and ``ann``: HNSW takes a while)."""
+        key = (id(self.vectors), len(self.vectors), self.ann)
+        if self._faiss is None or self._faiss_key != key:
+            self._faiss, self._faiss_key = build_faiss_index(self.vectors, self.model.dimension, self.ann), key
+        return self._faiss
+
+    def ann_record(self) -> dict[str, Any]:
+        """The manifest's ``ann``: the type of the dense index and, for HNSW, its parameters."""
+        if self.ann.choose(len(self.vectors)) is AnnKind.HNSW:
+            a = self.ann
+            return {"type": "hnsw", "m": a.hnsw_m, "ef_construction": a.ef_construction, "ef_search": a.ef_search}
+        return {"type": "flat"}
 
     def manifest(self) -> dict[str, Any]:
         return {
@@ -159,6 +172,7 @@ class IndexData:
             "created": self.created,
             "model": asdict(self.model),
             "chunking": self.chunking,
+            "ann": self.ann_record(),
             "corpus_hash": self.corpus_hash,
             "counts": {
                 "documents": len(self.documents),
@@ -494,7 +508,7 @@ def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> Inde
     if len(chunks) != len(vectors) or len(keyword) != len(chunks):
         raise inconsistent
     try:
-        return IndexData(
+        data = IndexData(
             info,
             manifest["chunking"],
             documents,
@@ -505,6 +519,23 @@ def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> Inde
             keyword,
             manifest.get("created", ""),
             measures,
+            ann=_ann_of(manifest.get("ann", {"type": "flat"})),
         )
     except ValueError:
         raise inconsistent from None
+    data._faiss, data._faiss_key = flat, (id(data.vectors), len(data.vectors), data.ann)  # kept, not rebuilt
+    return data
+
+
+def _ann_of(record: dict[str, Any]) -> AnnParams:
+    """The parameters a saved dense index was built with (its type forced: it is kept as it is)."""
+    if record.get("type") == AnnKind.HNSW.value:
+        defaults = AnnParams()
+        return AnnParams(
+            AnnKind.HNSW,
+            defaults.min_vectors,
+            int(record.get("m", defaults.hnsw_m)),
+            int(record.get("ef_construction", defaults.ef_construction)),
+            int(record.get("ef_search", defaults.ef_search)),
+        )
+    return AnnParams(AnnKind.FLAT)

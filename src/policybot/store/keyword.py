@@ -11,7 +11,8 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,15 @@ def tokenize(text: str) -> list[str]:
 
 
 class KeywordIndex:
-    """BM25 (k1, b) over a fixed list of chunk texts, addressed by their position."""
+    """BM25 (k1, b) over a fixed list of chunk texts, addressed by their position.
+
+    The postings are held as flat arrays (compressed sparse rows, one row per term) with each
+    posting's BM25 weight computed once, so a query only adds up slices of ready arrays.
+    """
 
     def __init__(
         self,
-        postings: dict[str, list[tuple[int, int]]],
+        postings: Mapping[str, Sequence[Sequence[int]]],
         doc_lengths: Sequence[int],
         *,
         k1: float = 1.5,
@@ -64,12 +69,32 @@ class KeywordIndex:
             raise ValueError(f"k1 must be a positive number, got {k1}")
         if not (math.isfinite(b) and 0 <= b <= 1):
             raise ValueError(f"b must be between 0 and 1, got {b}")
-        self.postings = postings
         self.doc_lengths = np.asarray(doc_lengths, dtype=np.float32)
         self.k1, self.b = k1, b
         n = len(self.doc_lengths)
         self.avgdl = float(self.doc_lengths.mean()) if n else 0.0
-        self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        self._terms = list(postings)
+        self._slot = {t: i for i, t in enumerate(self._terms)}
+        counts = np.fromiter((len(postings[t]) for t in self._terms), dtype=np.int64, count=len(self._terms))
+        self._offsets = np.zeros(len(self._terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._offsets[1:])
+        pairs = np.fromiter(
+            chain.from_iterable(chain.from_iterable(postings[t] for t in self._terms)),
+            dtype=np.int64,
+            count=2 * int(self._offsets[-1]),
+        ).reshape(-1, 2)
+        self._ids = pairs[:, 0].copy()
+        self._tfs = pairs[:, 1].astype(np.int32)
+        self._weights = self._bm25_weights(counts)
+
+    def _bm25_weights(self, counts: np.ndarray) -> np.ndarray:
+        """Each posting's BM25 term, in float32 as the per-query computation gave it."""
+        n = len(self.doc_lengths)
+        idf = np.array([math.log(1 + (n - c + 0.5) / (c + 0.5)) for c in counts.tolist()], dtype=np.float32)
+        norm = self.k1 * (1 - self.b + self.b * self.doc_lengths / max(self.avgdl, 1e-9))
+        tfs = self._tfs.astype(np.float32)
+        result: np.ndarray = np.repeat(idf, counts) * tfs * (self.k1 + 1) / (tfs + norm[self._ids])
+        return result
 
     def __len__(self) -> int:
         return len(self.doc_lengths)
@@ -92,16 +117,22 @@ class KeywordIndex:
         if not terms or n == 0:
             return []
         scores = np.zeros(n, dtype=np.float32)
-        norm = self.k1 * (1 - self.b + self.b * self.doc_lengths / max(self.avgdl, 1e-9))
         for term in terms:
-            plist = self.postings.get(term)
-            if not plist:
+            slot = self._slot.get(term)
+            if slot is None:
                 continue
-            ids = np.fromiter((p[0] for p in plist), dtype=np.int64, count=len(plist))
-            tfs = np.fromiter((p[1] for p in plist), dtype=np.float32, count=len(plist))
-            scores[ids] += self._idf[term] * tfs * (self.k1 + 1) / (tfs + norm[ids])
+            lo, hi = self._offsets[slot], self._offsets[slot + 1]
+            scores[self._ids[lo:hi]] += self._weights[lo:hi]
         top = np.argsort(-scores)[:k]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def postings(self, term: str) -> list[tuple[int, int]]:
+        """The (position, term frequency) pairs of ``term``, in position order."""
+        slot = self._slot.get(term)
+        if slot is None:
+            return []
+        lo, hi = self._offsets[slot], self._offsets[slot + 1]
+        return list(zip(self._ids[lo:hi].tolist(), self._tfs[lo:hi].tolist(), strict=True))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,7 +140,7 @@ class KeywordIndex:
             "k1": self.k1,
             "b": self.b,
             "doc_lengths": [int(x) for x in self.doc_lengths],
-            "postings": {t: [list(p) for p in plist] for t, plist in sorted(self.postings.items())},
+            "postings": {t: [list(p) for p in self.postings(t)] for t in sorted(self._terms)},
         }
 
     def save(self, path: Path) -> None:
@@ -120,5 +151,4 @@ class KeywordIndex:
         data = json.loads(path.read_text("utf-8"))
         if data.get("format") != _FORMAT:
             raise ValueError(f"{path}: keyword index format {data.get('format')!r}, expected {_FORMAT}")
-        postings = {t: [(int(i), int(tf)) for i, tf in plist] for t, plist in data["postings"].items()}
-        return cls(postings, data["doc_lengths"], k1=data["k1"], b=data["b"])
+        return cls(data["postings"], data["doc_lengths"], k1=data["k1"], b=data["b"])

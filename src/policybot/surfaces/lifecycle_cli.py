@@ -8,13 +8,13 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policybot.config import Settings
 from policybot.lifecycle.calendar import CalendarQuery, EntryKind, select
-from policybot.lifecycle.export import entry_row, to_csv, to_ics
-from policybot.lifecycle.view import LifecycleView, lifecycle_view
-from policybot.store import open_store
+
+if TYPE_CHECKING:  # loaded by the commands that use them: other commands start without FAISS
+    from policybot.lifecycle.view import LifecycleView
 
 __all__ = ["add_lifecycle_commands", "iso_day"]
 
@@ -27,6 +27,9 @@ def iso_day(text: str) -> date:
 
 
 def _view(settings: Settings) -> LifecycleView:
+    from policybot.lifecycle.view import lifecycle_view
+    from policybot.store import open_store
+
     store = open_store(settings)
     try:
         return lifecycle_view(store.load())
@@ -50,6 +53,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.lifecycle.export import entry_row, to_csv, to_ics
+
     day = args.as_of or date.today()
     kinds = tuple(EntryKind(k) for k in args.kind or ())
     query = CalendarQuery(args.start, args.end, day, args.open, args.within, tuple(args.doc or ()), args.issuer, kinds)
