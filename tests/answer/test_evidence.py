@@ -213,3 +213,23 @@ def test_the_askers_description_does_not_set_the_answer_type() -> None:
     query = understand("我们公司有一批期限10个月的设备租赁，按新准则能不能按短期租赁简化处理？")
     assert answer_type(query.question) is AnswerType.PERIOD  # 期限 in the description alone
     assert AnswerContext(query, [], None).kind is AnswerType.CONDITION  # type: ignore[arg-type]
+
+
+def test_a_definition_question_takes_the_clause_defining_that_term() -> None:
+    law = [
+        _chunk(
+            "第三条本法所称节约能源（以下简称节能），是指加强用能管理，采取技术上可行、经济上合理、"
+            "社会可以承受的措施，从能源生产到消费的各个环节降低消耗。",
+            ("法", "第三条"),
+            0,
+        ),
+        _chunk("第二条本法所称能源，是指煤炭、石油、天然气、生物质能和电力、热力等各种资源。", ("法", "第二条"), 1),
+        _chunk("第二条本法所称中小企业，是指在中华人民共和国境内依法设立的企业。", ("促进法", "第二条"), 2),
+    ]
+    clauses = split_clauses(law)
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    hits = [Hit(law[0], 1.0), Hit(law[1], 0.9), Hit(law[2], 0.8)]
+    ranked = rank_clauses(understand("节约能源法所称的能源包括哪些？"), AnswerType.LIST, hits, clauses, law, sims)
+    assert ranked[0].text.startswith("第二条本法所称能源")
+    ranked = rank_clauses(understand("本法所称的中小企业是指什么？"), AnswerType.OTHER, hits, clauses, law, sims)
+    assert ranked[0].text.startswith("第二条本法所称中小企业")

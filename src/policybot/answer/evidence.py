@@ -366,6 +366,7 @@ def _evidence(
         score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
     score += year_fit(query, chunk.text, clause.start) + _named_figures(query, clause.text)
     score += _bound_fit(query.question, clause.text) if ok else 0.0
+    score += _defines(query.question, clause.text)
     cover = coverage(query, clause.text + " ".join(chunk.section_path) + identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
 
@@ -393,6 +394,20 @@ def _beyond_title(query: Query, identity: str) -> Query:
         return query
     kept = tuple(g for g in query.terms if not any(t in identity for t in g))
     return replace(query, terms=kept) if kept and len(kept) < len(query.terms) else query
+
+
+_ASKS_DEFINED = re.compile(r"所称的?([\u4e00-\u9fff]{2,12}?)(?:包括|是指|指的是|指|是什么|有哪些|范围)")
+
+
+def _defines(question: str, text: str) -> float:
+    """+0.2 for the clause that defines the term a "…所称的X包括哪些" question asks about ("本法所称
+    能源，是指…"), -0.1 for one that defines another ("本法所称节约能源（以下简称节能），是指…")."""
+    m = _ASKS_DEFINED.search(question)
+    if not m:
+        return 0.0
+    if re.search(rf"所称{re.escape(m.group(1))}(?:[，,：:]|是指|包括)", text):
+        return 0.2
+    return -0.1 if re.search(r"所称[\u4e00-\u9fff]{2,12}?(?:[，,：:（(]|是指)", text) else 0.0  # defines another term
 
 
 _ASKS_MAX = re.compile(r"上限|最高|最多|不超过|封顶|\b(?:cap|maximum|at most)\b", re.I)
