@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from policybot.answer.compose import Draft
+from policybot.answer.compose import Draft, lexical_overlap
 from policybot.answer.composers.base import fact_chunk, score_of, section_label, top_docs
 from policybot.answer.composers.schedule import MIN_FACT, list_facts
 from policybot.answer.composers.sections import compose_general
 from policybot.answer.context import AnswerContext
+from policybot.answer.evidence import AnswerType, Evidence
+from policybot.answer.understanding import Query
 from policybot.records import Hit
 
 
@@ -23,6 +25,12 @@ def compose_party(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     if not scored or scored[0][0] < MIN_FACT:
         return compose_general(ctx, draft, hits)
     best = facts[scored[0][2]]
+    clause = _better_clause(ctx, q, best.quote)
+    if clause is not None:  # "由哪些部门负责解释": the 解释 article, not the parties of another one
+        mark = draft.cite(clause.chunk, clause.text, score_of(hits, clause.chunk, clause.score))
+        label = section_label(ctx, draft, clause.chunk)
+        draft.say(f"根据{label}：“{clause.text}”{mark}", f"According to {label}: “{clause.text}” {mark}")
+        return True
     together = [f for f in facts if f.type == "party" and f.quote == best.quote]
     chunk = fact_chunk(ctx, best)
     if chunk is None:
@@ -36,3 +44,13 @@ def compose_party(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     )
     draft.facts.extend(together)
     return True
+
+
+def _better_clause(ctx: AnswerContext, query: Query, quote: str) -> Evidence | None:
+    """The best clause for the question when it matches the question's words clearly better than
+    the clause the best party fact was read from (a party named there may be beside the point)."""
+    ranked = ctx.evidence(AnswerType.OTHER, query)
+    if not ranked:
+        return None
+    top = ranked[0]
+    return top if top.lexical >= lexical_overlap(query, quote) + 0.25 and top.text != quote else None
