@@ -9,7 +9,13 @@ single-query search latency p50/p95 for each efSearch, recall@10 against exact f
 exact flat search's latency in the same run (single queries, one thread per query as the server
 runs them; FAISS uses its own threads within one).
 
+With ``--postgres`` the same vectors also go into pgvector (an embedded PostgreSQL started here, in
+a temporary folder): loaded with binary COPY, an HNSW index with the same M and ef_construction
+built with one parallel maintenance worker (two processes, the machine's two cores), then searched
+with ``SET hnsw.ef_search`` for each efSearch, over one connection, as a replica does.
+
     python benchmarks/ann.py [--n 1000000] [--queries 500] [--m 32] [--ef-construction 80] [--ef 32,64,128]
+    python benchmarks/ann.py --n 1000000 --m 16 --ef-construction 64 --ef 40,64,128 --postgres
 """
 
 from __future__ import annotations
@@ -60,6 +66,46 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
     return float(np.mean([len(set(a) & set(b)) / truth.shape[1] for a, b in zip(found, truth, strict=True)]))
 
 
+def pgvector_side(base: np.ndarray, queries: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
+    """Load ``base`` into pgvector, build its HNSW index, search ``queries`` at each efSearch."""
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    from policybot.store.embedded import embedded_postgres
+
+    out: dict[str, Any] = {}
+    with embedded_postgres() as url, psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        register_vector(conn)
+        conn.execute(f"CREATE TABLE bench_ann (id int PRIMARY KEY, embedding vector({args.dim}))".encode())
+        started = time.perf_counter()
+        with conn.cursor().copy("COPY bench_ann (id, embedding) FROM STDIN WITH (FORMAT BINARY)") as cp:
+            cp.set_types(["int4", "vector"])
+            for i, v in enumerate(base):
+                cp.write_row((i, v))
+        out["load_s"] = round(time.perf_counter() - started, 1)
+        conn.execute(f"SET maintenance_work_mem = '{args.pg_memory}'".encode())
+        conn.execute("SET max_parallel_maintenance_workers = 1")
+        started = time.perf_counter()
+        conn.execute(
+            f"CREATE INDEX ON bench_ann USING hnsw (embedding vector_ip_ops) "
+            f"WITH (m = {args.m}, ef_construction = {args.ef_construction})".encode()
+        )
+        out["build_s"] = round(time.perf_counter() - started, 1)
+        rows = []
+        for ef in args.ef:
+            conn.execute(f"SET hnsw.ef_search = {ef}".encode())
+            ids, times = np.empty((len(queries), 10), dtype=np.int64), []
+            for i, q in enumerate(queries):
+                t = time.perf_counter()
+                found = conn.execute("SELECT id FROM bench_ann ORDER BY embedding <#> %s LIMIT 10", (q,)).fetchall()
+                times.append((time.perf_counter() - t) * 1000)
+                ids[i] = [r[0] for r in found] + [-1] * (10 - len(found))
+            rows.append({"ef_search": ef, "ids": ids, **percentiles(times)})
+        out["by_ef"] = rows
+    return out
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     info = machine()
     started = time.perf_counter()
@@ -80,7 +126,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         rows.append(
             {"ef_search": ef, "recall@10": round(recall(found, truth), 4), **{k: lat[k] for k in ("p50", "p95")}}
         )
-    report = {
+    report: dict[str, Any] = {
         "machine": info,
         "vectors": {
             "n": args.n,
@@ -92,8 +138,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "hnsw": {"m": args.m, "ef_construction": args.ef_construction, "build_s": round(build, 1)},
         "flat_ms": {k: flat_lat[k] for k in ("p50", "p95")},
         "hnsw_by_ef": rows,
-        "loadavg_end": loadavg(),
     }
+    if args.postgres:
+        pg = pgvector_side(base, queries, args)
+        pg_rows = [
+            {
+                "ef_search": r["ef_search"],
+                "recall@10": round(recall(r["ids"], truth), 4),
+                "p50": r["p50"],
+                "p95": r["p95"],
+            }
+            for r in pg["by_ef"]
+        ]
+        report["pgvector"] = {"load_s": pg["load_s"], "build_s": pg["build_s"], "by_ef": pg_rows}
+    report["loadavg_end"] = loadavg()
     vec = f"{args.n:,} clustered {args.dim}-d vectors ({args.clusters} centres, noise {args.spread})"
     print(f"{vec}; load {info['loadavg_start']}")
     print(f"HNSW M={args.m} efConstruction={args.ef_construction}: built in {build:.1f} s")
@@ -104,6 +162,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ratio = flat_lat["p95"] / row["p95"] if row["p95"] else float("inf")
         cells = [str(row["ef_search"]), f"{row['recall@10']:.3f}", f"{row['p50']:.2f}", f"{row['p95']:.2f}"]
         print(f"| {' | '.join(cells)} | {ratio:.0f}× faster |")
+    if args.postgres:
+        pg = report["pgvector"]
+        print(f"pgvector HNSW m={args.m} ef_construction={args.ef_construction}: COPY {pg['load_s']:.1f} s, "
+              f"index built in {pg['build_s']:.1f} s ({pg['build_s'] / build:.1f}× FAISS)")  # fmt: skip
+        print("| efSearch | FAISS recall@10 | pgvector recall@10 | FAISS p50/p95 ms | pgvector p50/p95 ms "
+              "| pg/FAISS p95 |")  # fmt: skip
+        print("|---|---|---|---|---|---|")
+        for f, g in zip(rows, pg["by_ef"], strict=True):
+            cells = [str(f["ef_search"]), f"{f['recall@10']:.3f}", f"{g['recall@10']:.3f}",
+                     f"{f['p50']:.2f}/{f['p95']:.2f}", f"{g['p50']:.2f}/{g['p95']:.2f}",
+                     f"{g['p95'] / f['p95']:.1f}×"]  # fmt: skip
+            print(f"| {' | '.join(cells)} |")
     print(f"load at the end {report['loadavg_end']}")
     return report
 
@@ -120,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ef", type=lambda s: [int(x) for x in s.split(",")], default=[32, 64, 128])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path, help="also write the report here")
+    p.add_argument("--postgres", action="store_true", help="also build and search pgvector HNSW on the same vectors")
+    p.add_argument("--pg-memory", default="8GB", help="maintenance_work_mem for the pgvector build")
     args = p.parse_args(argv)
     report = run(args)
     if args.json:

@@ -29,6 +29,7 @@ from policybot.store.files import (
     current_version,
     live_dir,
     load_index,
+    read_manifest,
     save_index,
     write_lock,
 )
@@ -287,6 +288,7 @@ def test_two_processes_writing_lose_nothing(tmp_path: Path) -> None:
         while not all(j.ready() for j in jobs):  # readers take no lock and always see a whole index
             try:
                 load_index(index_dir, MODEL)
+                read_manifest(index_dir)  # a commit in between starts the read again, never an error
                 reads += 1
             except IndexMissingError:
                 pass

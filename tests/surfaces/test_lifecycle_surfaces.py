@@ -159,3 +159,19 @@ def test_cli_ask_as_of(workspace: Path, capsys: Any) -> None:
     with pytest.raises(SystemExit):
         cli.main([*index, "ask", "北京市促进中小企业发展条例施行了吗？", "--as-of", "2020-02-30"])
     assert "not a date" in capsys.readouterr().err
+
+
+def test_chat_as_of_box_sets_the_day_of_statuses(workspace: Path, bot: PolicyBot) -> None:
+    import gradio as gr
+
+    from policybot.surfaces.api import BotHolder
+    from policybot.surfaces.ui import _Handlers
+
+    handlers = _Handlers(BotHolder(bot), make_settings(workspace, rate_limit_per_minute=10_000))
+    question = "北京市促进中小企业发展条例施行了吗？"
+    history, box = handlers.ask(question, [], "2020-11-30")
+    assert box == "" and "截至2020年11月30日" in history[1]["content"] and "未生效" in history[1]["content"]
+    history, _ = handlers.ask(question, [], "")
+    assert "截至今天" in history[1]["content"] and "未生效" not in history[1]["content"]
+    with pytest.raises(gr.Error, match="2020-02-30"):
+        handlers.ask(question, [], "2020-02-30")

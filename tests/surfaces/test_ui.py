@@ -179,6 +179,7 @@ def test_question_that_is_not_utf8_is_a_message(seed_bot: PolicyBot, seed_worksp
 
 def test_gradio_client_chat(ui_url: str) -> None:
     from gradio_client import Client
+    from gradio_client.exceptions import AppError
 
     client = Client(ui_url, verbose=False)
     history, box = client.predict(ASK, [], api_name="/ask")
@@ -187,6 +188,10 @@ def test_gradio_client_chat(ui_url: str) -> None:
     assert "三季度" in answer and "五、进度安排" in answer and "<details" in answer
     history, _ = client.predict("火星移民政策是什么？", history, api_name="/ask")
     assert len(history) == 4 and "文件未涉及" in _text(history[3])
+    history, _ = client.predict(ASK, [], "2016-08-01", api_name="/ask")  # the as-of box
+    assert "三季度" in _text(history[1])
+    with pytest.raises(AppError, match="YYYY-MM-DD"):
+        client.predict(ASK, [], "2016-13-01", api_name="/ask")
 
 
 @pytest.mark.browser

@@ -409,7 +409,16 @@ def _write_all(data: IndexData, tmp: Path) -> None:
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The manifest of the live index in ``index_dir``."""
+    """The manifest of the live index in ``index_dir``. Takes no lock: when a writer commits (and
+    removes the version being read) meanwhile, the read starts again from the new version."""
+    for _attempt in range(4):
+        version = current_version(index_dir)
+        try:
+            return _read_manifest(live_dir(index_dir), index_dir)
+        except (IndexMissingError, IndexMismatchError):
+            if current_version(index_dir) != version:
+                continue
+            raise
     return _read_manifest(live_dir(index_dir), index_dir)
 
 

@@ -12,6 +12,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,8 @@ _LABELS: dict[str, tuple[str, str]] = {
         "e.g. What is the application deadline?",
     ),
     "send": ("提问", "Ask"),
+    "as_of": ("文件状态日期（YYYY-MM-DD，留空为今天）", "Document status as of (YYYY-MM-DD, empty: today)"),
+    "bad_day": ("“{day}”不是日期，请写成 YYYY-MM-DD", "“{day}” is not a date: write YYYY-MM-DD"),
     "clear": ("清空", "Clear"),
     "examples": ("示例问题", "Example questions"),
     "sources": ("出处", "Sources"),
@@ -279,12 +282,14 @@ class _Handlers:
         return self.holder.get()
 
     def ask(
-        self, message: str, history: list[dict[str, Any]], request: gr.Request | None = None
+        self, message: str, history: list[dict[str, Any]], as_of: str = "", request: gr.Request | None = None
     ) -> tuple[list[dict[str, Any]], str]:
-        """One chat turn, under the API's limits: question length, history length, rate per client."""
+        """One chat turn, under the API's limits: question length, history length, rate per client.
+        ``as_of`` (YYYY-MM-DD, empty: today) is the day the cited documents' statuses are for."""
         question = (message or "").strip()
         if not question:
             return history, ""
+        day = self._day(as_of)
         if len(question) > self.settings.max_question_chars:
             raise gr.Error(self.t["too_long"].format(n=self.settings.max_question_chars))
         self._count(request)
@@ -294,7 +299,7 @@ class _Handlers:
         if problem:
             raise gr.Error(problem)
         try:
-            out = answer_out(self.bot().ask(question, earlier))
+            out = answer_out(self.bot().ask(question, earlier, as_of=day))
         except PolicybotError as exc:
             raise gr.Error(exc.message) from exc
         except gr.Error:
@@ -308,6 +313,13 @@ class _Handlers:
             {"role": "user", "content": question},
             {"role": "assistant", "content": reply},
         ], ""
+
+    def _day(self, text: str | None) -> date | None:
+        text = (text or "").strip()
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            raise gr.Error(self.t["bad_day"].format(day=text[:40])) from None
 
     def _count(self, request: gr.Request | None) -> None:
         host = request.client.host if request is not None and request.client is not None else None
@@ -422,9 +434,11 @@ def _chat_tab(h: _Handlers) -> None:
         )
         send = gr.Button(t["send"], variant="primary", scale=1, elem_id="pb-send")
     gr.Examples(h.examples(), inputs=box, label=t["examples"])
-    clear = gr.Button(t["clear"], size="sm")
-    send.click(h.ask, [box, chatbot], [chatbot, box], api_name="ask")
-    box.submit(h.ask, [box, chatbot], [chatbot, box], api_visibility="private")
+    with gr.Row():
+        as_of = gr.Textbox(label=t["as_of"], value="", max_lines=1, elem_id="pb-as-of", scale=2)
+        clear = gr.Button(t["clear"], size="sm", scale=1)
+    send.click(h.ask, [box, chatbot, as_of], [chatbot, box], api_name="ask")
+    box.submit(h.ask, [box, chatbot, as_of], [chatbot, box], api_visibility="private")
     clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
 
 
