@@ -180,6 +180,7 @@ class ExtractiveAnswerer:
     def finish(self, query: Query, draft: Draft, hits: list[Hit], as_of: date | None = None) -> Answer:
         sources = [c.quote for c in draft.citations] + [c.section + c.doc_title for c in draft.citations]
         sources += [as_of_words(as_of)] if as_of else []  # the day the request asks about
+        sources += draft.derived  # worked out from the asker's figures, shown with the working
         result = check_grounding(draft.text, sources)
         if not result.ok:
             return replace(

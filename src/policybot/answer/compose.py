@@ -59,6 +59,8 @@ class Draft:
     parts: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    #: figures the answer works out from the asker's own ("22÷200≈11%"), grounded by the question
+    derived: list[str] = field(default_factory=list)
 
     def cite(self, chunk: Chunk, quote: str, score: float) -> str:
         """Marker for ``quote`` of ``chunk`` (re-using an identical earlier citation)."""

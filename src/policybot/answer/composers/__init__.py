@@ -23,6 +23,7 @@ from policybot.answer.composers.references import CitedNumber
 from policybot.answer.composers.roles import ROLES, compose_role
 from policybot.answer.composers.schedule import compose_deadline, compose_scheduled
 from policybot.answer.composers.sections import compose_broad, compose_general, compose_sections, named_section
+from policybot.answer.composers.tiers import ScoreTier
 from policybot.answer.composers.values import VALUE_TYPES, compose_quote
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
@@ -174,6 +175,7 @@ REGISTRY: list[Composer] = [
     LifecycleComposer(),
     EnactmentHistory(),
     CitedNumber(),
+    ScoreTier(),
     DocumentFacts(),
     Schedule(),
     Goals(),
@@ -207,6 +209,7 @@ def compose(ctx: AnswerContext, draft: Draft, registry: list[Composer] | None = 
         trial = Draft(draft.query)
         if composer.compose(ctx, trial) and trial.citations:
             draft.parts, draft.citations, draft.facts = trial.parts, trial.citations, trial.facts
+            draft.derived = trial.derived
             if ctx.missing and ctx.query.lang == "zh":
                 draft.add(f"（文件没有专门提到：{'、'.join(ctx.missing)}。）")
             return composer.name
