@@ -210,3 +210,27 @@ def test_the_number_of_a_cited_document_is_quoted_from_where_it_is_cited(bot: Po
     answer = bot.ask("《国家税务总局关于印发〈企业研究开发费用税前扣除管理办法(试行)〉的通知》的文号是什么？")
     assert "国税发〔2008〕116号" in answer.text and "财税〔2015〕119号" not in answer.text.split("[")[0]
     assert "国税发〔2008〕116号" in answer.citations[0].quote
+
+
+# the quote of a clause that lists parallel figures is the part that holds the one asked
+AGRI = ("薄弱环节机械化全面突破，其中马铃薯种植、收获机械化率均达到45%，棉花收获机械化率达到60%，"
+        "花生种植、收获机械化率分别达到65%和55%，甘蔗收获机械化率达到30%，设施农业机械化率总体达到50%左右。")  # fmt: skip
+ENERGY = "到2020年，单位工业增加值能耗比2015年下降18%，单位工业增加值用水量下降23%，工业固体废物综合利用率达到73%。"
+SUBSIDY = "按设备投资额的10%给予补助，对智能化改造示范项目提高到15%，单个项目最高不超过300万元。"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "picked", "quote"),
+    [
+        ("甘蔗收获机械化率要达到多少？", AGRI, ["30%"], "甘蔗收获机械化率达到30%"),
+        ("花生种植和收获机械化率分别要达到多少？", AGRI, ["65%", "55%"], "花生种植、收获机械化率分别达到65%和55%"),
+        ("单位工业增加值用水量要下降多少？", ENERGY, ["23%"], ENERGY),  # "到2020年" governs: all of it
+        ("补助比例是多少？", SUBSIDY, ["10%", "15%"], SUBSIDY),  # a base ratio and its raise stay together
+        ("甘蔗和棉花收获机械化率各是多少？", AGRI, ["60%", "65%", "55%", "30%"], AGRI),  # most of the list: all of it
+    ],
+)
+def test_a_list_of_figures_is_quoted_at_the_part_asked(question: str, text: str, picked: list[str], quote: str) -> None:
+    from policybot.answer.composers.values import narrowed
+    from policybot.answer.evidence import AnswerType
+
+    assert narrowed(understand(question), AnswerType.RATIO, text, picked) == quote

@@ -14,6 +14,7 @@ from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType, Evidence, asked_units, values_for
 from policybot.answer.understanding import Query
+from policybot.genre import find_times
 from policybot.records import PATH_SEP, Document, Hit
 
 #: Answer types whose answer is a value in a clause.
@@ -70,6 +71,24 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     return [v for n, v in scored if n == best] if not _SEVERAL.search(query.question) else [v for n, v in scored if n]
 
 
+def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> str:
+    """Of a clause that lists parallel figures ("马铃薯…达到45%，棉花…达到60%，…甘蔗…达到30%"), the
+    verbatim run of its ，-parts that holds the picked ones; the whole clause otherwise."""
+    values = values_for(kind, text, asked_units(query.question))
+    bounds, start = [], 0
+    for m in re.finditer(r"，|$", text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    with_value = [i for i, (a, b) in enumerate(bounds) if any(v in text[a:b] for v in values)]
+    keep = [i for i, (a, b) in enumerate(bounds) if any(v in text[a:b] for v in picked)]
+    if len(with_value) < 3 or not keep or 2 * len(keep) > len(with_value):
+        return text
+    head = text[bounds[0][0] : bounds[0][1]].strip()
+    if keep[0] > 0 and any(len(t.text) >= len(head) - 2 for t in find_times(head)):
+        return text  # "到2020年，…": the year the figures are for stays with them
+    return text[bounds[keep[0]][0] : bounds[keep[-1]][1]].strip()
+
+
 def _echoes(query: Query, value: str) -> bool:
     """Is ``value`` a figure the question itself states?"""
     digits = re.sub(r"\D", "", value)
@@ -106,9 +125,10 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
         return False  # "达到多少才算…，可以再获得10%的奖励": 10% is the asker's figure, not the answer
     lines = []
     for e in sorted(chosen, key=lambda e: e.clause.row):
-        mark = draft.cite(e.chunk, e.text, score_of(ctx.hits, e.chunk, 0.0))
+        quote = narrowed(q, kind, e.text, [v for v in values if v in e.text])
+        mark = draft.cite(e.chunk, quote, score_of(ctx.hits, e.chunk, 0.0))
         label = source_path(ctx.document(e.chunk.doc_id), e.chunk.section_path)
-        lines.append(f"{label}：“{e.text}”{mark}" if q.lang == "zh" else f"{label}: “{e.text}” {mark}")
+        lines.append(f"{label}：“{quote}”{mark}" if q.lang == "zh" else f"{label}: “{quote}” {mark}")
     lead = "、".join(values) if q.lang == "zh" else ", ".join(values)
     if q.lang == "zh":
         draft.add(f"{lead}。\n根据" + "\n".join(lines) if len(lines) == 1 else f"{lead}。依据：\n" + "\n".join(lines))
