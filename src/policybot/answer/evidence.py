@@ -85,7 +85,13 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(r"比例|百分之|百分比|占比|比重|几成|比率|多大比例|percentage|ratio|share|rate|per ?cent", re.I),
     ),
     (AnswerType.SCORE, re.compile(r"多少分|几分|分数|得分|score|points", re.I)),
-    (AnswerType.COUNT, re.compile(r"多少人|几人|人数|多少名|多少家|几家|多少个|几个|多少所|多少项|how many", re.I)),
+    (
+        AnswerType.COUNT,
+        re.compile(
+            r"多少人|几人|人数|多少名|多少家|几家|多少个|几个|多少所|多少项|(?:多少|几)[份台套次批条件户所]|how many",
+            re.I,
+        ),
+    ),
     (AnswerType.AMOUNT, re.compile(r"多少钱|多少元|多少万元|多少亿元|几万元|金额|规模|how much money", re.I)),
     (
         AnswerType.MONEY,
