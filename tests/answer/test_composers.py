@@ -212,6 +212,13 @@ def test_the_number_of_a_cited_document_is_quoted_from_where_it_is_cited(bot: Po
     assert "国税发〔2008〕116号" in answer.citations[0].quote
 
 
+def test_a_documents_number_asked_as_its_bianhao(bot: PolicyBot) -> None:
+    answer = bot.ask("科技型中小企业评价办法的编号是多少？")
+    assert "国科发政〔2017〕115号" in answer.text and "标题" not in answer.text
+    listed = bot.ask("入库企业出现哪些情况会被撤销登记编号？")  # 登记编号 is no document number
+    assert not listed.refused and "严重弄虚作假" in listed.text and "国科发政" not in listed.text
+
+
 # the quote of a clause that lists parallel figures is the part that holds the one asked
 AGRI = (
     "薄弱环节机械化全面突破，其中马铃薯种植、收获机械化率均达到45%，棉花收获机械化率达到60%，"

@@ -33,6 +33,7 @@ COD = "预计全年削减多少化学需氧量？"
         ("哪些工作要会同财政部开展？", "party"),
         ("Which ministries are involved?", "party"),
         ("有哪些保障措施？", "list"),
+        ("入库企业出现哪些情况会被撤销登记编号？", "list"),  # a registration number, not the document's
         ("What measures are planned?", "list"),
         ("这个文件的主要内容是什么？", "broad"),
         ("绿色工厂是什么", "general"),
@@ -52,6 +53,7 @@ COD = "预计全年削减多少化学需氧量？"
         "party-zh",
         "party-en",
         "list-zh",
+        "list-registration-number",
         "list-en",
         "broad-zh",
         "general",

@@ -24,7 +24,7 @@ INTENTS = ("document", "deadline", "party", "quantity", "target", "broad", "list
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "document": re.compile(
-        r"文号|发文字号|发文号|编号|发布日期|印发日期|发文日期|成文日期|哪天印发|哪一天|发文机关|发文单位|哪个部门(?:印发|发布|发的)"
+        r"文号|发文字号|发文号|(?<![记目书码库])编号|发布日期|印发日期|发文日期|成文日期|哪天印发|哪一天|发文机关|发文单位|哪个部门(?:印发|发布|发的)"
         r"|谁(?:印发|发布|发)的|(?:哪个|哪几个|哪些|哪家)(?:部门|单位|机关)[^。？?]{0,8}?(?:印发|发布|发)(?:的|出)|什么文件|文件(?:标题|名称|题目)|印发的是|发给|主送|下发给|全称|全名"
         r"|(?:通知|文件)(?!》)[^，。？?》]{0,6}(?:哪天|哪一天|什么时候|何时|日期)"
         r"|document number|reference number|issued (?:on|by)|who issued|issuing|issuer|date of (?:issue|the notice)"

@@ -11,7 +11,13 @@ from policybot.answer.evidence import AnswerType
 from policybot.records import Chunk, Document, Hit
 
 _DOC_FIELDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"文号|发文字号|发文号|文件编号|document number|reference number", re.I), "doc_number"),
+    (
+        re.compile(
+            r"文号|发文字号|发文号|(?:文件|通知|公告|办法|方案|意见|规定|条例)的?编号|document number|reference number",
+            re.I,
+        ),
+        "doc_number",
+    ),
     (
         re.compile(
             r"(?<!预计)(?<!将)(?:日期|哪天|哪一天|什么时候|何时).{0,4}(?:发布|印发|发的|发文|成文|签发|出台|公布)"
