@@ -26,6 +26,9 @@ from policybot.records import Chunk, Hit
         ("企业委托外部机构研发，委托方能按实际发生额的多大比例计入研发费用？", AnswerType.RATIO),
         ("机器人骨干企业重大技术创新项目单个项目资助多少钱？", AnswerType.AMOUNT),
         ("购买工业机器人能得到多少补贴？", AnswerType.MONEY),
+        ("补助标准是什么？", AnswerType.MONEY),
+        ("机器人专项资金项目申请资料的封面要统一标明什么？", AnswerType.OTHER),  # 资金 only names the fund
+        ("专项资金怎么申请？", AnswerType.OTHER),
         ("科技型中小企业综合评价至少要得多少分？", AnswerType.SCORE),
         ("倍增计划一共要遴选多少家试点企业？", AnswerType.COUNT),
         ("机器人专项资金申报资料要交几份？", AnswerType.COUNT),  # 资金 names the fund, 几份 asks a count

@@ -141,7 +141,7 @@ _LIST_MARK = re.compile(r"、.*、|：|包括|如下|下列")
 def answer_type(question: str) -> AnswerType:
     """What kind of answer ``question`` asks for (the first rule that matches)."""
     kinds = [t for t, pattern in _TYPE_RULES if pattern.search(question)]
-    if kinds and kinds[0] is AnswerType.MONEY and _YES_NO.search(question) and not _asks_amount(question):
+    if kinds and kinds[0] is AnswerType.MONEY and not _asks_amount(question):  # 资金 names the fund
         kinds = [t for t in kinds if t not in (AnswerType.MONEY, AnswerType.NUMBER)]
     if AnswerType.LIST in kinds and not _ASKS_FIGURE.search(question):
         timed = [
