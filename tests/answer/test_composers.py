@@ -244,3 +244,26 @@ def test_a_list_of_figures_is_quoted_at_the_part_asked(question: str, text: str,
     from policybot.answer.evidence import AnswerType
 
     assert narrowed(understand(question), AnswerType.RATIO, text, picked) == quote
+
+
+def test_a_numbered_label_in_the_question_picks_its_clause(bot: PolicyBot) -> None:
+    answer = bot.ask("方向2企业购置机器人设备的时间要求是什么？")
+    assert answer.text.startswith("2016年1月1日至2016年10月31日"), answer.text
+    assert answer.citations[0].quote.startswith("方向2：")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "score"),
+    [
+        ("方向2企业购置机器人设备的时间要求是什么？", "方向2：项目单位机器人设备的购置时间应在…", 0.15),
+        ("方向2企业购置机器人设备的时间要求是什么？", "方向1：项目单位机器人设备的销售时间应在…", -0.15),
+        ("专题三的支持方式是什么？", "专题3：采用事后奖补方式。", 0.15),
+        ("专题三的支持方式是什么？", "专题1：采用股权投资方式。", -0.15),
+        ("单个项目补助最多300万元吗？", "单个项目最高不超过300万元。", 0.0),  # a figure is no label
+        ("方向2企业怎么申报？", "项目申请报告按附件格式填写。", 0.0),  # no label in the clause: no signal
+    ],
+)
+def test_numbered_labels(question: str, text: str, score: float) -> None:
+    from policybot.answer.evidence import _named_label
+
+    assert _named_label(question, text) == score

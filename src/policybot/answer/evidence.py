@@ -25,7 +25,16 @@ import numpy as np
 
 from policybot.answer.compose import lexical_overlap
 from policybot.answer.understanding import Query
-from policybot.genre import TimeKind, ValueKind, asked_role, find_times, find_values, is_instruction, section_role
+from policybot.genre import (
+    TimeKind,
+    ValueKind,
+    asked_role,
+    cn_to_int,
+    find_times,
+    find_values,
+    is_instruction,
+    section_role,
+)
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 
@@ -78,7 +87,11 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ),
     (
         AnswerType.TIME,
-        re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|截止|截至|最迟|最晚|前完成|when|deadline|date", re.I),
+        re.compile(
+            r"什么时候|何时|哪天|几月|哪一年|哪年|日期|截止|截至|最迟|最晚|前完成|什么时间|时间要求|时间范围|哪段时间"
+            r"|when|deadline|date",
+            re.I,
+        ),
     ),
     (
         AnswerType.RATIO,
@@ -371,6 +384,7 @@ def _evidence(
         score += 0.08 if times & _STRONG_TIMES else 0.0
         score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
     score += year_fit(query, chunk.text, clause.start) + _named_figures(query, clause.text)
+    score += _named_label(query.question, clause.text)
     score += _bound_fit(query.question, clause.text) if ok else 0.0
     score += _defines(query.question, clause.text)
     cover = coverage(query, clause.text + " ".join(chunk.section_path) + identity)
@@ -391,6 +405,28 @@ def _named_figures(query: Query, text: str) -> float:
     if not named:
         return 0.0
     return 0.1 if any(n in text for n in named) else -0.1
+
+
+_LABEL = re.compile(
+    r"([\u4e00-\u9fff]{2})\s*(\d{1,2}|[一二三四五六七八九十]{1,2})(?![\d.%年月日号万亿元个项家人名台份次期批条])"
+)
+
+
+def _label_number(text: str) -> int:
+    return int(text) if text.isdigit() else cn_to_int(text)
+
+
+def _named_label(question: str, text: str) -> float:
+    """+0.15 for a clause that names the numbered label the question names ("方向2企业…" → "方向2：…"),
+    -0.15 for one that names the same label with another number ("方向1：…")."""
+    score = 0.0
+    for stem, number in _LABEL.findall(question):
+        found = {_label_number(n) for n in re.findall(rf"{stem}\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,2}})", text)}
+        if _label_number(number) in found:
+            score = max(score, 0.15)
+        elif found:
+            score = min(score, -0.15)
+    return score
 
 
 def _beyond_title(query: Query, identity: str) -> Query:
