@@ -199,3 +199,11 @@ def test_short_forms_and_generic_heads_are_found() -> None:
     assert term_found("钢铁企业", "在钢铁、造纸等高耗水行业")  # the text speaks of the 钢铁 industry
     assert not term_found("股权", "直接从事研发活动人员的工资薪金、基本养老保险费")
     assert not term_found("学历", "引进人才的条件、待遇、程序等")
+
+
+def test_asking_for_more_of_the_same_is_a_followup() -> None:
+    history = ["机器人骨干企业销售机器人给省内企业有什么奖补？"]
+    assert is_followup("销售业绩好的企业还能再奖励多少？", history)
+    assert is_followup("超过部分还可以再补贴吗？", history)
+    assert not is_followup("销售业绩好的企业能奖励多少？", history)  # a question of its own
+    assert not is_followup("销售业绩好的企业还能再奖励多少？", [])
