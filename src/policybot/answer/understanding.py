@@ -58,7 +58,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     ),
 }
 _NEW_QUESTION = re.compile(r"是什么|什么是|是谁|吗[？?]?$|^(?:what|who|how|why|is|are|does|do)\b", re.I)
-_FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|再|以及|和|and\b|what about|how about|and what)|呢[？?]?$|还(?:能|可以|会|要)再", re.I)
+_FOLLOWUP = re.compile(
+    r"^(?:那|那么|还有|另外|再|以及|和|and\b|what about|how about|and what)|呢[？?]?$|还(?:能|可以|会|要)再", re.I
+)
 _GENERIC = frozenset(
     "发布 享受 支持 政策 措施 企业 单位 公司 我们 工作 安排 目标 文件 方案 规定 要求 哪些 什么 时间 季度 "
     "做 进行 开展 实施 能 可以 获得 得到 需要 应该 如何 怎么 多少 预计 全年 计划 文件里 里面 提到 提出 "
