@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,18 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def ingested_bot(root: Path, files: Iterable[Path], embedder: Any) -> Any:
+    """A PolicyBot over copies of ``files`` in ``root``/corpus, ingested with the real model."""
+    from policybot.service import PolicyBot
+
+    (root / "corpus").mkdir(parents=True, exist_ok=True)
+    for path in files:
+        shutil.copy(path, root / "corpus" / path.name)
+    bot = PolicyBot(make_settings(root), embedder)
+    bot.ingest()
+    return bot
 
 
 def new_database(server_url: str) -> str:

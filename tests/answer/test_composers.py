@@ -4,7 +4,6 @@ real model: quote-first values, lists, refusals, and a composer plugged in throu
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
@@ -15,20 +14,15 @@ from policybot.answer.composers import REGISTRY, compose, register
 from policybot.answer.context import AnswerContext
 from policybot.answer.understanding import understand
 from policybot.service import PolicyBot
-from support import ROOT, make_settings
+from support import ROOT, ingested_bot
 
 DOCS = ("guokefazheng-2017-115", "caishui-2015-119", "sat-2015-97", "dongguan-robot-fund-2016", "guofa-2018-42")
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
-    root = tmp_path_factory.mktemp("genres")
-    (root / "corpus").mkdir()
-    for doc in DOCS:
-        for path in (ROOT / "corpus").glob(f"{doc}.*"):
-            shutil.copy(path, root / "corpus" / path.name)
-    bot = PolicyBot(make_settings(root), embedder)
-    bot.ingest()
+    files = [path for doc in DOCS for path in (ROOT / "corpus").glob(f"{doc}.*")]
+    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("genres"), files, embedder)
     return bot
 
 

@@ -4,25 +4,20 @@ real model, the questions an official or an enterprise would ask of it."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from policybot.service import PolicyBot
-from support import make_settings
+from support import ingested_bot
 
 DOC = Path(__file__).parent / "docs" / "suzhou-jigai-2025.txt"
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
-    root = tmp_path_factory.mktemp("measure")
-    (root / "corpus").mkdir()
-    shutil.copy(DOC, root / "corpus" / DOC.name)
-    bot = PolicyBot(make_settings(root), embedder)
-    bot.ingest()
+    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("measure"), [DOC], embedder)
     return bot
 
 

@@ -3,25 +3,20 @@ the tests: full-width brackets, 以上 / 不低于 / 低于), through real inges
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from policybot.service import PolicyBot
-from support import make_settings
+from support import ingested_bot
 
 DOC = Path(__file__).parent / "docs" / "innovative-sme-scoring.txt"
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
-    root = tmp_path_factory.mktemp("tiers")
-    (root / "corpus").mkdir()
-    shutil.copy(DOC, root / "corpus" / DOC.name)
-    bot = PolicyBot(make_settings(root), embedder)
-    bot.ingest()
+    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("tiers"), [DOC], embedder)
     return bot
 
 
