@@ -261,3 +261,13 @@ def test_numbered_labels(question: str, text: str, score: float) -> None:
     from policybot.answer.evidence import _named_label
 
     assert _named_label(question, text) == score
+
+
+def test_what_kind_of_question_lists_the_items_after_the_lead_in(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Any
+) -> None:
+    law = ROOT / "corpus" / "energy-conservation-law-2018.txt"
+    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("energy"), [law], embedder)
+    answer = bot.ask("什么样的用能单位算重点用能单位？")
+    assert "下列用能单位为重点用能单位" in answer.text
+    assert "一万吨标准煤以上" in answer.text and "五千吨以上" in answer.text

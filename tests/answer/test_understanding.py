@@ -34,6 +34,7 @@ COD = "预计全年削减多少化学需氧量？"
         ("Which ministries are involved?", "party"),
         ("有哪些保障措施？", "list"),
         ("入库企业出现哪些情况会被撤销登记编号？", "list"),  # a registration number, not the document's
+        ("什么样的用能单位算重点用能单位？", "list"),
         ("What measures are planned?", "list"),
         ("这个文件的主要内容是什么？", "broad"),
         ("绿色工厂是什么", "general"),
@@ -54,6 +55,7 @@ COD = "预计全年削减多少化学需氧量？"
         "party-en",
         "list-zh",
         "list-registration-number",
+        "list-what-kind",
         "list-en",
         "broad-zh",
         "general",

@@ -116,7 +116,10 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"多少|多大|几|最低|最高|不超过|上限|下限|至少|最多|最少|达到|how much|minimum|maximum|at least", re.I
         ),
     ),
-    (AnswerType.LIST, re.compile(r"哪些|有哪|哪几|包括什么|包含什么|几类|几种|几项|which|what are|list", re.I)),
+    (
+        AnswerType.LIST,
+        re.compile(r"哪些|有哪|哪几|什么样的|包括什么|包含什么|几类|几种|几项|which|what are|list", re.I),
+    ),
     (
         AnswerType.CONDITION,
         re.compile(r"能否|是否|能不能|可不可以|可以.*吗|能.*吗|条件|资格|需要满足|can (?:we|i|a)|eligible", re.I),

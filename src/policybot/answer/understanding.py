@@ -51,7 +51,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "list": re.compile(
-        r"哪些|有什么|有哪|包括|包含|措施|享受|哪几|几项|几方面"
+        r"哪些|什么样的|有什么|有哪|包括|包含|措施|享受|哪几|几项|几方面"
         r"|\bwhich\b|what (?:measures|support|tasks|policies|actions)"
         r"|\blist\b|what are the|what does .* include|what can",
         re.I,
