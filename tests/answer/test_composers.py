@@ -271,3 +271,9 @@ def test_what_kind_of_question_lists_the_items_after_the_lead_in(
     answer = bot.ask("什么样的用能单位算重点用能单位？")
     assert "下列用能单位为重点用能单位" in answer.text
     assert "一万吨标准煤以上" in answer.text and "五千吨以上" in answer.text
+
+
+def test_a_heading_that_announces_a_list_without_a_colon_lists_its_items(bot: PolicyBot) -> None:
+    answer = bot.ask("哪些活动即使花了钱也不算可以加计扣除的研发活动？")
+    assert "下列活动不适用税前加计扣除政策" in answer.text
+    assert all(x in answer.text for x in ("常规性升级", "市场调查研究", "社会科学、艺术或人文学")), answer.text

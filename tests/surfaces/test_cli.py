@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -302,3 +304,17 @@ def test_corpus_file_name_that_is_not_utf8_is_no_traceback(ws: Path, capsys: pyt
     if code != 0:  # refusing the file is fine; a traceback is not
         assert code == 1 and out == ""
         assert_one_error_line(err)
+
+
+def test_output_to_a_closed_pipe_is_no_traceback(ws: Path) -> None:
+    """`policybot facts | head`: the reader goes away; the CLI stops quietly, exit 0."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "policybot.surfaces.cli", "--index", str(ws / "index"), "facts"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the CLI has written anything: its first write fails
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
 from policybot.answer.composers.values import MIN_SCORE, fitting, source_path
@@ -9,6 +11,9 @@ from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
 from policybot.ingest.clauses import Clause
 from policybot.records import Hit
+
+#: A short clause that announces a list without a colon: "(二)下列活动不适用税前加计扣除政策。"
+_ANNOUNCES = re.compile(r"下列|如下|以下(?!简称|称)")
 
 
 def compose_list(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
@@ -24,6 +29,9 @@ def compose_list(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         items = list(items_after(ctx, best.clause))
         if not items:
             return False
+        lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
+    elif len(best.text) <= 40 and _ANNOUNCES.search(best.text):
+        items = [c for c in items_after(ctx, best.clause) if c.chunk_id != best.clause.chunk_id]
         lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
     lead = "根据" if q.lang == "zh" else "According to "
     draft.add(lead + "\n".join(lines))
