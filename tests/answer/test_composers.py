@@ -277,3 +277,24 @@ def test_a_heading_that_announces_a_list_without_a_colon_lists_its_items(bot: Po
     answer = bot.ask("哪些活动即使花了钱也不算可以加计扣除的研发活动？")
     assert "下列活动不适用税前加计扣除政策" in answer.text
     assert all(x in answer.text for x in ("常规性升级", "市场调查研究", "社会科学、艺术或人文学")), answer.text
+
+
+def test_what_a_term_includes_is_its_definition_over_all_its_parts(bot: PolicyBot) -> None:
+    answer = bot.ask("可以享受加计扣除的创意设计活动具体包括哪些？")
+    assert "创意设计活动是指" in answer.text
+    assert all(x in answer.text for x in ("多媒体软件", "风景园林工程专项设计", "工业设计")), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "score"),
+    [
+        ("可以享受加计扣除的创意设计活动具体包括哪些？", "创意设计活动是指多媒体软件、动漫游戏软件开发；", 0.2),
+        ("科技人员具体包括哪些？", "(一)企业科技人员是指企业直接从事研发和相关技术创新活动的人员；", 0.2),
+        ("本法所称能源包括哪些？", "本法所称能源，是指煤炭、石油、天然气、生物质能和电力、热力。", 0.2),
+        ("科技人员具体包括哪些？", "企业研发费用是指企业在研发活动中实际发生的费用。", 0.0),  # defines another term
+    ],
+)
+def test_the_clause_that_defines_the_asked_term(question: str, text: str, score: float) -> None:
+    from policybot.answer.evidence import _defines
+
+    assert _defines(question, text) == score

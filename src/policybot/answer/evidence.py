@@ -444,12 +444,19 @@ def _beyond_title(query: Query, identity: str) -> Query:
 _ASKS_DEFINED = re.compile(r"所称的?([\u4e00-\u9fff]{2,12}?)(?:包括|是指|指的是|指|是什么|有哪些|范围)")
 
 
+_ASKS_SCOPE = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:具体)?(?:包括哪些|包含哪些|是指什么|指的是什么|指什么)")
+
+
 def _defines(question: str, text: str) -> float:
     """+0.2 for the clause that defines the term a "…所称的X包括哪些" question asks about ("本法所称
-    能源，是指…"), -0.1 for one that defines another ("本法所称节约能源（以下简称节能），是指…")."""
+    能源，是指…"), -0.1 for one that defines another ("本法所称节约能源（以下简称节能），是指…").
+    Without 所称, "…的X具体包括哪些" takes the clause "X是指…" (+0.2)."""
     m = _ASKS_DEFINED.search(question)
     if not m:
-        return 0.0
+        scope = _ASKS_SCOPE.search(question)
+        words = scope.group(1) if scope else ""
+        defined = any(f"{words[i:]}是指" in text for i in range(max(0, len(words) - 2) + 1)) if words else False
+        return 0.2 if defined else 0.0
     if re.search(rf"所称{re.escape(m.group(1))}(?:[，,：:]|是指|包括)", text):
         return 0.2
     return -0.1 if re.search(r"所称[\u4e00-\u9fff]{2,12}?(?:[，,：:（(]|是指)", text) else 0.0  # defines another term

@@ -30,6 +30,8 @@ def compose_list(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         if not items:
             return False
         lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
+    elif "是指" in best.text and best.text.rstrip().endswith(("；", ";")):  # a definition listed over ；-parts
+        lines += [quoted(ctx, draft, c, None) for c in sentence_rest(ctx, best.clause)]
     elif len(best.text) <= 40 and _ANNOUNCES.search(best.text):
         items = [c for c in items_after(ctx, best.clause) if c.chunk_id != best.clause.chunk_id]
         lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
@@ -66,5 +68,17 @@ def items_after(ctx: AnswerContext, head: Clause, limit: int = 12) -> list[Claus
         seen_chunks.add(clause.chunk_id)
         out.append(clause)
         if len(out) >= limit:
+            break
+    return out
+
+
+def sentence_rest(ctx: AnswerContext, head: Clause, limit: int = 12) -> list[Clause]:
+    """The clauses after ``head`` in its chunk up to the one that ends its sentence."""
+    out: list[Clause] = []
+    for clause in ctx.index.clauses[head.row + 1 : head.row + 1 + limit]:
+        if clause.chunk_id != head.chunk_id:
+            break
+        out.append(clause)
+        if not clause.text.rstrip().endswith(("；", ";")):
             break
     return out
