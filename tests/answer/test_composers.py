@@ -298,3 +298,10 @@ def test_the_clause_that_defines_the_asked_term(question: str, text: str, score:
     from policybot.answer.evidence import _defines
 
     assert _defines(question, text) == score
+
+
+def test_a_heading_named_only_by_the_titles_words_is_not_the_section_asked(bot: PolicyBot) -> None:
+    # "二、研发费用归集" shares only 研发费用 (the subject of the whole document) with the question
+    answer = bot.ask("享受研发费用加计扣除时，企业需要把哪些资料留存备查？")
+    assert "下列资料留存备查" in answer.text and "研发人员名单" in answer.text, answer.text
+    assert "加速折旧费用的归集" not in answer.text

@@ -74,17 +74,26 @@ def named_section(ctx: AnswerContext, draft: Draft, hits: list[Hit], text: str |
         wanted |= bigrams("不适用不得不允许")
     best: tuple[float, tuple[str, ...]] | None = None
     docs = top_docs(hits)
-    paths = dict.fromkeys(c.section_path for c in ctx.index.chunks if c.doc_id in docs)
-    for path in paths:
+    paths = {c.section_path: c.doc_id for c in ctx.index.chunks if c.doc_id in docs}
+    titles = {d: bigrams(_title(ctx, d)) for d in docs}
+    for path, doc_id in paths.items():
         for depth in range(1, len(path)):
             heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", path[depth])
             hb = bigrams(heading)
             score = len(hb & wanted) / len(hb) if hb else 0.0
+            own = hb - titles[doc_id]  # the title's words are every section's: they tell none apart
+            if own and len(own & wanted) / len(own) < 0.5:
+                continue
             if negative and PERMITTED.search(heading) and not NEGATIVE.search(heading):
                 score /= 2  # "哪些行业不能享受" is not answered by "允许加计扣除的…"
             if score >= 0.6 and (best is None or score > best[0]):
                 best = (score, path[: depth + 1])
     return best[1] if best else None
+
+
+def _title(ctx: AnswerContext, doc_id: str) -> str:
+    doc = ctx.document(doc_id)
+    return f"{doc.meta.title} {doc.meta.short_title or ''}" if doc else ""
 
 
 def section_hits(ctx: AnswerContext, hits: list[Hit], section: tuple[str, ...]) -> list[Hit]:
