@@ -263,14 +263,24 @@ def test_numbered_labels(question: str, text: str, score: float) -> None:
     assert _named_label(question, text) == score
 
 
-def test_what_kind_of_question_lists_the_items_after_the_lead_in(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Any
-) -> None:
-    law = ROOT / "corpus" / "energy-conservation-law-2018.txt"
-    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("energy"), [law], embedder)
-    answer = bot.ask("什么样的用能单位算重点用能单位？")
+@pytest.fixture(scope="module")
+def law_and_plan(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
+    """A 第X条 law and a work plan (中华人民共和国节约能源法, 政府网站集约化试点工作方案)."""
+    files = [ROOT / "corpus" / f"{doc}.txt" for doc in ("energy-conservation-law-2018", "guobanhan-2018-71")]
+    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("law-and-plan"), files, embedder)
+    return bot
+
+
+def test_what_kind_of_question_lists_the_items_after_the_lead_in(law_and_plan: PolicyBot) -> None:
+    answer = law_and_plan.ask("什么样的用能单位算重点用能单位？")
     assert "下列用能单位为重点用能单位" in answer.text
     assert "一万吨标准煤以上" in answer.text and "五千吨以上" in answer.text
+
+
+def test_a_list_in_a_named_section_without_subsections_is_its_enumeration(law_and_plan: PolicyBot) -> None:
+    answer = law_and_plan.ask("集约化平台需要给平台上的政府网站提供哪些功能支撑？")
+    assert "以下功能支撑" in answer.text
+    assert all(x in answer.text for x in ("站点管理", "统一身份认证", "站内搜索", "安全防护")), answer.text
 
 
 def test_a_heading_that_announces_a_list_without_a_colon_lists_its_items(bot: PolicyBot) -> None:

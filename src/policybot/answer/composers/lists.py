@@ -30,7 +30,7 @@ def compose_list(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         if not items:
             return False
         lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
-    elif "是指" in best.text and best.text.rstrip().endswith(("；", ";")):  # a definition listed over ；-parts
+    elif re.search(r"是指|[：:]", best.text) and best.text.rstrip().endswith(("；", ";")):  # listed over ；-parts
         lines += [quoted(ctx, draft, c, None) for c in sentence_rest(ctx, best.clause)]
     elif len(best.text) <= 40 and _ANNOUNCES.search(best.text):
         items = [c for c in items_after(ctx, best.clause) if c.chunk_id != best.clause.chunk_id]

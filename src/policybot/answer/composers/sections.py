@@ -21,7 +21,27 @@ def compose_sections(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     parent = named_section(ctx, draft, hits)
     if parent is not None and list_children(ctx, draft, hits, parent):
         return True
+    if parent is not None and _enumerated_in(ctx, draft, parent):
+        return True
     return quote_sentences(ctx, draft, hits, 4, per_chunk=1)
+
+
+def _enumerated_in(ctx: AnswerContext, draft: Draft, parent: tuple[str, ...]) -> bool:
+    """A section with no sub-sections: the enumerating clause the list composer finds, when it
+    lies in that section ("（一）建设集约化平台" → "…提供以下功能支撑：站点管理、…；…")."""
+    from policybot.answer.composers.lists import compose_list
+    from policybot.answer.composers.values import MIN_SCORE, fitting
+    from policybot.answer.evidence import AnswerType
+
+    ranked = fitting(ctx, draft.query, AnswerType.LIST)
+    if not ranked or ranked[0].score < MIN_SCORE or ranked[0].chunk.section_path[: len(parent)] != parent:
+        return False
+    if not _ANNOUNCED.search(ranked[0].text):
+        return False  # a clause that only names places in passing ("在京津冀、长江经济带…") lists nothing asked
+    return compose_list(ctx, draft, ctx.hits)
+
+
+_ANNOUNCED = re.compile(r"[：:]|以下|下列|如下|是指")
 
 
 def list_children(ctx: AnswerContext, draft: Draft, hits: list[Hit], parent: tuple[str, ...]) -> bool:
