@@ -315,3 +315,8 @@ def test_a_heading_named_only_by_the_titles_words_is_not_the_section_asked(bot: 
     answer = bot.ask("享受研发费用加计扣除时，企业需要把哪些资料留存备查？")
     assert "下列资料留存备查" in answer.text and "研发人员名单" in answer.text, answer.text
     assert "加速折旧费用的归集" not in answer.text
+
+
+def test_a_list_of_three_joined_by_he_is_a_list(bot: PolicyBot) -> None:
+    answer = bot.ask("哪些车辆跨区作业可以免收通行费？")
+    assert "联合收割机" in answer.text and "插秧机" in answer.text, answer.text

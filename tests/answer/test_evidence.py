@@ -241,3 +241,19 @@ def test_a_definition_question_takes_the_clause_defining_that_term() -> None:
     assert ranked[0].text.startswith("第二条本法所称能源")
     ranked = rank_clauses(understand("本法所称的中小企业是指什么？"), AnswerType.OTHER, hits, clauses, law, sims)
     assert ranked[0].text.startswith("第二条本法所称中小企业")
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        ("免收跨区作业的联合收割机、运输联合收割机和插秧机车辆的通行费。", True),  # X、Y和Z
+        ("实施问答内容涉及固定资产准则，无形资产准则，会计政策、会计估计变更和差错更正准则。", True),
+        ("提供以下功能支撑：站点管理、栏目管理", True),
+        ("支持固体废物工程技术研究机构、固体废物资源综合利用与生态发展创新中心等技术创新平台建设。", False),
+        ("企业应按照国家财务会计制度要求，对研发支出进行会计处理。", False),
+    ],
+)
+def test_what_counts_as_a_list(text: str, listed: bool) -> None:
+    from policybot.answer.evidence import fits
+
+    assert fits(AnswerType.LIST, text) is listed

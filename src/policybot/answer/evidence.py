@@ -151,7 +151,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _BARE_YEAR = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年")
 _ASKS_DEADLINE = re.compile(r"截止|截至|最迟|最晚|之前|以前|by when|deadline|no later", re.I)
 _CONDITION = re.compile(r"应当|须|必须|符合|具备|满足|不得|不适用|可以|可按|条件|以上|以下|不低于|不超过")
-_LIST_MARK = re.compile(r"、.*、|：|包括|如下|下列")
+_LIST_MARK = re.compile(r"、.*、|、[^，。；、与]{1,12}(?:和|及|以及)|：|包括|如下|下列")  # "X、Y和Z" lists three
 
 
 def answer_type(question: str) -> AnswerType:
