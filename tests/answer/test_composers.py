@@ -265,8 +265,9 @@ def test_numbered_labels(question: str, text: str, score: float) -> None:
 
 @pytest.fixture(scope="module")
 def law_and_plan(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
-    """A 第X条 law and a work plan (中华人民共和国节约能源法, 政府网站集约化试点工作方案)."""
-    files = [ROOT / "corpus" / f"{doc}.txt" for doc in ("energy-conservation-law-2018", "guobanhan-2018-71")]
+    """A 第X条 law, a work plan and a call (节约能源法, 政府网站集约化试点工作方案, 东莞倍增计划预申报通知)."""
+    docs = ("energy-conservation-law-2018", "guobanhan-2018-71", "dongguan-doubling-2016")
+    files = [ROOT / "corpus" / f"{doc}.txt" for doc in docs]
     bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("law-and-plan"), files, embedder)
     return bot
 
@@ -320,3 +321,9 @@ def test_a_heading_named_only_by_the_titles_words_is_not_the_section_asked(bot: 
 def test_a_list_of_three_joined_by_he_is_a_list(bot: PolicyBot) -> None:
     answer = bot.ask("哪些车辆跨区作业可以免收通行费？")
     assert "联合收割机" in answer.text and "插秧机" in answer.text, answer.text
+
+
+def test_a_heading_worded_with_other_joining_words_is_still_named(law_and_plan: PolicyBot) -> None:
+    answer = law_and_plan.ask("倍增计划的申报和遴选要经过哪些程序？")  # the heading: 四、申报及遴选程序
+    assert "申报及遴选程序" in answer.text
+    assert all(x in answer.text for x in ("形式审查", "遴选委员会评审", "社会公示")), answer.text

@@ -84,10 +84,15 @@ def ordinal_item(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     return True
 
 
+#: Joining words that headings and questions word differently ("申报及遴选程序" / "申报和遴选"): left
+#: out before comparing them.
+_JOINERS = re.compile(r"[及和与的、]")
+
+
 def named_section(ctx: AnswerContext, draft: Draft, hits: list[Hit], text: str | None = None) -> tuple[str, ...] | None:
     """The section whose heading the question (or ``text``) names: most of the heading's
     bigrams must be in the question's terms. Searched over the top documents' sections."""
-    source = text if text else draft.query.question
+    source = _JOINERS.sub("", text if text else draft.query.question)
     wanted = bigrams(source).union(*(bigrams(t) for g in draft.query.terms for t in g))
     negative = bool(NEGATIVE.search(source))
     if negative:  # 不能享受 names a heading 不适用…的行业 or 不得…
@@ -98,7 +103,7 @@ def named_section(ctx: AnswerContext, draft: Draft, hits: list[Hit], text: str |
     titles = {d: bigrams(_title(ctx, d)) for d in docs}
     for path, doc_id in paths.items():
         for depth in range(1, len(path)):
-            heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", path[depth])
+            heading = _JOINERS.sub("", re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", path[depth]))
             hb = bigrams(heading)
             score = len(hb & wanted) / len(hb) if hb else 0.0
             own = hb - titles[doc_id]  # the title's words are every section's: they tell none apart
