@@ -327,3 +327,11 @@ def test_a_heading_worded_with_other_joining_words_is_still_named(law_and_plan: 
     answer = law_and_plan.ask("倍增计划的申报和遴选要经过哪些程序？")  # the heading: 四、申报及遴选程序
     assert "申报及遴选程序" in answer.text
     assert all(x in answer.text for x in ("形式审查", "遴选委员会评审", "社会公示")), answer.text
+
+
+def test_the_materials_of_the_track_the_question_names(bot: PolicyBot) -> None:
+    track = bot.ask("骨干企业重大技术创新及产业化专题要交哪些申报资料？")
+    assert "产业化专题申报资料" in track.text
+    assert all(x in track.text for x in ("董事会决议", "项目资金落实证明", "2015年度缴纳税款证明")), track.text
+    general = bot.ask("机器人专项资金要交哪些申报资料？")  # no track named: the whole 申报资料 section
+    assert general.text.split("\n")[0].endswith("› 三、申报资料："), general.text

@@ -9,6 +9,7 @@ from policybot.answer.composers.base import score_of
 from policybot.answer.composers.sections import list_children
 from policybot.answer.composers.values import source_path
 from policybot.answer.context import AnswerContext
+from policybot.answer.understanding import bigrams
 from policybot.genre import SectionRole, asked_role, section_role
 from policybot.records import Hit
 
@@ -22,14 +23,32 @@ _MAX_CLAUSES = 6
 
 
 def role_section(ctx: AnswerContext, role: SectionRole, hits: list[Hit]) -> tuple[str, ...] | None:
-    """The first section with ``role`` in the best-ranked documents (two at most), else None."""
+    """The first section with ``role`` in the best-ranked documents (two at most), else None; of a
+    call with one such section per track ("（一）…产业化专题申报资料"), the one the question names."""
     for doc_id in list(dict.fromkeys(h.chunk.doc_id for h in hits))[:2]:
         chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc_id), key=lambda c: c.ordinal)
-        for chunk in chunks:
-            for depth in range(1, len(chunk.section_path)):
-                if section_role(chunk.section_path[depth]) is role:
-                    return chunk.section_path[: depth + 1]
+        found = [
+            chunk.section_path[: depth + 1]
+            for chunk in chunks
+            for depth in range(1, len(chunk.section_path))
+            if section_role(chunk.section_path[depth]) is role
+        ]
+        if found:
+            return _named_among(ctx.query.question, list(dict.fromkeys(found))) or found[0]
     return None
+
+
+def _named_among(question: str, sections: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """Of the sections whose own heading shares half its words with ``question`` at least, the one
+    that shares the most ("…产业化专题申报资料" over a bare "申报资料")."""
+    asked = bigrams(question)
+    best: tuple[int, tuple[str, ...]] | None = None
+    for path in sections:
+        heading = bigrams(path[-1])
+        shared = len(heading & asked)
+        if heading and shared / len(heading) >= 0.5 and (best is None or shared > best[0]):
+            best = (shared, path)
+    return best[1] if best else None
 
 
 def compose_role(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
