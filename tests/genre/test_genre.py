@@ -96,6 +96,11 @@ def test_ratios_written_in_words_and_signs() -> None:
 def test_dates_years_and_ordinals_are_not_values() -> None:
     assert find_values("第三条 2016年起，每年3月底前、12月31日前更新") == []
     assert [v.text for v in find_values("成立8个月，公示10个工作日")] == ["8个月", "10个工作日"]
+    # an accounting example's placeholder year (财政部会计司问答): 2×24年 is no period of 24 years
+    assert [v.text for v in find_values("甲公司2×24年度应补缴2×23年度企业所得税税款500万元，折旧年限35年")] == [
+        "500万元",
+        "35年",
+    ]
 
 
 def test_time_expressions_by_kind() -> None:

@@ -140,6 +140,8 @@ def find_values(text: str) -> list[Value]:
         before = text[max(0, m.start() - 1) : m.start()]
         if before == "第" or (unit == "年" and re.fullmatch(r"\d{4}", number)):
             continue  # 第三条, 2016年
+        if unit == "年" and re.search(r"\d\s*[×xX]\s*$", text[: m.start()]):
+            continue  # 2×24年: an accounting example's year, not 24 years
         if unit in ("月", "日") and re.search(r"\d{4}年$|月$", text[: m.start()]):
             continue  # part of a date
         if unit == "月" or (unit == "日" and re.match(r"[前后起止至]|以前|之前", text[m.end() :])):
