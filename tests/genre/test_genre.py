@@ -251,3 +251,18 @@ def test_negative_and_permitted_wording() -> None:
     assert NEGATIVE.search("哪些行业的企业不能享受加计扣除") and NEGATIVE.search("四、不适用税前加计扣除政策的行业")
     assert NEGATIVE.search("下列活动不适用税前加计扣除政策") and not NEGATIVE.search("允许加计扣除的研发费用")
     assert PERMITTED.search("（一）允许加计扣除的研发费用") and not PERMITTED.search("适用范围")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("本公告适用于2016年度及以后年度企业所得税汇算清缴。", "适用于2016年度及以后年度"),  # SAT 2015 No. 97
+        ("本通知自2018年度起执行。", "自2018年度起"),
+    ],
+)
+def test_a_tax_notice_takes_effect_by_tax_year(text: str, found: str) -> None:
+    assert [(t.kind, t.text) for t in find_times(text)] == [(TimeKind.EFFECTIVE, found)]
+
+
+def test_a_years_accounts_are_no_effective_date() -> None:
+    assert [t.kind for t in find_times("编制2016年度财务报表")] == [TimeKind.DATE]

@@ -52,6 +52,10 @@ _PATTERNS: list[tuple[TimeKind, re.Pattern[str]]] = [
     ),
     (TimeKind.EFFECTIVE, re.compile(rf"(?:{_DATE})起(?:施行|实施|执行|生效)")),
     (TimeKind.EFFECTIVE, re.compile(r"(?:本(?:通知|办法|规定|条例|法|公告|意见|细则))?自发布之日起")),
+    (  # 本公告适用于2016年度及以后年度企业所得税汇算清缴: a tax notice takes effect by tax year
+        TimeKind.EFFECTIVE,
+        re.compile(rf"(?:适用于|自){_YEAR}度(?:及以后年度|起)?"),
+    ),
     (TimeKind.WINDOW, re.compile(rf"{_DATE}{_RANGE_SEP}{_DATE}")),
     (TimeKind.DEADLINE, re.compile(rf"(?:截至|截止(?:时间|日期)?(?:为|是|到|至)?|于|在)?{_DATE}(?:前|以前|之前)")),
     (TimeKind.DEADLINE, re.compile(rf"(?:截至|截止(?:时间|日期)?(?:为|是|到|至)?){_DATE}")),
