@@ -335,3 +335,10 @@ def test_the_materials_of_the_track_the_question_names(bot: PolicyBot) -> None:
     assert all(x in track.text for x in ("董事会决议", "项目资金落实证明", "2015年度缴纳税款证明")), track.text
     general = bot.ask("机器人专项资金要交哪些申报资料？")  # no track named: the whole 申报资料 section
     assert general.text.split("\n")[0].endswith("› 三、申报资料："), general.text
+
+
+def test_a_duty_without_its_own_subject_takes_it_from_the_sentence_before(bot: PolicyBot) -> None:
+    # "税务机关应加强…监督检查。每年汇算清缴期结束后应开展核查": the second sentence has no subject
+    answer = bot.ask("税务机关一般在什么时间开展研发费用加计扣除的核查？")
+    assert answer.text.startswith("每年汇算清缴期结束后"), answer.text
+    assert "税务机关应加强" in answer.citations[0].quote

@@ -479,7 +479,9 @@ def _bound_fit(question: str, text: str) -> float:
 
 
 #: A clause that opens by pointing back ("此项费用总额不得超过…") takes its subject from the one before.
-_ANAPHOR = re.compile(r"^(?:此项|该项|上述|前款|前述|以上|这些|此类|其中|其)")
+_ANAPHOR = re.compile(  # also a duty with no subject of its own: "每年汇算清缴期结束后应开展核查" (税务机关, before)
+    r"^(?:此项|该项|上述|前款|前述|以上|这些|此类|其中|其|(?:每年|每季度|每月|每半年|同时)[^，。；]{0,12}?应)"
+)
 _LEADING_TIME = re.compile(r"^(?:到|至|从|自|在|于)?(?:19|20)\d{2}年")
 
 
