@@ -36,6 +36,8 @@ from policybot.records import Chunk, Hit
         ("一年内可以申请几次？", AnswerType.COUNT),
         ("方向2企业购置机器人设备的时间要求是什么？", AnswerType.TIME),
         ("什么样的用能单位算重点用能单位？", AnswerType.LIST),  # the answer is the 下列 items
+        ("东莞的机器人专项资金对申报单位的企业规模有什么要求？", AnswerType.OTHER),  # 企业规模: no amount
+        ("中小企业发展基金的资金规模有多大？", AnswerType.AMOUNT),
         ("符合条件未及时享受的，最长可以追溯几年？", AnswerType.PERIOD),
         ("重点用能单位多久报送一次能源利用状况报告？", AnswerType.FREQUENCY),
         ("修订后的中小企业促进法什么时候开始施行？", AnswerType.EFFECTIVE),

@@ -105,7 +105,13 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    (AnswerType.AMOUNT, re.compile(r"多少钱|多少元|多少万元|多少亿元|几万元|金额|规模|how much money", re.I)),
+    (
+        AnswerType.AMOUNT,
+        re.compile(
+            r"多少钱|多少元|多少万元|多少亿元|几万元|金额|(?:资金|基金|投资|总)规模|规模(?:有|是|为)?多[大少]|how much money",
+            re.I,
+        ),
+    ),
     (
         AnswerType.MONEY,
         re.compile(r"金额|多少钱|多少元|多少万|资金|补贴|补助|奖励|资助|贷款|额度|how much money|amount|subsidy", re.I),
