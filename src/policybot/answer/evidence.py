@@ -108,7 +108,8 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.AMOUNT,
         re.compile(
-            r"多少钱|多少元|多少万元|多少亿元|几万元|金额|(?:资金|基金|投资|总)规模|规模(?:有|是|为)?多[大少]|how much money",
+            r"多少钱|多少元|多少万元|多少亿元|几万元|金额|(?:资金|基金|投资|总)规模|规模(?:有|是|为)?多[大少]"
+            r"|how much money",
             re.I,
         ),
     ),
