@@ -342,3 +342,8 @@ def test_a_duty_without_its_own_subject_takes_it_from_the_sentence_before(bot: P
     answer = bot.ask("税务机关一般在什么时间开展研发费用加计扣除的核查？")
     assert answer.text.startswith("每年汇算清缴期结束后"), answer.text
     assert "税务机关应加强" in answer.citations[0].quote
+
+
+def test_a_who_question_no_party_fact_answers_gets_the_passage_that_says_it(bot: PolicyBot) -> None:
+    answer = bot.ask("财税〔2015〕119号通知里，税务机关对研发项目有异议时可以找谁出鉴定意见？")
+    assert not answer.refused and "地市级(含)以上科技行政主管部门" in answer.text, answer.text

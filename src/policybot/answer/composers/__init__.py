@@ -152,7 +152,10 @@ class ByIntent:
         return ctx.kind not in VALUE_TYPES
 
     def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
-        return _by_intent(ctx, draft)
+        if _by_intent(ctx, draft):
+            return True
+        # "税务机关…可以找谁出鉴定意见": no party fact answers who; the passages that say it may
+        return ctx.query.intent == "party" and compose_general(ctx, draft, ctx.hits)
 
 
 _BY_INTENT = {
