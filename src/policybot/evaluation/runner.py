@@ -30,16 +30,16 @@ __all__ = ["GATES", "NaiveBaseline", "run_eval", "section_matches"]
 GATES = {"retrieval_hit@3": 0.95, "answer_accuracy_deadline_target": 0.95, "refusal_recall": 0.90}
 
 #: Gates on the development corpus (``*-corpus.yaml``): regression floors a little under what the
-#: quote-first answer layer reaches (2026-12-03, second session: hit@3 0.949, accuracy 0.798,
-#: citations 0.918, refusal recall 0.769, false refusals 0.025, wrong values 0.177). Issue 8's goals (accuracy 0.95,
+#: quote-first answer layer reaches (2026-12-03, second session: hit@3 0.949, accuracy 0.856,
+#: citations 0.938, refusal recall 0.769, false refusals 0.021, wrong values 0.123). Issue 8's goals (accuracy 0.95,
 #: citations 0.95, refusal recall 0.95, false refusals 0.03, wrong values 0.01) are reported, not yet met.
 CORPUS_GATES = {
     "retrieval_hit@3": 0.92,
-    "answer_accuracy": 0.78,
-    "citation_accuracy": 0.90,
+    "answer_accuracy": 0.83,
+    "citation_accuracy": 0.92,
     "refusal_recall": 0.74,
-    "false_refusal_rate": 0.04,
-    "wrong_value_rate": 0.20,
+    "false_refusal_rate": 0.03,
+    "wrong_value_rate": 0.15,
 }
 #: The eval sets: (name, retrieval file, answer file). "seed" is the first document's set.
 SETS = (("seed", "retrieval.yaml", "questions.yaml"), ("corpus", "retrieval-corpus.yaml", "questions-corpus.yaml"))
