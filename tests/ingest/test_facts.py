@@ -197,6 +197,19 @@ def test_hui_tong_lists_every_party() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [  # 北京市促进中小企业发展条例 第十一条; a municipal notice; a sentence that names no body
+        ("市、区人力资源社会保障部门应当会同中小企业工作主管部门定期发布创业信息。", ["中小企业工作主管部门"]),
+        ("由市经济和信息化局会同市财政局、市发展改革委组织实施。", ["市财政局", "市发展改革委"]),
+        ("会同有关部门制定具体办法。", []),
+    ],
+)
+def test_a_party_is_named_whole(sentence: str, parties: list[str]) -> None:
+    _doc, _chunks, facts = _facts(f"关于做好中小企业工作的通知\n\n一、工作要求\n\n{sentence}\n")
+    assert [f.value for f in _of(facts, "party")] == parties
+
+
+@pytest.mark.parametrize(
     ("value", "year", "expected"),
     [
         ("二季度", 2016, "2016-Q2"),

@@ -59,7 +59,8 @@ _DEADLINES = [
     re.compile(r"((?:\d{4}年)?第?[一二三四1-4]季度)"),
     re.compile(r"(年底前|年内|上半年|下半年)"),
 ]
-_PARTY = re.compile(r"(会同|联合|商|配合|协同)((?:[\u4e00-\u9fff]{1,10}?(?:部|委|局|署|院|办|行|总局|委员会)、?){1,4})")
+_BODY = r"[\u4e00-\u9fff]{1,10}?(?:部门|委员会|总局|部|委|局|署|院|办|行|厅)"
+_PARTY = re.compile(rf"(会同|联合|商|配合|协同)({_BODY}(?:、{_BODY}){{0,3}})")
 _BODIES = re.compile(
     r"(?:与|同|和|协调|依托|联合|会同)((?:[\u4e00-\u9fff]{2,10}、)+[\u4e00-\u9fff]{2,10})等(?:部门|机构|单位|院所)"
 )
@@ -263,10 +264,15 @@ def _targets(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str
         )
 
 
+#: "会同有关部门": no body is named.
+_UNNAMED = frozenset("有关部门 相关部门 各部门 各有关部门 其他部门 有关委 有关局".split())
+
+
 def _parties(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str) -> Iterator[Fact]:
     for m in _PARTY.finditer(masked):
-        for party in filter(None, m.group(2).split("、")):
-            yield _fact("party", party, _clause(sentence, m.start()), doc, chunk, sentence, start + m.start(2))
+        for party in m.group(2).split("、"):
+            if party and party not in _UNNAMED:
+                yield _fact("party", party, _clause(sentence, m.start()), doc, chunk, sentence, start + m.start(2))
     for m in _BODIES.finditer(masked):
         offset = m.start(1)
         for name in m.group(1).split("、"):
