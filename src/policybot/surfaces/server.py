@@ -296,22 +296,39 @@ def _new_app(**kwargs: Any) -> FastAPI:
 
 
 def create_app(
-    settings: Settings, bot: PolicyBot | None = None, *, ui: bool = True, sync_corpus: bool = True
+    settings: Settings,
+    bot: PolicyBot | None = None,
+    *,
+    ui: bool = True,
+    sync_corpus: bool = True,
+    load_now: bool = False,
 ) -> FastAPI:
-    """The API and (unless ``ui=False``) the Gradio chat at ``/``, sharing one engine."""
+    """The API and (unless ``ui=False``) the Gradio chat at ``/``, sharing one engine. The engine
+    loads in the background when the server starts, or at once with ``load_now`` (``serve``: the
+    model and the index then load while Gradio is imported and the chat is built)."""
     # several workers, or replicas sharing a database: pick up what another process committed
     holder = BotHolder(bot, follow_disk=settings.workers > 1 or settings.store is StoreBackend.POSTGRES)
+    loading: list[threading.Thread] = []
+
+    def start_loading() -> None:
+        if holder.bot is None and not loading:
+            loading.append(
+                threading.Thread(
+                    target=load_engine,
+                    args=(holder, settings),
+                    kwargs={"sync_corpus": sync_corpus},
+                    name="policybot-load",
+                    daemon=True,
+                )
+            )
+            loading[0].start()
+
+    if load_now:
+        start_loading()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if holder.bot is None:
-            threading.Thread(
-                target=load_engine,
-                args=(holder, settings),
-                kwargs={"sync_corpus": sync_corpus},
-                name="policybot-load",
-                daemon=True,
-            ).start()
+        start_loading()
         yield
 
     app = _new_app(
@@ -421,7 +438,7 @@ def serve(settings: Settings) -> None:
         settings.port,
     )
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(create_app(settings, load_now=True), **options)
         return
     holder = BotHolder()  # prepare the model and the index once, before the workers start
     load_engine(holder, settings)
