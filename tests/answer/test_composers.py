@@ -347,3 +347,27 @@ def test_a_duty_without_its_own_subject_takes_it_from_the_sentence_before(bot: P
 def test_a_who_question_no_party_fact_answers_gets_the_passage_that_says_it(bot: PolicyBot) -> None:
     answer = bot.ask("财税〔2015〕119号通知里，税务机关对研发项目有异议时可以找谁出鉴定意见？")
     assert not answer.refused and "地市级(含)以上科技行政主管部门" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "values"),
+    [
+        (  # an employment opinion's refund: the base and the raise for enterprises in difficulty
+            "返还上年度实际缴纳失业保险费的比例是多少？",
+            "返还标准可按不超过企业上年度实际缴纳失业保险费的50%确定；对面临暂时性生产经营困难的企业，返还标准可提高到75%。",
+            ["50%", "75%"],
+        ),
+        (
+            "面临暂时性生产经营困难的企业返还比例是多少？",
+            "返还标准可按不超过企业上年度实际缴纳失业保险费的50%确定；对面临暂时性生产经营困难的企业，返还标准可提高到75%。",
+            ["75%"],
+        ),
+    ],
+)
+def test_a_raised_ratio_comes_with_its_base_unless_its_case_is_asked(
+    question: str, text: str, values: list[str]
+) -> None:
+    from policybot.answer.composers.values import focus
+    from policybot.answer.evidence import AnswerType
+
+    assert focus(understand(question), AnswerType.RATIO, text) == values

@@ -22,7 +22,8 @@ from policybot.records import Chunk
 __all__ = ["EligibilityCheck", "asks_eligibility"]
 
 _ASKS = re.compile(
-    r"能(?:否|不能)?(?:申请|申报|享受|认定|评为|入库|获得)|可以(?:申请|申报|享受)|可否申|是否符合|符合.{0,8}条件|有资格|"
+    r"能(?:否|不能)?(?:申请|申报|申领|领取|享受|认定|评为|入库|获得|参评)|可以(?:申请|申报|申领|享受)|可否申|是否符合|"
+    r"符合.{0,8}条件|有资格|"
     r"能享受什么|eligib|qualif",
     re.I,
 )

@@ -37,7 +37,7 @@ def _enumerated_in(ctx: AnswerContext, draft: Draft, parent: tuple[str, ...]) ->
     if not ranked or ranked[0].score < MIN_SCORE or ranked[0].chunk.section_path[: len(parent)] != parent:
         return False
     if not _ANNOUNCED.search(ranked[0].text):
-        return False  # a clause that only names places in passing ("在京津冀、长江经济带…") lists nothing asked
+        return False  # a clause that names things in passing ("在A、B等地区开展…") announces no list
     return compose_list(ctx, draft, ctx.hits)
 
 
@@ -55,7 +55,7 @@ def list_children(ctx: AnswerContext, draft: Draft, hits: list[Hit], parent: tup
         quote = first if len(first) > 20 or len(sentences_of(chunk)) < 2 else first + sentences_of(chunk)[1]
         mark = draft.cite(chunk, quote, score_of(hits, chunk, 0.0))
         head = chunk.section_path[len(parent)] if len(chunk.section_path) > len(parent) else first
-        detail = quote if quote != head and not quote.startswith(head) else quote[len(head) :].lstrip("。，")
+        detail = quote if quote != head and not quote.startswith(head) else quote[len(head) :].lstrip("。，；;：:")
         lines.append(f"{n}. {head}：{detail}{mark}" if detail else f"{n}. {head}{mark}")
     label = draft.source_label(ctx.document(children[0].doc_id), parent[-1])
     intro = f"根据{label}，有以下几方面：\n" if q.lang == "zh" else f"According to {label}:\n"

@@ -13,7 +13,7 @@ from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType, Evidence, asked_units, values_for
-from policybot.answer.understanding import Query
+from policybot.answer.understanding import Query, bigrams
 from policybot.genre import find_times
 from policybot.records import PATH_SEP, Document, Hit
 
@@ -63,12 +63,45 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
             continue
         start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
         context = text[start : at + len(value)]
-        scored.append((sum(1 for t in terms if t in context), value))
+        scored.append((sum(1 for t in terms if t in context), value, at))
         cut = at + len(value)
-    best = max((n for n, _v in scored), default=0)
-    if best == 0:
+    best = max((n for n, _v, _at in scored), default=0)
+    several = _SEVERAL.search(query.question)
+    picked = (
+        [(v, at) for n, v, at in scored if (n if several else n == best)] if best else [(v, a) for _n, v, a in scored]
+    )
+    return _with_base(query, text, picked, [(v, at) for _n, v, at in scored])
+
+
+_RAISED = re.compile(r"(?:提高|上浮|上调|增加|提升)(?:到|至)\s*$")
+
+
+def _with_base(query: Query, text: str, picked: list[tuple[str, int]], every: list[tuple[str, int]]) -> list[str]:
+    """A base ratio and the raise of it ("合同金额的30%…；对…的企业，抵扣比例提高到40%") are given
+    together when one of them is picked, unless the question names the case the raise is for (it
+    shares words with the case the raise names, "对…的企业", that the base's text lacks): then the raise alone."""
+    values = [v for v, _at in picked]
+    if len(picked) > 2:
         return values
-    return [v for n, v in scored if n == best] if not _SEVERAL.search(query.question) else [v for n, v in scored if n]
+    raised = [(v, a) for v, a in every if _RAISED.search(text[:a])]
+    pair = next(
+        (
+            (base, r)
+            for r in raised
+            for base in [next(((v, a) for v, a in reversed(every) if a < r[1] and (v, a) not in raised), None)]
+            if base is not None and set(picked) <= {base, r}
+        ),
+        None,
+    )
+    if pair is None:
+        return values
+    (base, at_base), (rise, at_rise) = pair
+    part_start = max(text.rfind(m, 0, at_rise) for m in "；。") + 1
+    if part_start <= at_base:
+        return values  # the raise is not a case of its own
+    case = text[part_start : max(part_start, text.rfind("，", part_start, at_rise))]  # "对…的企业"
+    own = bigrams(case) - bigrams(text[: at_base + len(base)])
+    return [rise] if len(own & bigrams(query.question)) >= 3 else [base, rise]
 
 
 def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> str:
