@@ -113,6 +113,10 @@ class ExtractiveAnswerer:
         scope = self.retriever.check_scope(doc_ids)
         return self.chain.invoke(Asked(question, tuple(h for h in history if str(h).strip()), scope, as_of))
 
+    def retrieve(self, asked: Asked) -> Retrieved:
+        """The chain's first two steps (understand, retrieve), for a writer over the same pipeline."""
+        return self._retrieve(self._understand(asked))
+
     # -- chain steps: Asked -> Understood -> Retrieved -> Answer ---------------------------------
     def _understand(self, asked: Asked) -> Understood:
         return Understood(understand(asked.question, asked.history, self.glossary), asked.scope, asked.as_of)

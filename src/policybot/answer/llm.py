@@ -23,12 +23,12 @@ from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from policybot.answer.chain import Asked
 from policybot.answer.claims import bind_claims
 from policybot.answer.compose import sentences_of
 from policybot.answer.grounding import figures
-from policybot.answer.understanding import bigrams, understand
+from policybot.answer.understanding import bigrams
 from policybot.genre import is_instruction
-from policybot.lifecycle.preference import prefer_in_force
 from policybot.records import Answer, Citation, Hit
 
 if TYPE_CHECKING:
@@ -92,9 +92,8 @@ class LLMAnswerer:
         question = self.base.retriever.check_query(question)
         scope = self.base.retriever.check_scope(doc_ids)
         history = [h for h in history if str(h).strip()]
-        query = understand(question, history, self.base.glossary)
-        hits = self.base.retriever.search(query.text, self.base.top_k, keywords=query.keywords, doc_ids=scope)
-        hits = prefer_in_force(hits, query, self.base.retriever.index).hits  # documents in force first
+        step = self.base.retrieve(Asked(question, tuple(history), scope))  # documents in force first
+        query, hits = step.query, step.hits
         decision = self.base.decide(query, hits, scope)
         if decision.refuse:
             return self.base.refuse(query, hits, decision.reason, decision.code)

@@ -5,7 +5,9 @@ composers all read it from here, so the rules cannot drift apart."""
 from policybot.genre.enactment import Enactment, EnactmentKind, asked_enactment, enactments
 from policybot.genre.kinds import Genre, detect_genre
 from policybot.genre.markers import (
+    ANNOUNCES_LIST,
     DOC_NUMBER,
+    INTRODUCES_ITEMS,
     ITEM,
     MARKERS,
     MD_HEADING,
@@ -29,8 +31,10 @@ from policybot.genre.time import TIME_TAG, TimeExpr, TimeKind, find_times, is_ti
 from policybot.genre.units import Value, ValueKind, find_values, unit_kind
 
 __all__ = [
+    "ANNOUNCES_LIST",
     "CN_NUMERALS",
     "DOC_NUMBER",
+    "INTRODUCES_ITEMS",
     "ITEM",
     "MARKERS",
     "MD_HEADING",

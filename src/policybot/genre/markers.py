@@ -224,5 +224,9 @@ NEGATIVE = re.compile(
 )
 #: Words of a positive permission, the opposite of ``NEGATIVE``.
 PERMITTED = re.compile(r"允许|可以|准予|适用(?!范围)")
+#: A clause that announces the list after it ("下列活动不适用…", "提供以下功能支撑") ...
+ANNOUNCES_LIST = re.compile(r"下列|如下|以下(?!简称|称)")
+#: ... or introduces its items itself: a colon, or a definition ("X是指A、B；C").
+INTRODUCES_ITEMS = re.compile(r"[：:]|是指")
 #: What a question sets aside: "（不是机器人专项资金申报）", "而非北京条例"; group 1 is what it names.
 SET_ASIDE = re.compile(r"[（(]?(?:不是|而不是|而非|并非)([^）)，,。？?]{2,30})[）)]?")

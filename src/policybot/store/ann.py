@@ -8,7 +8,7 @@ index is saved as ``vectors.faiss``, so a large index is not rebuilt at load.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,13 +51,6 @@ class AnnParams:
             settings.hnsw_ef_construction,
             settings.hnsw_ef_search,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: (v.value if isinstance(v, AnnKind) else v) for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AnnParams:
-        return cls(**{**data, "kind": AnnKind(data.get("kind", AnnKind.AUTO.value))})
 
 
 def build_faiss_index(vectors: np.ndarray, dimension: int, params: AnnParams) -> faiss.Index:

@@ -36,11 +36,11 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import faiss
 import numpy as np
@@ -81,6 +81,7 @@ CURRENT = "CURRENT"
 LOCK_FILE = ".write.lock"
 _POINTER_TMP = "CURRENT.tmp"
 _VERSION_PREFIX = "v-"
+_T = TypeVar("_T")
 _TMP_PREFIX = ".tmp-"
 
 
@@ -408,18 +409,24 @@ def _write_all(data: IndexData, tmp: Path) -> None:
             os.fsync(fh.fileno())
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The manifest of the live index in ``index_dir``. Takes no lock: when a writer commits (and
-    removes the version being read) meanwhile, the read starts again from the new version."""
+def _read_live(index_dir: Path, read: Callable[[Path], _T]) -> tuple[str | None, _T]:
+    """``read`` of the live version's folder, and that version (None after the last retry). Takes
+    no lock: when a writer commits (and removes the version being read) meanwhile, the read starts
+    again from the new version."""
     for _attempt in range(4):
         version = current_version(index_dir)
         try:
-            return _read_manifest(live_dir(index_dir), index_dir)
+            return version, read(live_dir(index_dir))
         except (IndexMissingError, IndexMismatchError):
             if current_version(index_dir) != version:
-                continue
+                continue  # a commit replaced the version under the read
             raise
-    return _read_manifest(live_dir(index_dir), index_dir)
+    return None, read(live_dir(index_dir))
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The manifest of the live index in ``index_dir`` (no lock; see ``_read_live``)."""
+    return _read_live(index_dir, lambda folder: _read_manifest(folder, index_dir))[1]
 
 
 def _read_manifest(folder: Path, index_dir: Path) -> dict[str, Any]:
@@ -475,17 +482,10 @@ def load_index(index_dir: Path, model: ModelInfo | None = None) -> IndexData:
     Takes no lock: when a writer commits (and removes the version being read) meanwhile, the
     read starts again from the new version.
     """
-    for _attempt in range(4):
-        version = current_version(index_dir)
-        try:
-            data = _load_folder(live_dir(index_dir), index_dir, model)
-        except (IndexMissingError, IndexMismatchError):
-            if current_version(index_dir) != version:
-                continue  # a commit replaced the version under the read
-            raise
+    version, data = _read_live(index_dir, lambda folder: _load_folder(folder, index_dir, model))
+    if version is not None:
         data.version = version
-        return data
-    return _load_folder(live_dir(index_dir), index_dir, model)
+    return data
 
 
 def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> IndexData:

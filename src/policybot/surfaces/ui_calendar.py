@@ -11,19 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
-from matplotlib import font_manager
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, EntryKind
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
     from policybot.surfaces.api import BotHolder
 
 __all__ = ["CHART_ROWS", "OPEN_COLOR", "calendar_figure", "calendar_summary", "calendar_tab"]
@@ -38,9 +36,16 @@ _MARKERS = {EntryKind.MILESTONE: "D", EntryKind.EFFECTIVE: ">", EntryKind.EXPIRY
 CHART_ROWS = 40
 #: CJK labels: Debian's fonts-wqy-microhei (installed by .ci/system-deps.sh), else a Noto CJK font
 _CJK = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
-_FONT = FontProperties(
-    family=next((f for f in _CJK if f in {x.name for x in font_manager.fontManager.ttflist}), "sans-serif")
-)
+
+
+@cache
+def _font() -> FontProperties:
+    """The CJK font for labels, looked up once (matplotlib loads on the first chart, not at start-up)."""
+    from matplotlib import font_manager
+    from matplotlib.font_manager import FontProperties
+
+    installed = {x.name for x in font_manager.fontManager.ttflist}
+    return FontProperties(family=next((f for f in _CJK if f in installed), "sans-serif"))
 
 
 def _color(e: CalendarEntry, as_of: date) -> str:
@@ -57,11 +62,17 @@ def _label(e: CalendarEntry) -> str:
 def calendar_figure(entries: Sequence[CalendarEntry], as_of: date) -> Figure:
     """One row per entry (the first ``CHART_ROWS``, earliest first): a bar from its start to
     its end (a point for a single day), green when open on ``as_of``, a red line at ``as_of``."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    font = _font()
     shown = sorted(entries, key=lambda e: (e.start or e.end, e.end))[:CHART_ROWS]
     fig = Figure(figsize=(11, max(2.4, 0.3 * len(shown) + 1.4)), dpi=100)
     ax = fig.add_subplot()
     if not shown:
-        ax.text(0.5, 0.5, "暂无日历条目", ha="center", va="center", transform=ax.transAxes, fontproperties=_FONT)
+        ax.text(0.5, 0.5, "暂无日历条目", ha="center", va="center", transform=ax.transAxes, fontproperties=font)
         ax.set_axis_off()
         return fig
     for row, e in enumerate(shown):
@@ -73,7 +84,7 @@ def calendar_figure(entries: Sequence[CalendarEntry], as_of: date) -> Figure:
             marker = _MARKERS.get(e.kind, "o")
             ax.plot([date2num(e.end)], [row], marker=marker, markersize=8, color=color, gid=f"point-{row}")
     ax.axvline(float(date2num(as_of)), color=_DAY_COLOR, linewidth=1.5)
-    ax.set_yticks(range(len(shown)), [_label(e) for e in shown], fontproperties=_FONT, fontsize=9)
+    ax.set_yticks(range(len(shown)), [_label(e) for e in shown], fontproperties=font, fontsize=9)
     ax.set_ylim(len(shown) - 0.5, -0.5)
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
@@ -85,7 +96,7 @@ def calendar_figure(entries: Sequence[CalendarEntry], as_of: date) -> Figure:
         Patch(color=_EVENT_COLOR, label="节点 / 施行 / 到期"),
         Line2D([0], [0], color=_DAY_COLOR, label=f"所选日期 {as_of}"),
     ]
-    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=4, frameon=False, prop=_FONT)
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=4, frameon=False, prop=font)
     fig.tight_layout()
     return fig
 

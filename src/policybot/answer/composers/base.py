@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policybot.answer.compose import Draft
 from policybot.answer.context import AnswerContext
-from policybot.records import Chunk, Fact, Hit
+from policybot.records import Chunk, Document, Fact, Hit
 
 
 def section_label(ctx: AnswerContext, draft: Draft, chunk: Chunk) -> str:
@@ -23,3 +23,9 @@ def fact_chunk(ctx: AnswerContext, fact: Fact) -> Chunk | None:
 
 def top_docs(hits: list[Hit]) -> set[str]:
     return {h.chunk.doc_id for h in hits[:3]}
+
+
+def chunk_at(ctx: AnswerContext, doc: Document, offset: int) -> Chunk | None:
+    """The chunk of ``doc`` holding character ``offset`` of its text (or the next one after it)."""
+    chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.start)
+    return next((c for c in chunks if c.end > offset), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from policybot.answer.compose import Draft
-from policybot.answer.composers.base import score_of
+from policybot.answer.composers.base import chunk_at, score_of
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
 from policybot.records import Chunk, Document, Hit
@@ -97,8 +97,6 @@ def _line_with(ctx: AnswerContext, doc: Document, value: str) -> tuple[Chunk | N
     value = re.sub(r"\s+", "", value)
     for line in doc.text.split("\n"):
         if value in re.sub(r"\s+", "", line):
-            chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.start)
-            owner = next((c for c in chunks if c.end > offset), None)
-            return owner, line
+            return chunk_at(ctx, doc, offset), line
         offset += len(line) + 1
     return None, ""

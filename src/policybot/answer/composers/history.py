@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from policybot.answer.compose import Draft
-from policybot.answer.composers.base import score_of
+from policybot.answer.composers.base import chunk_at, score_of
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
 from policybot.genre import Enactment, EnactmentKind, asked_enactment, enactments
-from policybot.records import Chunk, Document
+from policybot.records import Document
 
 __all__ = ["EnactmentHistory"]
 
@@ -48,7 +48,7 @@ class EnactmentHistory:
             return False
         lines = []
         for record in chosen:
-            chunk = _chunk_at(ctx, doc, record.start)
+            chunk = chunk_at(ctx, doc, record.start)
             if chunk is None:
                 return False
             mark = draft.cite(chunk, record.line, score_of(ctx.hits, chunk, ctx.hits[0].score))
@@ -82,8 +82,3 @@ def _select(question: str, records: list[Enactment]) -> list[Enactment]:
                 chosen += [r for r in pick if r not in chosen]
                 break
     return sorted(chosen, key=lambda r: r.start)
-
-
-def _chunk_at(ctx: AnswerContext, doc: Document, offset: int) -> Chunk | None:
-    chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc.meta.doc_id), key=lambda c: c.start)
-    return next((c for c in chunks if c.end > offset), None)

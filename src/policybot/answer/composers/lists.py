@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
 from policybot.answer.composers.values import MIN_SCORE, fitting, source_path
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
+from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS
 from policybot.ingest.clauses import Clause
 from policybot.records import Hit
-
-#: A short clause that announces a list without a colon: "(二)下列活动不适用税前加计扣除政策。"
-_ANNOUNCES = re.compile(r"下列|如下|以下(?!简称|称)")
 
 
 def compose_list(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
@@ -30,9 +26,9 @@ def compose_list(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         if not items:
             return False
         lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
-    elif re.search(r"是指|[：:]", best.text) and best.text.rstrip().endswith(("；", ";")):  # listed over ；-parts
+    elif INTRODUCES_ITEMS.search(best.text) and best.text.rstrip().endswith(("；", ";")):  # listed over ；-parts
         lines += [quoted(ctx, draft, c, None) for c in sentence_rest(ctx, best.clause)]
-    elif len(best.text) <= 40 and _ANNOUNCES.search(best.text):
+    elif len(best.text) <= 40 and ANNOUNCES_LIST.search(best.text):  # "(二)下列活动不适用…。"
         items = [c for c in items_after(ctx, best.clause) if c.chunk_id != best.clause.chunk_id]
         lines += [f"{n}. " + quoted(ctx, draft, c, None) for n, c in enumerate(items, start=1)]
     lead = "根据" if q.lang == "zh" else "According to "

@@ -8,9 +8,12 @@ from dataclasses import replace
 
 from policybot.answer.compose import Draft, sentences_of
 from policybot.answer.composers.base import score_of, section_label, top_docs
+from policybot.answer.composers.lists import compose_list
+from policybot.answer.composers.values import MIN_SCORE, fitting
 from policybot.answer.context import AnswerContext
+from policybot.answer.evidence import AnswerType
 from policybot.answer.understanding import bigrams
-from policybot.genre import NEGATIVE, PERMITTED
+from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS, NEGATIVE, PERMITTED
 from policybot.records import PATH_SEP, Chunk, Hit
 
 
@@ -29,19 +32,12 @@ def compose_sections(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
 def _enumerated_in(ctx: AnswerContext, draft: Draft, parent: tuple[str, ...]) -> bool:
     """A section with no sub-sections: the enumerating clause the list composer finds, when it
     lies in that section ("（一）建设集约化平台" → "…提供以下功能支撑：站点管理、…；…")."""
-    from policybot.answer.composers.lists import compose_list
-    from policybot.answer.composers.values import MIN_SCORE, fitting
-    from policybot.answer.evidence import AnswerType
-
     ranked = fitting(ctx, draft.query, AnswerType.LIST)
     if not ranked or ranked[0].score < MIN_SCORE or ranked[0].chunk.section_path[: len(parent)] != parent:
         return False
-    if not _ANNOUNCED.search(ranked[0].text):
+    if not (ANNOUNCES_LIST.search(ranked[0].text) or INTRODUCES_ITEMS.search(ranked[0].text)):
         return False  # a clause that names things in passing ("在A、B等地区开展…") announces no list
     return compose_list(ctx, draft, ctx.hits)
-
-
-_ANNOUNCED = re.compile(r"[：:]|以下|下列|如下|是指")
 
 
 def list_children(ctx: AnswerContext, draft: Draft, hits: list[Hit], parent: tuple[str, ...]) -> bool:
