@@ -209,3 +209,32 @@ def test_asking_for_more_of_the_same_is_a_followup() -> None:
     assert is_followup("超过部分还可以再补贴吗？", history)
     assert not is_followup("销售业绩好的企业能奖励多少？", history)  # a question of its own
     assert not is_followup("销售业绩好的企业还能再奖励多少？", [])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "其中预留给小型微型企业的比例不低于多少？",
+        "它是哪次会议修订的？",
+        "该办法什么时候施行？",
+        "这份文件的文号是什么？",
+        "此外还有什么支持？",
+        "When was it issued?",
+        "What is its document number?",
+    ],
+)
+def test_a_pronoun_leans_on_the_conversation(question: str) -> None:
+    assert is_followup(question, ["北京市促进中小企业发展条例什么时候施行？"])
+    assert not is_followup(question, [])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "其他相关费用有上限吗？",
+        "Is it possible for a company founded in 2020 to apply?",
+        "Which enterprises can apply for the pilot in 2018?",
+    ],
+)
+def test_a_question_of_its_own_is_not_a_followup(question: str) -> None:
+    assert not is_followup(question, ["北京市促进中小企业发展条例什么时候施行？"])

@@ -266,3 +266,26 @@ def test_a_tax_notice_takes_effect_by_tax_year(text: str, found: str) -> None:
 
 def test_a_years_accounts_are_no_effective_date() -> None:
     assert [t.kind for t in find_times("编制2016年度财务报表")] == [TimeKind.DATE]
+
+
+@pytest.mark.parametrize(
+    ("title", "short", "named"),
+    [
+        ("中华人民共和国中小企业促进法", None, "中小企业促进法"),
+        ("中华人民共和国节约能源法", None, "节约能源法"),
+        ("国务院办公厅关于印发《政府网站集约化试点工作方案》的通知", None, "政府网站集约化试点工作方案"),
+        (
+            "科技部 财政部 国家税务总局关于印发《科技型中小企业评价办法》的通知",
+            "科技型中小企业评价办法",
+            "科技型中小企业评价办法",
+        ),
+        ("北京市促进中小企业发展条例", None, "北京市促进中小企业发展条例"),
+    ],
+)
+def test_a_document_goes_by_the_names_a_user_writes(title: str, short: str | None, named: str) -> None:
+    from policybot.genre import title_names
+
+    names = title_names(title, short)
+    assert named in names
+    assert all(len(n) >= 4 and " " not in n and "《" not in n for n in names)
+    assert "中华人民共和国" not in title_names("中华人民共和国", None)[1:]  # no empty or partial names

@@ -16,7 +16,7 @@ from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, bigrams
-from policybot.genre import SET_ASIDE
+from policybot.genre import SET_ASIDE, title_names
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Document, Fact, Hit
 from policybot.store.files import IndexData
@@ -146,16 +146,22 @@ def _identity(doc: Document) -> str:
 def document_weights(query: Query, documents: Sequence[Document]) -> dict[str, float]:
     """A small prior for documents the question names, by 文号 number (119号) or title words, and
     against the one it sets aside ("（不是北京条例）")."""
-    negated = " ".join(m.group(1) for m in SET_ASIDE.finditer(query.question))
-    positive = SET_ASIDE.sub(" ", query.question)
+    said = query.text if query.followup else query.question  # a follow-up names its document earlier
+    negated = " ".join(m.group(1) for m in SET_ASIDE.finditer(said))
+    positive = SET_ASIDE.sub(" ", said)
     asked, against = bigrams(positive), bigrams(negated)
     numbers = set(_DOC_NUMBER.findall(positive))
+    plain = re.sub(r"[\s《》“”\"]", "", positive)
     out: dict[str, float] = {}
     for doc in documents:
         m = doc.meta
         weight = 0.0
         if m.doc_number and any(re.search(rf"(?<!\d){n}号", m.doc_number) for n in numbers):
             weight += 0.3
+        if any(name in plain for name in title_names(m.title, m.short_title)):
+            weight += 0.3  # "中小企业促进法对…": named as a user writes it
+        if any(len(p) >= 2 and p in m.title for p in query.places):
+            weight += 0.3  # "北京是多少？": the local document of a place the question asks about
         title = bigrams(" ".join(x for x in (m.short_title, m.title, m.issuer, m.doc_number) if x))
         if title:
             weight += 0.15 * len(title & asked) / len(title)

@@ -59,7 +59,13 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 _NEW_QUESTION = re.compile(r"是什么|什么是|是谁|吗[？?]?$|^(?:what|who|how|why|is|are|does|do)\b", re.I)
 _FOLLOWUP = re.compile(
-    r"^(?:那|那么|还有|另外|再|以及|和|and\b|what about|how about|and what)|呢[？?]?$|还(?:能|可以|会|要)再", re.I
+    r"^(?:那|那么|还有|另外|再|以及|和|and\b|what about|how about|and what)|呢[？?]?$|还(?:能|可以|会|要)再"
+    r"|^(?:其中|它们?|该(?:文件|法|条例|办法|通知|方案|意见|公告|计划)|这(?:份|个|部|项)(?:文件|法|条例|办法|通知|方案|意见|公告|计划)?"
+    r"|此(?:文件|法|条例|办法|通知|方案|外)|上述|前者|后者)"
+    r"|^(?:and )?(?:what|when|how|who|which|is|was|does|did)\b[^?]{0,40}"
+    r"\b(?:it(?! (?:is )?(?:possible|allowed|true|necessary|required|legal|enough))|its"
+    r"|this (?:one|document|law|notice|plan))\b",
+    re.I,
 )
 _GENERIC = frozenset(
     "发布 享受 支持 政策 措施 企业 单位 公司 我们 工作 安排 目标 文件 方案 规定 要求 哪些 什么 时间 季度 "

@@ -25,6 +25,7 @@ from policybot.genre.markers import (
     marker_of,
     section_role,
     strip_marker,
+    title_names,
 )
 from policybot.genre.numerals import CN_NUMERALS, cn_to_int, normalize, to_number
 from policybot.genre.time import TIME_TAG, TimeExpr, TimeKind, find_times, is_time_tag, time_tag
@@ -69,6 +70,7 @@ __all__ = [
     "section_role",
     "strip_marker",
     "time_tag",
+    "title_names",
     "to_number",
     "unit_kind",
 ]

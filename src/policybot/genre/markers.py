@@ -33,6 +33,7 @@ __all__ = [
     "marker_of",
     "section_role",
     "strip_marker",
+    "title_names",
 ]
 
 _NUM = rf"[{CN_NUMERALS}]+"
@@ -230,3 +231,15 @@ ANNOUNCES_LIST = re.compile(r"下列|如下|以下(?!简称|称)")
 INTRODUCES_ITEMS = re.compile(r"[：:]|是指")
 #: What a question sets aside: "（不是机器人专项资金申报）", "而非北京条例"; group 1 is what it names.
 SET_ASIDE = re.compile(r"[（(]?(?:不是|而不是|而非|并非)([^）)，,。？?]{2,30})[）)]?")
+
+_NATION = re.compile(r"^中华人民共和国")
+_QUOTED_TITLE = re.compile(r"《([^》]{4,})》")
+_BLANKS = re.compile(r"[\s《》“”\"]")
+
+
+def title_names(title: str, short_title: str | None = None) -> tuple[str, ...]:
+    """The names a document goes by, as a question would write them: its title, its short title,
+    the title inside 《》 (关于印发《…》的通知), and a law's title without 中华人民共和国."""
+    names = [title, short_title or "", *_QUOTED_TITLE.findall(title), _NATION.sub("", title)]
+    out = (_BLANKS.sub("", n) for n in names)
+    return tuple(dict.fromkeys(n for n in out if len(n) >= 4))
