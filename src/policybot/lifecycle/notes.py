@@ -46,6 +46,8 @@ def status_reason(status: DocStatus, names: dict[str, str]) -> str:
     if fact is None:
         return ""
     if status.status is Status.EXPIRED:
+        if fact.until and "至" in fact.value:  # "2016年4月1日至2016年10月31日": only its end matters here
+            return f"适用期限至{fact.until.year}年{fact.until.month}月{fact.until.day}日，已过"
         return f"适用期限“{fact.value}”已过"
     if status.status is Status.NOT_YET and fact.kind is FactKind.EFFECTIVE:
         return f"文件规定“{fact.value}”"
