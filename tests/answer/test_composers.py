@@ -220,6 +220,16 @@ AGRI = (
     "设施农业机械化率总体达到50%左右。"
 )
 ENERGY = "到2020年，单位工业增加值能耗比2015年下降18%，单位工业增加值用水量下降23%，工业固体废物综合利用率达到73%。"
+TWO_TIERS = (
+    "全国农作物耕种收综合机械化率达到75%，粮棉油糖主产县（市、区）基本实现农业机械化，"
+    "丘陵山区县（市、区）农作物耕种收综合机械化率达到55%。"
+)
+SHARES = (
+    "向中小企业预留的采购份额应当占本部门年度政府采购项目预算总额的百分之三十以上；"
+    "其中，预留给小型微型企业的比例不低于百分之六十。"
+)
+SCORE_FLOOR = "(五)企业根据科技型中小企业评价指标进行综合评价所得分值不低于60分，且科技人员指标得分不得为0分。"
+OPTIONS = "（五）企业“倍增”方案（如企业选择三年倍增，提供三年期方案；如选择五年倍增，提供五年期方案）。"
 SUBSIDY = "按设备投资额的10%给予补助，对智能化改造示范项目提高到15%，单个项目最高不超过300万元。"
 
 
@@ -231,13 +241,24 @@ SUBSIDY = "按设备投资额的10%给予补助，对智能化改造示范项目
         ("单位工业增加值用水量要下降多少？", ENERGY, ["23%"], ENERGY),  # "到2020年" governs: all of it
         ("补助比例是多少？", SUBSIDY, ["10%", "15%"], SUBSIDY),  # a base ratio and its raise stay together
         ("甘蔗和棉花收获机械化率各是多少？", AGRI, ["60%", "65%", "55%", "30%"], AGRI),  # most of the list: all of it
+        (
+            "丘陵山区县的综合机械化率要达到多少？",
+            TWO_TIERS,
+            ["55%"],
+            "丘陵山区县（市、区）农作物耕种收综合机械化率达到55%。",
+        ),
+        ("预留给小微企业的比例不低于多少？", SHARES, ["百分之六十"], "预留给小型微型企业的比例不低于百分之六十。"),
+        ("综合评价至少要得多少分？", SCORE_FLOOR, ["60分"], SCORE_FLOOR),  # "且…": the condition stays with it
+        ("倍增方案可以选几年期的？", OPTIONS, ["三年"], OPTIONS),  # never cut inside （…）
     ],
 )
 def test_a_list_of_figures_is_quoted_at_the_part_asked(question: str, text: str, picked: list[str], quote: str) -> None:
     from policybot.answer.composers.values import narrowed
-    from policybot.answer.evidence import AnswerType
+    from policybot.answer.evidence import AnswerType, answer_type
 
-    assert narrowed(understand(question), AnswerType.RATIO, text, picked) == quote
+    kind = answer_type(question)
+    assert kind is not AnswerType.OTHER
+    assert narrowed(understand(question), kind, text, picked) == quote
 
 
 def test_a_numbered_label_in_the_question_picks_its_clause(bot: PolicyBot) -> None:
@@ -371,3 +392,24 @@ def test_a_raised_ratio_comes_with_its_base_unless_its_case_is_asked(
     from policybot.answer.evidence import AnswerType
 
     assert focus(understand(question), AnswerType.RATIO, text) == values
+
+
+EQUITY = "单个项目资助额度原则上不低于1000万元，且财政资金所占股份比例不超过被投资企业总股本的30%。"
+RANGE = "每个项目资助不低于100万元，资助不超过1000万元。"
+CAPPED = "按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元，补助总额不低于50万元的项目优先。"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "values"),
+    [
+        ("单个项目资助额度最低是多少？", EQUITY, ["1000万元"]),
+        ("单个企业补助金额上限是多少？", CAPPED, ["500万元"]),
+        ("资助最低是多少？", RANGE, ["100万元"]),  # the words tie: a floor asked picks the floor
+        ("资助最高是多少？", RANGE, ["1000万元"]),  # and a ceiling the ceiling
+    ],
+)
+def test_a_floor_or_ceiling_asked_picks_the_value_bounded_that_way(question: str, text: str, values: list[str]) -> None:
+    from policybot.answer.composers.values import focus
+    from policybot.answer.evidence import answer_type
+
+    assert focus(understand(question), answer_type(question), text) == values

@@ -27,6 +27,7 @@ from policybot.records import Chunk, Hit
         ("机器人骨干企业重大技术创新项目单个项目资助多少钱？", AnswerType.AMOUNT),
         ("购买工业机器人能得到多少补贴？", AnswerType.MONEY),
         ("补助标准是什么？", AnswerType.MONEY),
+        ("What is the minimum funding per project for equity investment?", AnswerType.MONEY),
         ("机器人专项资金项目申请资料的封面要统一标明什么？", AnswerType.OTHER),  # 资金 only names the fund
         ("专项资金怎么申请？", AnswerType.OTHER),
         ("科技型中小企业综合评价至少要得多少分？", AnswerType.SCORE),

@@ -115,7 +115,10 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ),
     (
         AnswerType.MONEY,
-        re.compile(r"金额|多少钱|多少元|多少万|资金|补贴|补助|奖励|资助|贷款|额度|how much money|amount|subsidy", re.I),
+        re.compile(
+            r"金额|多少钱|多少元|多少万|资金|补贴|补助|奖励|资助|贷款|额度|how much money|amount|subsidy|funding|grant",
+            re.I,
+        ),
     ),
     (
         AnswerType.NUMBER,
@@ -135,7 +138,9 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
 _ASKS_FIGURE = re.compile(r"多少|(?<!哪)几(?![类种项方])|比例|百分|多大|how (?:much|many)|percentage", re.I)
 #: A yes/no question ("有资助吗", "能不能抽贷"): names support or money without asking an amount.
 _YES_NO = re.compile(r"吗[？?]?$|能不能|能否|可不可以|是否|有没有|\b(?:can|is|are|does|do)\b", re.I)
-_AMOUNT_WORDS = re.compile(r"金额|额度|标准|上限|最高|最多|how much|amount", re.I)
+_AMOUNT_WORDS = re.compile(
+    r"金额|额度|标准|上限|下限|最高|最多|最低|至少|how much|amount|minimum|maximum|at least", re.I
+)
 _FIGURES = {
     AnswerType.RATIO: {ValueKind.RATIO},
     AnswerType.AMOUNT: {ValueKind.MONEY},

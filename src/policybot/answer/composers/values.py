@@ -45,7 +45,9 @@ MIN_COVERAGE = 0.5  # share of the question's nouns a clause (with its headings)
 MARGIN = 0.10  # further clauses within this of the best join it when the question asks several things
 
 
-_SEVERAL = re.compile(r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|\bboth\b|\band\b.*\bhow\b", re.I)
+_SEVERAL = re.compile(
+    r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|可以?选|可选|几种|\bboth\b|\band\b.*\bhow\b", re.I
+)
 
 
 def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
@@ -63,7 +65,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
             continue
         start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
         context = text[start : at + len(value)]
-        scored.append((sum(1 for t in terms if t in context), value, at))
+        scored.append((sum(1 for t in terms if t in context) + _same_bound(query.question, context), value, at))
         cut = at + len(value)
     best = max((n for n, _v, _at in scored), default=0)
     several = _SEVERAL.search(query.question)
@@ -73,6 +75,17 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     return _with_base(query, text, picked, [(v, at) for _n, v, at in scored])
 
 
+_FLOOR = re.compile(r"最低|至少|不低于|不少于|下限|以上|minimum|at least|lowest", re.I)
+_CEILING = re.compile(r"最高|最多|不超过|不高于|上限|封顶|以下|maximum|at most|highest|\bcap\b", re.I)
+
+
+def _same_bound(question: str, context: str) -> int:
+    """1 when the question asks a floor ("minimum", 至少) and the value is one (不低于…), or a ceiling and
+    the value is one (不超过…): "单个项目资助额度不低于1000万元，且…股份比例不超过30%" has both."""
+    return int(any(p.search(question) and p.search(context) and not q.search(question) for p, q in _BOUNDS))
+
+
+_BOUNDS = ((_FLOOR, _CEILING), (_CEILING, _FLOOR))
 _RAISED = re.compile(r"(?:提高|上浮|上调|增加|提升)(?:到|至)\s*$")
 
 
@@ -104,18 +117,29 @@ def _with_base(query: Query, text: str, picked: list[tuple[str, int]], every: li
     return [rise] if len(own & bigrams(query.question)) >= 3 else [base, rise]
 
 
+_ATTACHED = re.compile(r"\s*(?:且|并且|并|但|但是|同时|否则|除)")
+
+
+def _unclosed(text: str) -> bool:
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
 def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> str:
     """Of a clause that lists parallel figures ("马铃薯…达到45%，棉花…达到60%，…甘蔗…达到30%"), the
     verbatim run of its ，-parts that holds the picked ones; the whole clause otherwise."""
     values = values_for(kind, text, asked_units(query.question))
     bounds, start = [], 0
-    for m in re.finditer(r"，|$", text):
+    for m in re.finditer(r"[，；]|$", text):
         bounds.append((start, m.start()))
         start = m.end()
     with_value = [i for i, (a, b) in enumerate(bounds) if any(v in text[a:b] for v in values)]
     keep = [i for i, (a, b) in enumerate(bounds) if any(v in text[a:b] for v in picked)]
-    if len(with_value) < 3 or not keep or 2 * len(keep) > len(with_value):
+    if len(with_value) < 2 or not keep or 2 * len(keep) > len(with_value):
         return text
+    if _unclosed(text[: bounds[keep[0]][0]]) or _unclosed(text[: bounds[keep[-1]][1]]):
+        return text  # a cut inside （…）: "（如企业选择三年倍增，…；如选择五年倍增，…）" is one aside
+    while keep[-1] + 1 < len(bounds) and _ATTACHED.match(text[bounds[keep[-1] + 1][0] :]):
+        keep.append(keep[-1] + 1)  # "…不低于60分，且科技人员指标得分不得为0分": its condition stays
     head = text[bounds[0][0] : bounds[0][1]].strip()
     if keep[0] > 0 and any(len(t.text) >= len(head) - 2 for t in find_times(head)):
         return text  # "到2020年，…": the year the figures are for stays with them
@@ -153,6 +177,7 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     chosen = [ranked[0]]
     if _SEVERAL.search(q.question):
         chosen += [e for e in ranked[1:4] if e.score >= ranked[0].score - MARGIN][:2]
+        chosen = [e for e in chosen if not any(e is not o and e.text in o.text for o in chosen)]  # no part twice
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     if values and all(_echoes(q, v) for v in values):
         return False  # "达到多少才算…，可以再获得10%的奖励": 10% is the asker's figure, not the answer
