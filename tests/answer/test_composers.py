@@ -413,3 +413,22 @@ def test_a_floor_or_ceiling_asked_picks_the_value_bounded_that_way(question: str
     from policybot.answer.evidence import answer_type
 
     assert focus(understand(question), answer_type(question), text) == values
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "values"),
+    [
+        (
+            "拒不落实整改要求会被罚多少？",
+            "由管理节能工作的部门处十万元以上三十万元以下罚款。",
+            ["十万元以上三十万元以下"],
+        ),
+        ("返还比例是多少？", "按照50%至75%的比例返还，单个企业最高100万元。", ["50%至75%"]),
+        ("罚款按违法所得的几倍计算？", "没收违法所得，并处违法所得一倍以上五倍以下罚款。", ["一倍以上五倍以下"]),
+    ],
+)
+def test_a_range_is_given_whole(question: str, text: str, values: list[str]) -> None:
+    from policybot.answer.composers.values import focus
+    from policybot.answer.evidence import answer_type
+
+    assert focus(understand(question), answer_type(question), text) == values

@@ -109,6 +109,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.AMOUNT,
         re.compile(
             r"多少钱|多少元|多少万元|多少亿元|几万元|金额|(?:资金|基金|投资|总)规模|规模(?:有|是|为)?多[大少]"
+            r"|(?:怎么|如何|怎样|会被?)(?:处罚|罚)|什么处罚|罚款(?:是|有)?多少"
             r"|how much money",
             re.I,
         ),
@@ -492,7 +493,8 @@ def _bound_fit(question: str, text: str) -> float:
 
 #: A clause that opens by pointing back ("此项费用总额不得超过…") takes its subject from the one before.
 _ANAPHOR = re.compile(  # also a duty with no subject of its own: "每年汇算清缴期结束后应开展核查" (税务机关, before)
-    r"^(?:此项|该项|上述|前款|前述|以上|这些|此类|其中|其|(?:每年|每季度|每月|每半年|同时)[^，。；]{0,12}?应)"
+    r"^(?:此项|该项|上述|前款|前述|以上|这些|此类|其中|其|(?:每年|每季度|每月|每半年|同时)[^，。；]{0,12}?应"
+    r"|逾期(?:不|未)|拒不|情节(?:特别)?严重|造成)"  # a penalty's next step: "…责令限期改正；逾期不改正的，处…罚款"
 )
 _LEADING_TIME = re.compile(r"^(?:到|至|从|自|在|于)?(?:19|20)\d{2}年")
 

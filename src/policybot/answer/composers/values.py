@@ -8,6 +8,7 @@ word is put around a value: the clause says what the value is.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
@@ -72,7 +73,36 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     picked = (
         [(v, at) for n, v, at in scored if (n if several else n == best)] if best else [(v, a) for _n, v, a in scored]
     )
-    return _with_base(query, text, picked, [(v, at) for _n, v, at in scored])
+    every = [(v, at) for _n, v, at in scored]
+    return _with_base(query, text, _ranges(text, picked, every), every)
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:以上|至|到|－|-|—|~|～)\s*")
+_RANGE_END = re.compile(r"^(?:以下|以内)")
+
+
+def _ranges(text: str, picked: list[tuple[str, int]], every: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A picked value that is one end of a range ("处十万元以上三十万元以下罚款", "50%至75%") is
+    given as the whole range, verbatim: either end alone misstates it."""
+    out: list[tuple[str, int]] = []
+    for value, at in picked:
+        pair = next(
+            (
+                (a, b)
+                for a, b in pairwise(every)
+                if (value, at) in (a, b) and _RANGE_JOIN.fullmatch(text[a[1] + len(a[0]) : b[1]])
+            ),
+            None,
+        )
+        if pair is None:
+            out.append((value, at))
+            continue
+        (_lo, start), (hi, hi_at) = pair
+        end = hi_at + len(hi)
+        end += len(m.group(0)) if (m := _RANGE_END.match(text[end:])) else 0
+        if (text[start:end], start) not in out:
+            out.append((text[start:end], start))
+    return out
 
 
 _FLOOR = re.compile(r"最低|至少|不低于|不少于|下限|以上|minimum|at least|lowest", re.I)
