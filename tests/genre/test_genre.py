@@ -173,6 +173,8 @@ def test_section_roles(heading: str, role: SectionRole) -> None:
     ("question", "role"),
     [
         ("倍增计划预申报需要提交哪些材料？", SectionRole.MATERIALS),
+        ("机器人专项资金申报材料报送到哪个部门？", SectionRole.SCHEDULE),  # where they go: 报送要求
+        ("Where do we submit the application materials?", SectionRole.SCHEDULE),
         ("机器人专项资金的申报条件有哪些？", SectionRole.CONDITIONS),
         ("我们公司注册在深圳，能申报东莞的机器人专项资金吗？", SectionRole.CONDITIONS),
         ("倍增计划预申报的联系人是谁？", SectionRole.CONTACT),

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from policybot.answer.asks import covered, merge_drafts, split_asks
 from policybot.answer.compose import Draft
 from policybot.answer.composers import NEAREST_ONLY, compose, rescues
 from policybot.answer.context import AnswerContext
@@ -145,7 +146,27 @@ class ExtractiveAnswerer:
             what = "、".join(missing)
             reason = f"：文件没有提到“{what}”" if query.lang == "zh" else f": they never mention {what}"
             return self.refuse(query, hits, reason, "subject_missing")
-        return self.finish(query, draft, hits, step.as_of)
+        return self.finish(query, self._by_ask(step, draft), hits, step.as_of)
+
+    def _by_ask(self, step: Retrieved, whole: Draft) -> Draft:
+        """``whole``, or when the message asks several figures, dates or contacts in turn and the
+        whole answer does not quote what one of them is answered from: each answered on its own."""
+        asks = split_asks(step.query.question) if step.query.lang == "zh" else []
+        # the asks are about the documents the message is about ("…报送到哪个部门？联系电话是多少？")
+        scope = step.scope or tuple(dict.fromkeys([c.doc_id for c in whole.citations]))
+        parts: list[tuple[str, Draft]] = []
+        for label, question in asks:
+            sub = self._retrieve(Understood(understand(question, (), self.glossary), scope, step.as_of))
+            decision = self.decide(sub.query, sub.hits, scope)
+            ctx = AnswerContext(sub.query, sub.hits, self.retriever, scope, (), step.as_of, sub.doc_weights)
+            part = Draft(sub.query)
+            name = None if decision.refuse else compose(ctx, part)
+            if name is None or name in NEAREST_ONLY or not part.citations:
+                return whole  # an ask answered by no clause of its own: the whole message's answer stands
+            parts.append((label, part))
+        if not parts or all(covered(whole, part) for _label, part in parts):
+            return whole
+        return merge_drafts(whole, parts)
 
     # -- decisions ---------------------------------------------------------------------------
     def decide(self, query: Query, hits: list[Hit], doc_ids: Sequence[str] | None = None) -> Decision:

@@ -8,7 +8,7 @@ figure: values come from extracted facts, document metadata or quoted sentences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from policybot.answer.understanding import Query, bigrams
 from policybot.genre import is_instruction
@@ -74,6 +74,14 @@ class Draft:
             Citation(cid, chunk.doc_id, chunk.doc_title, chunk.section, quote, chunk.page, score, chunk.id)
         )
         return f"[{cid}]"
+
+    def recite(self, citation: Citation) -> int:
+        """The id ``citation`` (from another draft) has in this one, added when it is new."""
+        for c in self.citations:
+            if c.chunk_id == citation.chunk_id and c.quote == citation.quote:
+                return c.id
+        self.citations.append(replace(citation, id=len(self.citations) + 1))
+        return len(self.citations)
 
     def add(self, text: str) -> None:
         self.parts.append(text)

@@ -175,6 +175,12 @@ _ROLES: list[tuple[SectionRole, re.Pattern[str]]] = [
 #: What a question asks of a call or a measure, by the section role that answers it.
 _ASKED_ROLES: list[tuple[SectionRole, re.Pattern[str]]] = [
     (SectionRole.CONTACT, re.compile(r"联系|电话|咨询|contact|phone", re.I)),
+    (  # where the materials go is said where they are sent (报送要求), not in the list of them
+        SectionRole.SCHEDULE,
+        re.compile(
+            r"(?:报送|提交|递交|交|寄|送)(?:到|至|给)(?:哪|什么)|where (?:to|do we|should we) (?:submit|send)", re.I
+        ),
+    ),
     (SectionRole.MATERIALS, re.compile(r"材料|资料|提交什么|提供什么|documents? (?:to|must|should)|materials", re.I)),
     (SectionRole.EFFECT, re.compile(r"施行|生效|执行时间|开始执行|take effect|in force", re.I)),
     (SectionRole.SCHEDULE, re.compile(r"截止|报送时间|申报时间|何时申报|期限|程序|流程|deadline|procedure", re.I)),

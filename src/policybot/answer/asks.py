@@ -1,0 +1,95 @@
+"""A message that asks several things ("大厦原值多少、原定折旧年限多少年？", "报送到哪个部门？联系电话是
+多少？") as separate asks, each with the words that set it up.
+
+The chain answers the whole message first. Only when an ask is a figure, date, contact or body of
+its own that the whole answer does not quote is it answered on its own, and the answers are joined.
+"""
+
+from __future__ import annotations
+
+import re
+
+from policybot.answer.compose import Draft
+from policybot.answer.evidence import AnswerType, answer_type
+
+__all__ = ["covered", "merge_drafts", "split_asks"]
+
+#: What an ask of its own asks for: a value, a time, a contact, or a body (哪个部门 / 哪个城市).
+_OWN_KINDS = frozenset(
+    {
+        AnswerType.RATIO,
+        AnswerType.AMOUNT,
+        AnswerType.MONEY,
+        AnswerType.COUNT,
+        AnswerType.SCORE,
+        AnswerType.NUMBER,
+        AnswerType.FREQUENCY,
+        AnswerType.YEAR,
+        AnswerType.PERIOD,
+        AnswerType.TIME,
+        AnswerType.EFFECTIVE,
+        AnswerType.CONTACT,
+    }
+)
+_ASKS = re.compile(r"多少|多大|多长|多久|几|哪|什么|何时|吗|是否|能否|有没有")
+_BODY = re.compile(r"哪(?:个|些|家)(?:部门|单位|机关|城市|地区|省|市)|报送(?:到|至)哪")
+_PIECE = re.compile(r"[^，、；？?。]+[，、；？?。]?")
+_TOGETHER = re.compile(r"分别|各(?:自|占|是)?|以及|和.{0,8}(?:多少|几)")
+
+
+def _asks_own(piece: str) -> bool:
+    return answer_type(piece) in _OWN_KINDS or bool(_BODY.search(piece))
+
+
+def split_asks(question: str) -> list[tuple[str, str]]:
+    """The asks of ``question`` when it asks two or more figures, dates, contacts or bodies in
+    separate clauses; each is written out with the clauses before the first ask that set it up
+    ("会计司问答的玻璃幕墙案例里，"). ``[]`` for a question that asks one thing, asks together
+    ("分别", "各"), or mixes in a yes/no or a how ("这违法吗？会怎么处罚？"). Each ask comes as
+    (the ask as the message wrote it, the question to answer it by)."""
+    if re.search(r"[a-zA-Z]{3,}", question):
+        return []
+    pieces = [p.strip() for p in _PIECE.findall(question) if p.strip()]
+    setup: list[str] = []
+    asks: list[str] = []
+    for piece in pieces:
+        if not _ASKS.search(piece):
+            if asks:
+                asks[-1] += piece  # "…多少，其中…": a clause after an ask belongs to it
+            else:
+                setup.append(piece)
+            continue
+        asks.append(piece)
+    if len(asks) < 2 or any(_TOGETHER.search(a) or not _asks_own(a) for a in asks):
+        return []
+    lead = "".join(setup)
+    own = [re.sub(r"[，、；。？?]$", "", a) for a in asks]
+    first = _ASKS.search(own[0])
+    subject = own[0][: first.start()] if first else ""  # "…到2022年要建" of "…要建多少所…、多少个…"
+    return [(a, f"{lead}{subject if i and _ASKS.match(a) else ''}{a}？") for i, a in enumerate(own)]
+
+
+def covered(whole: Draft, part: Draft) -> bool:
+    """Does ``whole`` already quote what ``part`` answers from (its first citation's passage)?"""
+    if not part.citations:
+        return True
+    first = part.citations[0]
+    return any(
+        c.chunk_id == first.chunk_id and (first.quote in c.quote or c.quote in first.quote) for c in whole.citations
+    )
+
+
+def merge_drafts(query_draft: Draft, parts: list[tuple[str, Draft]]) -> Draft:
+    """One draft of the answers to each ask, in order, each under the ask it answers, with the
+    citations renumbered (an identical quote is cited once)."""
+    out = Draft(query_draft.query)
+    for ask, part in parts:
+        text = _renumbered(part.text, {c.id: out.recite(c) for c in part.citations})
+        out.add(("\n\n" if out.parts else "") + f"{ask}：{text}")
+        out.facts += part.facts
+        out.derived += part.derived
+    return out
+
+
+def _renumbered(text: str, mapping: dict[int, int]) -> str:
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
