@@ -41,6 +41,8 @@ _CONTENT_ASK = re.compile(
 _PROMISE = re.compile(r"发布|制定|出台|编制|印发|研究制定|启动")
 _QUOTED = re.compile(r"《([^》]{2,80})》")
 _ENTITY_TYPES = ("城市", "地区", "省份", "省", "企业", "公司", "银行", "产品", "技术", "项目", "名单", "单位", "园区")
+#: The name ending of one of a kind (拉萨市, 广东省, 国家开发银行), when names of it end alike.
+_NAMED = {"城市": "(?<![城都级的点])市", "省份": "(?<![各全本外])省", "省": "(?<![各全本外])省"}
 _EN_ENTITY = re.compile(
     r"\bwhich (?:specific )?(cities|provinces|companies|enterprises|banks|policy banks|products|"
     r"technologies|projects|firms)\b",
@@ -232,6 +234,11 @@ def _not_listed(query: Query, hits: list[Hit], pool: str, corpus: list[Document]
     enumeration = re.compile(rf"、[^。；\n]{{0,40}}等[^。；、\n]{{0,6}}{kind}|{kind}(?:包括|有|为|：)")
     if enumeration.search(text):
         return None
+    suffix = _NAMED.get(kind)
+    if suffix and re.search(
+        rf"(?<![本全该各])[\u4e00-\u9fff]{{2,4}}{suffix}(?![\u4e00-\u9fff]{{0,2}}(?:以上|以下|人民政府|级))", text
+    ):
+        return None  # one named ("…和西藏自治区拉萨市作为试点地区"): the list is there
     return Decision(True, "not_listed", _say(query, f"：文件没有列出具体的{kind}", f": they name no specific {kind}"))
 
 

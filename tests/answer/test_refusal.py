@@ -1,0 +1,29 @@
+"""``not_listed``: "which city" is refused only when the passages name none (snippets from a State
+Council pilot plan, the seed plan and a municipal notice)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.answer.refusal import _not_listed
+from policybot.answer.understanding import understand
+from policybot.records import Chunk, Hit
+
+PILOT = "确定北京、吉林、安徽、山东、湖北、湖南、广东、广西、重庆、贵州10个省（区、市）和西藏自治区拉萨市作为试点地区。"
+SEED = "会同财政部在京津冀、长江经济带等区域选择一批示范城市，推进绿色制造体系试点。"
+LOCAL = "各地级市人民政府要加强组织领导，县级市参照执行。"
+
+
+def _hits(text: str) -> list[Hit]:
+    chunk = Chunk("c", "d", "文件", ("文件", "二、试点范围"), text, text, 0, len(text), 0)
+    return [Hit(chunk, 0.9)]
+
+
+def test_a_named_city_is_a_list() -> None:
+    assert _not_listed(understand("另外还有哪个城市？"), _hits(PILOT), PILOT, []) is None
+
+
+@pytest.mark.parametrize("text", [SEED, LOCAL])
+def test_cities_in_general_are_not_a_list(text: str) -> None:
+    decision = _not_listed(understand("哪些城市被选为试点？"), _hits(text), text, [])
+    assert decision is not None and decision.code == "not_listed"
