@@ -262,3 +262,11 @@ def test_what_counts_as_a_list(text: str, listed: bool) -> None:
     from policybot.answer.evidence import fits
 
     assert fits(AnswerType.LIST, text) is listed
+
+
+def test_a_deadline_asked_needs_a_deadline_not_a_date() -> None:
+    call = "遴选委员会将在市政府2017年1号文以及申报正式通知（预计1月上旬）下发后统一启动试点企业遴选。"
+    assert not _ranked([call], "正式申报的截止时间是哪天？", AnswerType.TIME)
+    assert _ranked([call], "正式通知预计什么时候下发？", AnswerType.TIME)  # when, not by when: the date answers
+    fund = "申报单位将申报资料一式三份于2016年5月20日（周五）前报送至市经信局。"
+    assert _ranked([fund], "申报资料的截止时间是哪天？", AnswerType.TIME)

@@ -158,6 +158,8 @@ _TIMES = {
     AnswerType.PERIOD: {TimeKind.PERIOD},
     AnswerType.FREQUENCY: {TimeKind.PERIOD},
 }
+_DEADLINES = {TimeKind.DEADLINE, TimeKind.WINDOW}
+_CLOSES = re.compile(r"截止|截至|止|之前|以前|前(?:报送|提交|完成|申报)|最迟|不晚于")
 #: Time kinds that answer a 何时/截止 question better than a bare date or year does.
 _STRONG_TIMES = {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.EFFECTIVE, TimeKind.QUARTER}
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -393,10 +395,12 @@ def _evidence(
     fit to the answer type and the year the question names."""
     lex = lexical_overlap(_beyond_title(query, identity), clause.text + " ".join(chunk.section_path[1:]))
     ok = fits(kind, clause.text, units)
+    times = {t.kind for t in find_times(clause.text)} if ok and kind is AnswerType.TIME else set()
+    if times and deadline:  # a deadline asked ("截止时间是哪天"): "（预计1月上旬）下发后" is a date, not one
+        ok = bool(times & _DEADLINES) or bool(_CLOSES.search(clause.text))
     score = base + 0.6 * lex
     score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
     if ok and kind is AnswerType.TIME:
-        times = {t.kind for t in find_times(clause.text)}
         score += 0.08 if times & _STRONG_TIMES else 0.0
         score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
     score += year_fit(query, chunk.text, clause.start) + _named_figures(query, clause.text)
