@@ -8,6 +8,7 @@ import pytest
 from policybot.answer.evidence import (
     AnswerType,
     answer_type,
+    asked_units,
     contacts,
     coverage,
     fits,
@@ -270,3 +271,11 @@ def test_a_deadline_asked_needs_a_deadline_not_a_date() -> None:
     assert _ranked([call], "正式通知预计什么时候下发？", AnswerType.TIME)  # when, not by when: the date answers
     fund = "申报单位将申报资料一式三份于2016年5月20日（周五）前报送至市经信局。"
     assert _ranked([fund], "申报资料的截止时间是哪天？", AnswerType.TIME)
+
+
+def test_hours_asked_are_counted_in_hours() -> None:
+    plan = "教师每年至少1个月在企业实训，建立100个培养培训基地，落实教师5年一周期的全员轮训制度。"
+    training = "新任教师岗前培训累计不少于40学时。"
+    assert values_for(AnswerType.COUNT, plan, asked_units("How many hours of training per cycle?")) == []
+    assert values_for(AnswerType.COUNT, training, asked_units("How many hours of training?")) == ["40学时"]
+    assert values_for(AnswerType.COUNT, training, asked_units("岗前培训要多少课时？")) == ["40学时"]

@@ -187,14 +187,32 @@ def _asks_amount(question: str) -> bool:
 
 
 _VAGUE = re.compile(r"一(?:批|些|类|项|种)")  # "支持一批项目": no figure
-_COUNTED = re.compile(r"(?:多少|几)(?:万)?(人|名|家|个|项|所|户|份|台|套|次|批|条|件)")
-_SAME_UNIT = {"人": {"人", "名"}, "名": {"人", "名"}}
+_COUNTED = re.compile(r"(?:多少|几)(?:万)?(学时|课时|小时|人|名|家|个|项|所|户|份|台|套|次|批|条|件)")
+_HOURS = {"小时", "学时", "课时"}
+_SAME_UNIT = {"人": {"人", "名"}, "名": {"人", "名"}, "小时": _HOURS, "学时": _HOURS, "课时": _HOURS}
+
+
+_COUNTED_EN = re.compile(r"how many (hours|days|people|persons|employees|enterprises|companies|firms|projects)", re.I)
+_EN_UNITS = {
+    "hours": _HOURS,
+    "days": {"天", "日"},
+    "people": {"人", "名"},
+    "persons": {"人", "名"},
+    "employees": {"人", "名"},
+    "enterprises": {"家", "户"},
+    "companies": {"家", "户"},
+    "firms": {"家", "户"},
+    "projects": {"个", "项"},
+}
 
 
 def asked_units(question: str) -> frozenset[str] | None:
-    """The unit a 多少人 / 几家 question counts in (人 and 名 alike), else None."""
+    """The unit a 多少人 / 几家 / "how many hours" question counts in (人 and 名 alike), else None."""
     m = _COUNTED.search(question)
-    return frozenset(_SAME_UNIT.get(m.group(1), {m.group(1)})) if m else None
+    if m:
+        return frozenset(_SAME_UNIT.get(m.group(1), {m.group(1)}))
+    en = _COUNTED_EN.search(question)
+    return frozenset(_EN_UNITS[en.group(1).lower()]) if en else None
 
 
 def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None) -> list[str]:
