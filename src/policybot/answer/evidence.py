@@ -159,6 +159,9 @@ _TIMES = {
     AnswerType.FREQUENCY: {TimeKind.PERIOD},
 }
 _DEADLINES = {TimeKind.DEADLINE, TimeKind.WINDOW}
+#: Support asked about (补贴多少, how much subsidy) is answered by a clause that gives support.
+_SUPPORT_ASKED = re.compile(r"补贴|补助|奖励|资助|奖补|扶持资金|subsid|grant|funding|award", re.I)
+_SUPPORT_GIVEN = re.compile(r"补贴|补助|奖励|资助|奖补|扶持|支持|给予|补偿|贴息|减免|返还|抵扣|安排|投资")
 _CLOSES = re.compile(r"截止|截至|止|之前|以前|前(?:报送|提交|完成|申报)|最迟|不晚于")
 #: Time kinds that answer a 何时/截止 question better than a bare date or year does.
 _STRONG_TIMES = {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.EFFECTIVE, TimeKind.QUARTER}
@@ -416,6 +419,8 @@ def _evidence(
     times = {t.kind for t in find_times(clause.text)} if ok and kind is AnswerType.TIME else set()
     if times and deadline:  # a deadline asked ("截止时间是哪天"): "（预计1月上旬）下发后" is a date, not one
         ok = bool(times & _DEADLINES) or bool(_CLOSES.search(clause.text))
+    if ok and kind is AnswerType.MONEY and _SUPPORT_ASKED.search(query.question):
+        ok = bool(_SUPPORT_GIVEN.search(clause.text + chunk.section_path[-1]))  # not a revenue threshold
     score = base + 0.6 * lex
     score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
     if ok and kind is AnswerType.TIME:
