@@ -285,5 +285,5 @@ def test_support_asked_is_answered_by_a_clause_that_gives_support() -> None:
     threshold = "2015年营业收入原则上不低于2000万元、营业收入增长不低于10%、利润总额为正数。"
     robot = "按设备购置额的10%给予事后奖补，单个企业最高不超过500万元。"
     assert not _ranked([threshold], "每家试点企业每年能拿到多少补贴？", AnswerType.MONEY)
-    assert _ranked([robot], "购置设备能拿到多少补贴？", AnswerType.MONEY)
+    assert _ranked([robot], "购置设备能拿到多少奖补？", AnswerType.MONEY)
     assert _ranked([threshold], "营业收入要求是多少万元？", AnswerType.MONEY)  # a threshold asked: it answers
