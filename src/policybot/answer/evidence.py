@@ -276,14 +276,16 @@ def _bare_heading(text: str, heading: str) -> bool:
     return text.rstrip("。：:；") == heading and len(heading) < 16 and not find_values(heading)
 
 
-def coverage(query: Query, text: str) -> float:
+def coverage(query: Query, text: str, identity: str = "") -> float:
     """Share of the question's required nouns and names (``Query.required``; for an English question
-    its glossary terms) found in ``text``
-    (a compound of four or more characters counts when both its halves are there)."""
+    its glossary terms) found in ``text`` or the document's ``identity`` (title, 文号, issuer). A
+    compound of four or more characters counts when both its halves are in ``text`` itself: "能源审计"
+    is not covered by a clause on 审计 in the 节约能源法."""
     groups = [(t,) for t in query.required] if query.lang == "zh" else list(query.terms)
     if not groups:
         return 1.0
-    found = sum(1 for g in groups if any(t in text or (len(t) >= 4 and t[:2] in text and t[-2:] in text) for t in g))
+    whole = text + identity
+    found = sum(1 for g in groups if any(t in whole or (len(t) >= 4 and t[:2] in text and t[-2:] in text) for t in g))
     return found / len(groups)
 
 
@@ -430,7 +432,7 @@ def _evidence(
     score += _named_label(query.question, clause.text)
     score += _bound_fit(query.question, clause.text) if ok else 0.0
     score += _defines(query.question, clause.text)
-    cover = coverage(query, clause.text + " ".join(chunk.section_path) + identity)
+    cover = coverage(query, clause.text + " ".join(chunk.section_path), identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
 
 

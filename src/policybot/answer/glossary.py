@@ -40,7 +40,10 @@ class Glossary:
         self.entries = entries
         self.synonyms = synonyms if synonyms is not None else _synonyms(_bundled("synonyms.tsv"))
         phrases = sorted(entries, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
+        # a phrase matches in the plural too ("implementation plans", "key enterprises")
+        self._pattern = re.compile(
+            r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in phrases) + r")(?:s|(?<=[sxh])es)?(?![a-z0-9])"
+        )
 
     @classmethod
     def parse(cls, text: str, source: str = "glossary") -> Glossary:

@@ -1,0 +1,22 @@
+"""The English -> Chinese glossary: phrases match in the plural, longest first, on word boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.answer.glossary import Glossary
+from policybot.errors import ConfigError
+
+TSV = "implementation plan\t实施方案\nplan\t方案|计划\nkey enterprise\t骨干企业\nbox\t箱\n"
+
+
+def test_a_phrase_matches_in_the_plural() -> None:
+    g = Glossary.parse(TSV)
+    assert g.translate("submit their implementation plans by when?") == [("implementation plan", ("实施方案",))]
+    assert [p for p, _ in g.translate("Which key enterprises and boxes?")] == ["key enterprise", "box"]
+    assert g.translate("planes and explanations") == []  # word boundaries: no "plan" inside other words
+
+
+def test_a_bad_line_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="glossary:1"):
+        Glossary.parse("no tab here")
