@@ -110,6 +110,20 @@ def test_year_fit_follows_the_year_that_governs_the_clause() -> None:
     assert year_fit(understand("机械化率要达到多少？"), text, second) == 0
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How long is the typical internship under the 2019 reform plan?",
+        "2019年的职业教育改革方案里顶岗实习一般多长时间？",
+        "2018年印发的农机意见里，机械化率要达到多少？",
+    ],
+)
+def test_a_year_that_names_the_document_does_not_pick_a_clause(question: str) -> None:
+    text = "从2019年起，教师原则上从具有3年以上企业工作经历的人员中招聘。顶岗实习时间一般为6个月。"
+    assert year_fit(understand(question), text, 0) == 0
+    assert year_fit(understand("2019年起教师从什么人员中招聘？"), text, 0) > 0
+
+
 def _chunk(text: str, path: tuple[str, ...], n: int) -> Chunk:
     return Chunk(Chunk.make_id("d", path, n, text), "d", "《测试》", path, text, text, n * 100, n * 100 + len(text), n)
 

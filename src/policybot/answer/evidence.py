@@ -289,10 +289,20 @@ def coverage(query: Query, text: str, identity: str = "") -> float:
     return found / len(groups)
 
 
+_DOC_YEAR = re.compile(
+    r"((?:19|20)\d{2})年?(?:的|版|出台的|印发的|发布的)?(?:[\u4e00-\u9fff]{0,8}?(?:方案|通知|办法|意见|规划|公告|条例|问答))"
+    r"|((?:19|20)\d{2})(?: [a-z-]+){0,2} (?:plan|notice|measures|opinion|announcement|law|regulation|q&a)s?\b",
+    re.I,
+)
+
+
 def year_fit(query: Query, text: str, start: int) -> float:
     """+0.15 when the year the question names governs the clause (in it, or the last year named
     before it in its chunk: "到2020年，…；到2025年，…"), -0.15 when another year does."""
-    years = {y for y in query.numbers if _YEAR.fullmatch(f"{y}年")}
+    named = {
+        m.group(1) or m.group(2) for m in _DOC_YEAR.finditer(query.question)
+    }  # "the 2019 reform plan": the document's
+    years = {y for y in query.numbers if _YEAR.fullmatch(f"{y}年") and y not in named}
     if not years:
         return 0.0
     end = text.find("。", start)
