@@ -27,3 +27,10 @@ def test_a_named_city_is_a_list() -> None:
 def test_cities_in_general_are_not_a_list(text: str) -> None:
     decision = _not_listed(understand("哪些城市被选为试点？"), _hits(text), text, [])
     assert decision is not None and decision.code == "not_listed"
+
+
+def test_what_things_must_be_like_is_not_which_ones() -> None:
+    text = "机器人设备属于工业自动化中使用的、固定式或移动式、具有三轴及三轴以上可重复编程的自动控制操作机。"
+    assert _not_listed(understand("申报的机器人设备需要满足哪些技术特征？"), _hits(text), text, []) is None
+    decision = _not_listed(understand("项目采用了哪些技术？"), _hits("项目采用先进适用技术。"), "", [])
+    assert decision is not None and decision.code == "not_listed"

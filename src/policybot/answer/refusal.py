@@ -41,6 +41,7 @@ _CONTENT_ASK = re.compile(
 _PROMISE = re.compile(r"发布|制定|出台|编制|印发|研究制定|启动")
 _QUOTED = re.compile(r"《([^》]{2,80})》")
 _ENTITY_TYPES = ("城市", "地区", "省份", "省", "企业", "公司", "银行", "产品", "技术", "项目", "名单", "单位", "园区")
+_ATTRIBUTE = re.compile(r"特征|特点|要求|指标|条件|标准|参数|规范|路线|水平|领域|方面|类型|门槛")
 #: The name ending of one of a kind (拉萨市, 广东省, 国家开发银行), when names of it end alike.
 _NAMED = {"城市": "(?<![城都级的点])市", "省份": "(?<![各全本外])省", "省": "(?<![各全本外])省"}
 _EN_ENTITY = re.compile(
@@ -221,6 +222,9 @@ def _entity_type(query: Query) -> str | None:
     for i, word in enumerate(words[:-1]):
         if word in ("哪些", "哪几个", "哪几家", "哪个"):
             following = words[i + 1]
+            after = words[i + 2] if i + 2 < len(words) else ""
+            if _ATTRIBUTE.match(after):
+                return None  # "哪些技术特征", "哪些产品标准": what they must be like, not which ones
             return next((t for t in _ENTITY_TYPES if following.endswith(t)), None)
     return None
 
