@@ -113,6 +113,7 @@ def test_contacts_are_quoted(bot: PolicyBot) -> None:
         ("上海市税务局对研发费用加计扣除的具体核查办法是怎么规定的？", "place_missing"),
         ("97号公告附件里的《自主研发“研发支出”辅助账》具体要填哪些栏目？", "attachment_only"),
         ("研发人员的股权激励支出能不能计入人员人工费用加计扣除？", "subject_missing"),
+        ("科技型中小企业信息表需要填报哪些栏目？", "subject_missing"),  # the list asked of is never mentioned
     ],
 )
 def test_refusal_reasons(bot: PolicyBot, question: str, code: str) -> None:

@@ -34,3 +34,19 @@ def test_what_things_must_be_like_is_not_which_ones() -> None:
     assert _not_listed(understand("申报的机器人设备需要满足哪些技术特征？"), _hits(text), text, []) is None
     decision = _not_listed(understand("项目采用了哪些技术？"), _hits("项目采用先进适用技术。"), "", [])
     assert decision is not None and decision.code == "not_listed"
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("科技型中小企业信息表需要填报哪些栏目？", "栏目"),
+        ("申报需要提交哪些材料？", "材料"),
+        ("哪些企业可以申报？", "企业"),
+        ("补贴标准是多少？", None),
+        ("Which cities are pilots?", None),
+    ],
+)
+def test_the_noun_a_list_question_asks_for(question: str, noun: str | None) -> None:
+    from policybot.answer.refusal import asked_noun
+
+    assert asked_noun(understand(question)) == noun

@@ -29,7 +29,7 @@ from policybot.answer.grounding import normalize
 from policybot.answer.understanding import Query
 from policybot.records import Document, Hit
 
-__all__ = ["Decision", "decide", "term_found"]
+__all__ = ["Decision", "asked_noun", "decide", "term_found"]
 
 _CONTENT_ASK = re.compile(
     r"具体内容|具体要求|具体指标|评价指标|评价标准|评分|规定了|提出了?(?:哪些|什么)|提出的|收录|包括哪些|包含哪些"
@@ -226,6 +226,19 @@ def _entity_type(query: Query) -> str | None:
             if _ATTRIBUTE.match(after):
                 return None  # "哪些技术特征", "哪些产品标准": what they must be like, not which ones
             return next((t for t in _ENTITY_TYPES if following.endswith(t)), None)
+    return None
+
+
+def asked_noun(query: Query) -> str | None:
+    """The noun a 哪些/哪几/什么 question asks for ("需要填报哪些栏目" -> 栏目): when the documents never
+    mention it, quoting a nearby list is no answer."""
+    if query.lang != "zh":
+        return None
+    words = jieba.lcut(query.question)
+    for i, word in enumerate(words[:-1]):
+        if word in ("哪些", "哪几", "哪几个", "哪几类", "哪几种", "哪几项"):
+            following = words[i + 1]
+            return following if len(following) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", following) else None
     return None
 
 
