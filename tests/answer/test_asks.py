@@ -41,12 +41,23 @@ def test_separate_asks_are_split(question: str, asks: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("职业院校专业目录和教材分别多久修订一次？", ["职业院校专业目录多久修订一次？", "教材多久修订一次？"]),
+        ("东莞和苏州的补贴比例分别是多少？", ["东莞的补贴比例是多少？", "苏州的补贴比例是多少？"]),
+    ],
+)
+def test_two_subjects_asked_each_are_split(question: str, asks: list[str]) -> None:
+    assert [q for _label, q in split_asks(question)] == asks
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "科技型中小企业评价指标总分是多少，三类指标各占多少分？",  # 各: asked together
         "我们是一家电厂，一直给职工免费供电供暖，这违法吗？会怎么处罚？",  # a yes/no and a how
         "税务总局这份关于研发费用加计扣除的公告的文号是什么？哪天发布的？",  # a 文号 is the document's own
-        "花生种植和收获机械化率分别要达到多少？",
+        "企业和个人分别可以享受哪些政策？",  # 分别 over a list, not a figure
         "What is the deadline and who do we contact?",
         "补助比例是多少？",
     ],

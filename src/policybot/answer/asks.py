@@ -41,6 +41,23 @@ def _asks_own(piece: str) -> bool:
     return answer_type(piece) in _OWN_KINDS or bool(_BODY.search(piece))
 
 
+_EACH = re.compile(
+    r"(?P<head>^|[，；。？?])(?P<a>[^，；。？?和与及]{2,20})(?:和|与|及)(?P<b>[^，；。？?和与及]{2,12})分别(?P<ask>[^，；。？?]+)"
+)
+
+
+def _each(question: str) -> list[tuple[str, str]]:
+    """ "职业院校专业目录和教材分别多久修订一次？": one ask per subject, when each is a figure or time."""
+    m = _EACH.search(question)
+    if m is None or not _asks_own(m.group("ask")):
+        return []
+    a, b, ask = m.group("a"), m.group("b"), m.group("ask")
+    if "的" in b:  # "东莞和苏州的补贴比例": what follows 的 belongs to both
+        a += b[b.index("的") :]
+    before, after = question[: m.start("a")], question[m.end("ask") :].lstrip("？?。")
+    return [(f"{x}{ask}", f"{before}{x}{ask}？{after}") for x in (a, b)]
+
+
 def split_asks(question: str) -> list[tuple[str, str]]:
     """The asks of ``question`` when it asks two or more figures, dates, contacts or bodies in
     separate clauses; each is written out with the clauses before the first ask that set it up
@@ -49,6 +66,8 @@ def split_asks(question: str) -> list[tuple[str, str]]:
     (the ask as the message wrote it, the question to answer it by)."""
     if re.search(r"[a-zA-Z]{3,}", question):
         return []
+    if "分别" in question:
+        return _each(question)
     pieces = [p.strip() for p in _PIECE.findall(question) if p.strip()]
     setup: list[str] = []
     asks: list[str] = []

@@ -146,9 +146,9 @@ class ExtractiveAnswerer:
             what = "、".join(missing)
             reason = f"：文件没有提到“{what}”" if query.lang == "zh" else f": they never mention {what}"
             return self.refuse(query, hits, reason, "subject_missing")
-        return self.finish(query, self._by_ask(step, draft), hits, step.as_of)
+        return self.finish(query, self._by_ask(step, draft, composer), hits, step.as_of)
 
-    def _by_ask(self, step: Retrieved, whole: Draft) -> Draft:
+    def _by_ask(self, step: Retrieved, whole: Draft, composer: str) -> Draft:
         """``whole``, or when the message asks several figures, dates or contacts in turn and the
         whole answer does not quote what one of them is answered from: each answered on its own."""
         asks = split_asks(step.query.question) if step.query.lang == "zh" else []
@@ -163,6 +163,8 @@ class ExtractiveAnswerer:
             name = None if decision.refuse else compose(ctx, part)
             if name is None or name in NEAREST_ONLY or not part.citations:
                 return whole  # an ask answered by no clause of its own: the whole message's answer stands
+            if name == "document" != composer:
+                return whole  # "…通知和…目录分别在什么时候发布": about items the document names, not about itself
             parts.append((label, part))
         if not parts or all(covered(whole, part) for _label, part in parts):
             return whole
