@@ -434,3 +434,32 @@ def test_a_range_is_given_whole(question: str, text: str, values: list[str]) -> 
     from policybot.answer.evidence import answer_type
 
     assert focus(understand(question), answer_type(question), text) == values
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence", "follows"),
+    [
+        (  # a tax notice's formula
+            "在计算每个项目其他相关费用的限额时应当按照以下公式计算：\n其他相关费用限额=第1项至第5项的费用之和×10%/(1-10%)。",
+            "在计算每个项目其他相关费用的限额时应当按照以下公式计算：",
+            "其他相关费用限额=第1项至第5项的费用之和×10%/(1-10%)。",
+        ),
+        (  # a measure's scoring rule
+            "研发投入指标按下列方法计分：\n按企业研发费用总额占销售收入总额的比例分档评价。",
+            "研发投入指标按下列方法计分：",
+            "按企业研发费用总额占销售收入总额的比例分档评价。",
+        ),
+        ("试点地区要于2018年12月底前报送实施方案。", "试点地区要于2018年12月底前报送实施方案。", None),
+    ],
+)
+def test_a_sentence_announcing_what_follows_is_quoted_with_it(text: str, sentence: str, follows: str | None) -> None:
+    from policybot.answer.composers.sections import _what_follows
+    from policybot.records import Chunk, Hit
+
+    chunk = Chunk("c", "d", "文件", ("文件", "(三)"), text, text, 0, len(text), 0)
+    draft = Draft(understand("限额怎么计算？"))
+    added = _what_follows(draft, Hit(chunk, 0.9), sentence)
+    if follows is None:
+        assert added == "" and not draft.citations
+    else:
+        assert added == f"“{follows}”[1]" and draft.citations[0].quote == follows

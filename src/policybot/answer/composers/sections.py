@@ -153,6 +153,20 @@ def _line_chunk(chunk: Chunk, line: str) -> Chunk:
     return replace(chunk, text=line)
 
 
+def _what_follows(draft: Draft, hit: Hit, sentence: str) -> str:
+    """A sentence that announces what follows ("应当按照以下公式计算：") is no answer alone: the
+    sentence after it in its passage, quoted and cited, when there is one."""
+    if not sentence.rstrip().endswith(("：", ":")):
+        return ""
+    sentences = sentences_of(hit.chunk)
+    at = sentences.index(sentence) if sentence in sentences else -1
+    if at < 0 or at + 1 >= len(sentences):
+        return ""
+    following = sentences[at + 1]
+    mark = draft.cite(hit.chunk, following, hit.score)
+    return f"“{following}”{mark}" if draft.query.lang == "zh" else f" “{following}” {mark}"
+
+
 def quote_sentences(ctx: AnswerContext, draft: Draft, hits: list[Hit], limit: int, per_chunk: int = 2) -> bool:
     q = draft.query
     picked = ctx.sentences(q, hits, limit, per_chunk)
@@ -162,7 +176,7 @@ def quote_sentences(ctx: AnswerContext, draft: Draft, hits: list[Hit], limit: in
     picked = [p for p in picked if p[2] >= top - 0.5]
     if len(picked) == 1:
         hit, sentence, _ = picked[0]
-        mark = draft.cite(hit.chunk, sentence, hit.score)
+        mark = draft.cite(hit.chunk, sentence, hit.score) + _what_follows(draft, hit, sentence)
         sep = "：" if q.lang == "zh" else ": "
         lead = (
             f"根据{section_label(ctx, draft, hit.chunk)}"
@@ -173,7 +187,7 @@ def quote_sentences(ctx: AnswerContext, draft: Draft, hits: list[Hit], limit: in
         return True
     lines = []
     for n, (hit, sentence, _s) in enumerate(picked, start=1):
-        mark = draft.cite(hit.chunk, sentence, hit.score)
+        mark = draft.cite(hit.chunk, sentence, hit.score) + _what_follows(draft, hit, sentence)
         where = hit.chunk.section.split(PATH_SEP)[-1]
         lines.append(f"{n}. {where}：“{sentence}”{mark}" if q.lang == "zh" else f"{n}. {where}: “{sentence}” {mark}")
     intro = "文件中的相关内容：\n" if q.lang == "zh" else "What the documents say:\n"
