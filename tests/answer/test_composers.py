@@ -463,3 +463,11 @@ def test_a_sentence_announcing_what_follows_is_quoted_with_it(text: str, sentenc
         assert added == "" and not draft.citations
     else:
         assert added == f"“{follows}”[1]" and draft.citations[0].quote == follows
+
+
+def test_a_quoted_item_comes_with_the_sentence_introducing_its_list(bot: PolicyBot) -> None:
+    # "(一)企业拥有有效期内高新技术企业资格证书" means "…则可直接确认符合科技型中小企业条件：" says
+    answer = bot.ask("我们公司的高新技术企业证书还在有效期内，申请科技型中小企业还要打分吗？")
+    assert "直接确认" in answer.text and "高新技术企业资格证书" in answer.text, answer.text
+    assert answer.text.index("直接确认") < answer.text.index("“(一)企业拥有")
+    assert "现行" not in answer.text  # the certificate's validity is the asker's, not the measure's

@@ -33,10 +33,10 @@ class LifecycleComposer:
     answers_despite_refusal = True
 
     def accepts(self, ctx: AnswerContext) -> bool:
-        return lifecycle_ask(ctx.query.question) is not None
+        return lifecycle_ask(_asked(ctx)) is not None
 
     def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
-        ask = lifecycle_ask(ctx.query.question)
+        ask = lifecycle_ask(_asked(ctx))
         life = lifecycle_view(ctx.index).lifecycle
         asked = asked_date(ctx.query.question)
         day = asked or ctx.as_of or date.today()  # the question's own date, else the request's
@@ -52,6 +52,13 @@ class LifecycleComposer:
         if ask is LifeAsk.CURRENT:
             doc_id = _current_version(life, doc_id, day)
         return _validity(ctx, draft, life, doc_id, day, asked=asked is not None)
+
+
+def _asked(ctx: AnswerContext) -> str:
+    """The question without the asker's description of themselves: "我们公司的高新技术企业证书还在
+    有效期内，…还要打分吗？" says nothing of the document's validity."""
+    q = ctx.query
+    return q.question[len(q.own) :] if q.own and q.question.startswith(q.own) else q.question
 
 
 def _asked_document(ctx: AnswerContext, life: Lifecycle) -> str | None:

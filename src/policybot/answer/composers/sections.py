@@ -153,6 +153,24 @@ def _line_chunk(chunk: Chunk, line: str) -> Chunk:
     return replace(chunk, text=line)
 
 
+_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[)）]")
+
+
+def _introduced(ctx: AnswerContext, draft: Draft, hit: Hit) -> str:
+    """An item "(一)企业拥有有效期内高新技术企业资格证书" means what the sentence introducing its list
+    says ("…若同时符合下列条件中的一项，则可直接确认符合科技型中小企业条件："): that sentence,
+    quoted and cited, when the item's parent passage ends with it."""
+    path = hit.chunk.section_path
+    if len(path) < 3 or not _NUMBERED.match(path[-1]):
+        return ""
+    parent = next((c for c in ctx.index.chunks if c.doc_id == hit.chunk.doc_id and c.section_path == path[:-1]), None)
+    sentences = sentences_of(parent) if parent is not None else []
+    if parent is None or not sentences or not sentences[-1].rstrip().endswith(("：", ":")):
+        return ""
+    mark = draft.cite(parent, sentences[-1], hit.score)
+    return f"“{sentences[-1]}”{mark}" if draft.query.lang == "zh" else f"“{sentences[-1]}” {mark} "
+
+
 def _what_follows(draft: Draft, hit: Hit, sentence: str) -> str:
     """A sentence that announces what follows ("应当按照以下公式计算：") is no answer alone: the
     sentence after it in its passage, quoted and cited, when there is one."""
@@ -176,6 +194,7 @@ def quote_sentences(ctx: AnswerContext, draft: Draft, hits: list[Hit], limit: in
     picked = [p for p in picked if p[2] >= top - 0.5]
     if len(picked) == 1:
         hit, sentence, _ = picked[0]
+        intro = _introduced(ctx, draft, hit)
         mark = draft.cite(hit.chunk, sentence, hit.score) + _what_follows(draft, hit, sentence)
         sep = "：" if q.lang == "zh" else ": "
         lead = (
@@ -183,13 +202,20 @@ def quote_sentences(ctx: AnswerContext, draft: Draft, hits: list[Hit], limit: in
             if q.lang == "zh"
             else f"According to {section_label(ctx, draft, hit.chunk)}"
         )
-        draft.add(f"{lead}{sep}“{sentence}”{mark}")
+        draft.add(f"{lead}{sep}{intro}“{sentence}”{mark}")
         return True
     lines = []
     for n, (hit, sentence, _s) in enumerate(picked, start=1):
+        cited = len(draft.citations)
+        intro = _introduced(ctx, draft, hit)
+        intro = intro if len(draft.citations) > cited else ""  # a list's introduction is quoted once
         mark = draft.cite(hit.chunk, sentence, hit.score) + _what_follows(draft, hit, sentence)
         where = hit.chunk.section.split(PATH_SEP)[-1]
-        lines.append(f"{n}. {where}：“{sentence}”{mark}" if q.lang == "zh" else f"{n}. {where}: “{sentence}” {mark}")
+        lines.append(
+            f"{n}. {where}：{intro}“{sentence}”{mark}"
+            if q.lang == "zh"
+            else f"{n}. {where}: {intro}“{sentence}” {mark}"
+        )
     intro = "文件中的相关内容：\n" if q.lang == "zh" else "What the documents say:\n"
     draft.add(intro + "\n".join(lines))
     return True
