@@ -1,9 +1,9 @@
 """Clauses: the units an answer quotes.
 
 A clause is a sentence of a chunk, a ``；`` part of a long sentence, or a list item with its time
-tag. Clauses are derived from chunks deterministically (so the index stores only their vectors,
-in this order) and each is embedded with the heading it sits under, so "第七条" or "二、申报条件"
-help the question find it.
+tag; a database's note in 【…】 is one clause, however many sentences it has. Clauses are derived
+from chunks deterministically (so the index stores only their vectors, in this order) and each is
+embedded with the heading it sits under, so "第七条" or "二、申报条件" help the question find it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from policybot.records import Chunk
 
 __all__ = ["Clause", "clause_embed_text", "split_clauses"]
 
-_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]?|\n|$)")
+_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)】]?|\n|$)")
 _LONG = 90  # a sentence longer than this is split at its ；
 _MIN = 6  # a piece shorter than this joins its neighbour
 
@@ -59,13 +59,19 @@ def _pieces(text: str) -> Iterable[tuple[int, int, bool]]:
             yield cut, end, False
 
 
+def _open_note(text: str) -> bool:
+    return text.count("【") > text.count("】")
+
+
 def split_clauses(chunks: Iterable[Chunk], first_row: int = 0) -> list[Clause]:
     """The clauses of ``chunks`` in order (``row`` counting from ``first_row``)."""
     out: list[Clause] = []
     for chunk_row, chunk in enumerate(chunks):
         merged: list[tuple[int, int, bool]] = []
         for start, end, item in _pieces(chunk.text):
-            if merged and not item and not merged[-1][2] and end - start < _MIN:
+            if merged and _open_note(chunk.text[merged[-1][0] : merged[-1][1]]):
+                merged[-1] = (merged[-1][0], end, merged[-1][2])  # "【注：根据…。根据…。】" is one note
+            elif merged and not item and not merged[-1][2] and end - start < _MIN:
                 merged[-1] = (merged[-1][0], end, False)
             else:
                 merged.append((start, end, item))
