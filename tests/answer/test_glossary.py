@@ -20,3 +20,10 @@ def test_a_phrase_matches_in_the_plural() -> None:
 def test_a_bad_line_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="glossary:1"):
         Glossary.parse("no tab here")
+
+
+def test_the_bundled_glossary_knows_accounting_words() -> None:
+    g = Glossary.load()
+    found = dict(g.translate("In which balance sheet line are warranty provisions due within one year shown?"))
+    assert found["balance sheet"] == ("资产负债表",) and found["provision"] == ("预计负债",)
+    assert "质量保证" in found["warranty"]
