@@ -25,5 +25,5 @@ def test_a_bad_line_is_a_config_error() -> None:
 def test_the_bundled_glossary_knows_accounting_words() -> None:
     g = Glossary.load()
     found = dict(g.translate("In which balance sheet line are warranty provisions due within one year shown?"))
-    assert found["balance sheet"] == ("资产负债表",) and found["provision"] == ("预计负债",)
+    assert found["balance sheet"] == ("资产负债表",) and found["provisions"] == ("预计负债",)
     assert "质量保证" in found["warranty"]
