@@ -16,6 +16,7 @@ from policybot.answer.evidence import (
     values_for,
     year_fit,
 )
+from policybot.answer.glossary import Glossary
 from policybot.answer.understanding import understand
 from policybot.ingest.clauses import split_clauses
 from policybot.records import Chunk, Hit
@@ -301,3 +302,19 @@ def test_support_asked_is_answered_by_a_clause_that_gives_support() -> None:
     assert not _ranked([threshold], "每家试点企业每年能拿到多少补贴？", AnswerType.MONEY)
     assert _ranked([robot], "购置设备能拿到多少奖补？", AnswerType.MONEY)
     assert _ranked([threshold], "营业收入要求是多少万元？", AnswerType.MONEY)  # a threshold asked: it answers
+
+
+@pytest.mark.parametrize(
+    "question", ["Which energy users count as key energy-consuming units?", "哪些用能单位属于重点用能单位？"]
+)
+def test_which_ones_count_as_takes_the_clause_naming_them(question: str) -> None:
+    law = [
+        "重点用能单位应当每年向管理节能工作的部门报送上年度的能源利用状况报告。能源利用状况包括能源消费情况、节能措施等内容。",
+        "下列用能单位为重点用能单位：",
+    ]
+    chunks = [_chunk(text, ("节约能源法", f"第五十{i + 2}条"), i) for i, text in enumerate(law)]
+    clauses = split_clauses(chunks)
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    query = understand(question, (), Glossary.load())
+    ranked = rank_clauses(query, AnswerType.LIST, [Hit(c, 1.0) for c in chunks], clauses, chunks, sims)
+    assert ranked[0].text == "下列用能单位为重点用能单位："

@@ -499,11 +499,22 @@ _ASKS_DEFINED = re.compile(r"所称的?([\u4e00-\u9fff]{2,12}?)(?:包括|是指|
 _ASKS_SCOPE = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:具体)?(?:包括哪些|包含哪些|是指什么|指的是什么|指什么)")
 
 
+_ASKS_MEMBERS = re.compile(
+    r"哪些.{0,16}(?:属于|算|算是|列为|认定为)|(?:属于|算不算|是不是)|count as|qualify as|are (?:deemed|considered)",
+    re.I,
+)
+_NAMES_MEMBERS = re.compile(
+    r"^(?:第[一二三四五六七八九十百]+条)?\s*下列[\u4e00-\u9fff]{0,12}(?:为|属于|是|列为)[\u4e00-\u9fff]{2,16}[：:]"
+)
+
+
 def _defines(question: str, text: str) -> float:
     """+0.2 for the clause that defines the term a "…所称的X包括哪些" question asks about ("本法所称
     能源，是指…"), -0.1 for one that defines another ("本法所称节约能源（以下简称节能），是指…").
     Without 所称, "…的X具体包括哪些" takes the clause "X是指…" (+0.2)."""
     m = _ASKS_DEFINED.search(question)
+    if _ASKS_MEMBERS.search(question) and _NAMES_MEMBERS.search(text):
+        return 0.2  # "which energy users count as key units": "下列用能单位为重点用能单位："
     if not m:
         scope = _ASKS_SCOPE.search(question)
         words = scope.group(1) if scope else ""

@@ -27,7 +27,7 @@ from policybot.answer.composers.tiers import ScoreTier
 from policybot.answer.composers.values import VALUE_TYPES, compose_quote
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import AnswerType
-from policybot.genre import asked_role
+from policybot.genre import ANNOUNCES_LIST, asked_role
 
 __all__ = ["NEAREST_ONLY", "REGISTRY", "Composer", "compose", "register", "rescues"]
 
@@ -122,12 +122,22 @@ class NamedSections:
     name = "named-section"
 
     def accepts(self, ctx: AnswerContext) -> bool:
-        return _list_question(ctx) and (
-            ctx.query.intent == "party" or named_section(ctx, Draft(ctx.query), ctx.hits) is not None
-        )
+        if not _list_question(ctx):
+            return False
+        if ctx.query.intent == "party":
+            return True
+        return named_section(ctx, Draft(ctx.query), ctx.hits) is not None and not _defining_list(ctx)
 
     def compose(self, ctx: AnswerContext, draft: Draft) -> bool:
         return _by_intent(ctx, draft)
+
+
+def _defining_list(ctx: AnswerContext) -> bool:
+    """Is the best enumerating clause one that announces its own list ("下列用能单位为重点用能单位：")?
+    Then it, with its items, answers "which … count as …", not the outline of the section named."""
+    ranked = [e for e in ctx.evidence(AnswerType.LIST) if e.fits and e.coverage >= 0.5]
+    best = ranked[0].text.rstrip() if ranked else ""
+    return best.endswith(("：", ":")) and bool(ANNOUNCES_LIST.search(best))
 
 
 class ClauseList:
