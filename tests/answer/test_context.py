@@ -41,3 +41,10 @@ def test_a_quoted_title_and_a_number_name_a_notice() -> None:
     assert document_weights(understand("《政府网站集约化试点工作方案》的试点范围是什么？"), DOCS)["plan"] >= 0.3
     assert document_weights(understand("71号文的试点范围是什么？"), DOCS)["plan"] >= 0.3
     assert document_weights(understand("试点范围是什么？"), DOCS).get("plan", 0.0) < 0.1
+
+
+def test_a_question_naming_no_place_asks_the_national_rule_first() -> None:
+    weights = document_weights(understand("政府采购中要给中小企业预留多大的采购份额？"), DOCS)
+    assert weights.get("bj", 0.0) < 0 <= weights.get("law", 0.0)
+    dongguan = _doc("dg", "关于组织实施东莞市重点企业规模与效益倍增计划”预申报的通知")
+    assert document_weights(understand("东莞倍增计划预申报截止时间是哪天？"), [dongguan]).get("dg", 0.0) > 0

@@ -24,6 +24,8 @@ from policybot.store.files import IndexData
 __all__ = ["AnswerContext", "document_weights"]
 
 _DOC_NUMBER = re.compile(r"(\d{1,4})\s*号")
+#: A local document's title: 北京市促进中小企业发展条例, 关于组织实施东莞市…的通知, 广东省…办法.
+_LOCAL_TITLE = re.compile(r"^(?:关于(?:组织实施|印发|开展)?)?[\u4e00-\u9fff]{2,3}(?:省|市|自治区)(?!场|民|级)")
 
 
 @dataclass
@@ -162,6 +164,8 @@ def document_weights(query: Query, documents: Sequence[Document]) -> dict[str, f
             weight += 0.3  # "中小企业促进法对…": named as a user writes it
         if any(len(p) >= 2 and p in m.title for p in query.places):
             weight += 0.3  # "北京是多少？": the local document of a place the question asks about
+        elif not query.places and _LOCAL_TITLE.match(m.title):
+            weight -= 0.08  # a question naming no place asks the national rule before a city's version
         title = bigrams(" ".join(x for x in (m.short_title, m.title, m.issuer, m.doc_number) if x))
         if title:
             weight += 0.15 * len(title & asked) / len(title)

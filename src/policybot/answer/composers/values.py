@@ -43,6 +43,7 @@ MIN_SCORE = 0.80  # a fitting clause below this is not taken as evidence
 MIN_COVERAGE = 0.5  # share of the question's nouns a clause (with its headings) must mention
 
 
+_COMPARES = re.compile(r"还是|相比|比较|对比|区别|不同|一样|分别|各自|both|compare|differ", re.I)
 MARGIN = 0.10  # further clauses within this of the best join it when the question asks several things
 
 
@@ -206,7 +207,12 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
         return False
     chosen = [ranked[0]]
     if _SEVERAL.search(q.question):
-        chosen += [e for e in ranked[1:4] if e.score >= ranked[0].score - MARGIN][:2]
+        compares = bool(_COMPARES.search(q.question))  # "…是国家的规定，还是北京自己定得更高？"
+        chosen += [
+            e
+            for e in ranked[1:4]
+            if e.score >= ranked[0].score - MARGIN and (compares or e.chunk.doc_id == ranked[0].chunk.doc_id)
+        ][:2]
         chosen = [e for e in chosen if not any(e is not o and e.text in o.text for o in chosen)]  # no part twice
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     if values and all(_echoes(q, v) for v in values):
