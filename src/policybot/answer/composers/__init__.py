@@ -14,6 +14,7 @@ from typing import Protocol
 
 from policybot.answer.compose import Draft
 from policybot.answer.composers.document import compose_document
+from policybot.answer.composers.exclusions import Excluded
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
 from policybot.answer.composers.history import EnactmentHistory
 from policybot.answer.composers.lifecycle import LifecycleComposer
@@ -193,6 +194,7 @@ REGISTRY: list[Composer] = [
     Schedule(),
     Goals(),
     Values(),
+    Excluded(),
     RoleSection(),
     NamedSections(),
     ClauseList(),
