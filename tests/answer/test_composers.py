@@ -164,7 +164,7 @@ def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
     assert names == ["lifecycle", "history", "reference", "tier", "eligibility", "document", "schedule", "goal",
-                     "value", "role-section", "named-section", "list", "intent"]  # fmt: skip
+                     "value", "excluded", "role-section", "named-section", "list", "intent"]  # fmt: skip
 
 
 def test_planted_instructions_are_never_the_answer(fresh_bot: PolicyBot) -> None:
