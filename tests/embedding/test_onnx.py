@@ -18,7 +18,7 @@ import pytest
 
 from policybot.config import DEFAULT_MODEL_ID, EmbedBackend, Settings
 from policybot.embedding.model import Embedder, load_embedder
-from policybot.embedding.onnx_export import MIN_COSINE, prepare_onnx, verify_onnx
+from policybot.embedding.onnx_export import EXPORTER_VERSION, MIN_COSINE, _q4_blocks, prepare_onnx, verify_onnx
 from policybot.embedding.onnx_runtime import ONNX_FILES, ONNX_MARKER, OnnxEmbedder
 from policybot.embedding.prepare import prepare_model
 from policybot.errors import ModelError
@@ -65,6 +65,8 @@ def test_default_backend_is_fp32_onnx() -> None:
     settings = Settings()
     assert settings.embed_backend is EmbedBackend.ONNX_FP32
     assert settings.onnx_dir.parent == settings.model_dir.parent and settings.onnx_dir != settings.model_dir
+    # each export version has a folder of its own: a checkout with another exporter keeps its files
+    assert settings.onnx_dir.name.endswith(f"-onnx-v{EXPORTER_VERSION}")
 
 
 def test_backend_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,6 +110,41 @@ def test_tokens_match_sentence_transformers(int8: OnnxEmbedder, torch_embedder: 
         want = torch_embedder.model.tokenizer("passage: " + text, truncation=True, max_length=512)["input_ids"]
         assert int8.token_ids([text], "passage: ")[0] == want
     assert len(int8.token_ids([long_text])[0]) == 512
+
+
+def test_q4_blocks_are_exact_or_refused() -> None:
+    rng = np.random.default_rng(7)
+    k = rng.integers(-8, 8, size=(50, 64)).astype(np.float32)
+    scales = rng.normal(0, 0.05, size=(50, 2)).astype(np.float16).astype(np.float32)  # either sign
+    scales[3, 1] = 0.0
+    table = (k.reshape(50, 2, 32) * scales[:, :, None]).reshape(50, 64)
+    found = _q4_blocks(table)
+    assert found is not None
+    nibbles, fp16 = found
+    rebuilt = (nibbles.astype(np.float32) - 8) * fp16.astype(np.float32)[:, :, None]
+    assert np.array_equal(rebuilt.reshape(50, 64), table)
+    assert _q4_blocks(rng.normal(size=(50, 64)).astype(np.float32)) is None  # not 4-bit blocks
+    assert _q4_blocks(table[:, :48]) is None  # rows not made of whole blocks
+
+
+def test_export_is_fused_and_stores_the_word_embeddings_as_4_bits(onnx_dir: Path) -> None:
+    import onnx
+
+    marker = json.loads((onnx_dir / ONNX_MARKER).read_text("utf-8"))
+    assert marker["graph"] == {
+        "fused": {"Attention": 12, "SkipLayerNormalization": 24, "BiasGelu": 12},
+        "word_embeddings": "q4-packed",
+    }
+    graph = onnx.load(str(onnx_dir / ONNX_FILES[EmbedBackend.ONNX_FP32]), load_external_data=False).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("Attention") == 12 and "Softmax" not in ops
+    tables = [(list(i.dims), i.data_type) for i in graph.initializer if i.dims and i.dims[0] > 100_000]
+    assert tables == [
+        ([tables[0][0][0], 192], onnx.TensorProto.UINT8),
+        ([tables[0][0][0], 12], onnx.TensorProto.FLOAT16),
+    ]
+    int8_ops = [n.op_type for n in onnx.load(str(onnx_dir / ONNX_FILES[EmbedBackend.ONNX_INT8])).graph.node]
+    assert int8_ops.count("QAttention") == 12
 
 
 def test_sorting_by_length_keeps_the_order(fp32: OnnxEmbedder) -> None:
