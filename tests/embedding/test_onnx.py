@@ -18,8 +18,8 @@ import pytest
 
 from policybot.config import DEFAULT_MODEL_ID, EmbedBackend, Settings
 from policybot.embedding.model import Embedder, load_embedder
-from policybot.embedding.onnx_export import MIN_COSINE, prepare_onnx, verify_onnx
-from policybot.embedding.onnx_runtime import ONNX_FILES, ONNX_MARKER, OnnxEmbedder
+from policybot.embedding.onnx_export import EXPORTER_VERSION, MIN_COSINE, _q4_blocks, prepare_onnx, verify_onnx
+from policybot.embedding.onnx_runtime import ONNX_FILES, ONNX_MARKER, OnnxEmbedder, token_batches
 from policybot.embedding.prepare import prepare_model
 from policybot.errors import ModelError
 
@@ -65,6 +65,8 @@ def test_default_backend_is_fp32_onnx() -> None:
     settings = Settings()
     assert settings.embed_backend is EmbedBackend.ONNX_FP32
     assert settings.onnx_dir.parent == settings.model_dir.parent and settings.onnx_dir != settings.model_dir
+    # each export version has a folder of its own: a checkout with another exporter keeps its files
+    assert settings.onnx_dir.name.endswith(f"-onnx-v{EXPORTER_VERSION}")
 
 
 def test_backend_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,6 +110,68 @@ def test_tokens_match_sentence_transformers(int8: OnnxEmbedder, torch_embedder: 
         want = torch_embedder.model.tokenizer("passage: " + text, truncation=True, max_length=512)["input_ids"]
         assert int8.token_ids([text], "passage: ")[0] == want
     assert len(int8.token_ids([long_text])[0]) == 512
+    texts = [*PASSAGES, *QUERIES, long_text]  # one text goes through encode(), several encode_batch()
+    assert int8.token_ids(texts, "query: ") == [int8.token_ids([t], "query: ")[0] for t in texts]
+
+
+def test_token_batches_respect_the_budget() -> None:
+    lengths = [600, 300, 120, 100, 100, 40, 40, 40, 17, 17, 17, 17, 17]
+    for batch_size, budget in ((32, 256), (32, 1024), (4, 1024), (3, None), (1000, 10**6)):
+        batches = token_batches(lengths, batch_size, budget)
+        assert [b[0] for b in batches] == [0] + [b[1] for b in batches[:-1]] and batches[-1][1] == len(lengths)
+        for start, stop in batches:
+            assert 0 < stop - start <= batch_size
+            assert budget is None or stop - start == 1 or (stop - start) * lengths[start] <= budget
+    assert token_batches(lengths, 32, 256)[:2] == [(0, 1), (1, 2)]  # longer than the budget: alone
+    assert token_batches(lengths, 32, 1024) == [(0, 1), (1, 4), (4, 13)]
+    assert token_batches([], 32, 1024) == []
+
+
+def test_token_budget_batches_give_the_same_vectors(fp32: OnnxEmbedder) -> None:
+    texts = [*PASSAGES, *QUERIES, PASSAGES[5] * 4, PASSAGES[0][:8]]
+    budgeted = OnnxEmbedder(
+        fp32.session, fp32.tokenizer, fp32.card, EmbedBackend.ONNX_FP32, batch_size=32, max_tokens=200
+    )
+    whole = OnnxEmbedder(fp32.session, fp32.tokenizer, fp32.card, EmbedBackend.ONNX_FP32, batch_size=32)
+    assert whole.max_tokens is None and fp32.max_tokens == 1024
+    assert cosines(budgeted.embed_passages(texts), whole.embed_passages(texts)).min() > 0.99999
+    with pytest.raises(ValueError, match="max_tokens"):
+        OnnxEmbedder(fp32.session, fp32.tokenizer, fp32.card, EmbedBackend.ONNX_FP32, max_tokens=0)
+
+
+def test_q4_blocks_are_exact_or_refused() -> None:
+    rng = np.random.default_rng(7)
+    k = rng.integers(-8, 8, size=(50, 64)).astype(np.float32)
+    scales = rng.normal(0, 0.05, size=(50, 2)).astype(np.float16).astype(np.float32)  # either sign
+    scales[3, 1] = 0.0
+    table = (k.reshape(50, 2, 32) * scales[:, :, None]).reshape(50, 64)
+    found = _q4_blocks(table)
+    assert found is not None
+    nibbles, fp16 = found
+    rebuilt = (nibbles.astype(np.float32) - 8) * fp16.astype(np.float32)[:, :, None]
+    assert np.array_equal(rebuilt.reshape(50, 64), table)
+    assert _q4_blocks(rng.normal(size=(50, 64)).astype(np.float32)) is None  # not 4-bit blocks
+    assert _q4_blocks(table[:, :48]) is None  # rows not made of whole blocks
+
+
+def test_export_is_fused_and_stores_the_word_embeddings_as_4_bits(onnx_dir: Path) -> None:
+    import onnx
+
+    marker = json.loads((onnx_dir / ONNX_MARKER).read_text("utf-8"))
+    assert marker["graph"] == {
+        "fused": {"Attention": 12, "SkipLayerNormalization": 24, "BiasGelu": 12},
+        "word_embeddings": "q4-packed",
+    }
+    graph = onnx.load(str(onnx_dir / ONNX_FILES[EmbedBackend.ONNX_FP32]), load_external_data=False).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("Attention") == 12 and "Softmax" not in ops
+    tables = [(list(i.dims), i.data_type) for i in graph.initializer if i.dims and i.dims[0] > 100_000]
+    assert tables == [
+        ([tables[0][0][0], 192], onnx.TensorProto.UINT8),
+        ([tables[0][0][0], 12], onnx.TensorProto.FLOAT16),
+    ]
+    int8_ops = [n.op_type for n in onnx.load(str(onnx_dir / ONNX_FILES[EmbedBackend.ONNX_INT8])).graph.node]
+    assert int8_ops.count("QAttention") == 12
 
 
 def test_sorting_by_length_keeps_the_order(fp32: OnnxEmbedder) -> None:

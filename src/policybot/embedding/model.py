@@ -112,7 +112,13 @@ def load_embedder(settings: Settings) -> TextEmbedder:
     if not folder.is_dir():
         raise ModelError(f"embedding model folder does not exist: {folder}")
     onnx_dir = prepare_onnx(folder, settings.onnx_dir, model_id=model_id)
-    return OnnxEmbedder.load(onnx_dir, settings.embed_backend, threads=settings.embed_threads, batch_size=batch_size)
+    return OnnxEmbedder.load(
+        onnx_dir,
+        settings.embed_backend,
+        threads=settings.embed_threads,
+        batch_size=batch_size,
+        max_tokens=settings.embed_max_tokens,
+    )
 
 
 class LangChainEmbeddings(Embeddings):

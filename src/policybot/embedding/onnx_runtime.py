@@ -12,7 +12,9 @@ int8 and the questions float32: int8 buys the ingest throughput, float32 stable 
 
 Pooling and normalisation are those of sentence-transformers: the mean of the token embeddings
 under the attention mask (prompt tokens included), then division by ``max(norm, 1e-12)``. Texts
-are sorted by token count before batching, so a batch pads to lengths close to its own.
+are sorted by token count before batching, so a batch pads to lengths close to its own, and a batch
+holds at most ``max_tokens`` padded tokens (and ``batch_size`` texts): on 2 cores, batches of about
+1024 tokens embed passages 1.4-1.7x faster than batches of 32 texts of ~100 tokens.
 """
 
 from __future__ import annotations
@@ -29,10 +31,19 @@ import numpy as np
 from policybot.config import EmbedBackend
 from policybot.errors import ModelError
 
-__all__ = ["ONNX_FILES", "ONNX_MARKER", "OnnxEmbedder", "OnnxModelCard", "check_texts"]
+__all__ = [
+    "DEFAULT_MAX_TOKENS",
+    "ONNX_FILES",
+    "ONNX_MARKER",
+    "OnnxEmbedder",
+    "OnnxModelCard",
+    "check_texts",
+    "token_batches",
+]
 
 ONNX_MARKER = "policybot-onnx.json"
 ONNX_FILES = {EmbedBackend.ONNX_FP32: "model.onnx", EmbedBackend.ONNX_INT8: "model_int8.onnx"}
+DEFAULT_MAX_TOKENS = 1024  # padded tokens a batch (Settings.embed_max_tokens)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class OnnxEmbedder:
         backend: EmbedBackend,
         *,
         batch_size: int = 32,
+        max_tokens: int | None = None,
         query_session: Any = None,
     ):
         if not callable(getattr(session, "run", None)):
@@ -90,10 +102,15 @@ class OnnxEmbedder:
             raise ValueError(f"backend must be one of {', '.join(ONNX_FILES)}, got {backend!r}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if max_tokens is not None and (
+            isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+        ):
+            raise ValueError(f"max_tokens must be a positive integer or None, got {max_tokens!r}")
         self.session, self.tokenizer, self.card = session, tokenizer, card
         self.query_session = query_session if query_session is not None else session
         self.backend = backend
         self.batch_size = batch_size
+        self.max_tokens = max_tokens
         self.model_id = card.model_id
         self.dimension = card.dimension
         self.fingerprint = card.fingerprint
@@ -101,7 +118,15 @@ class OnnxEmbedder:
         self.passage_prompt = card.passage_prompt
 
     @classmethod
-    def load(cls, folder: Path, backend: EmbedBackend, *, threads: int = 2, batch_size: int = 32) -> OnnxEmbedder:
+    def load(
+        cls,
+        folder: Path,
+        backend: EmbedBackend,
+        *,
+        threads: int = 2,
+        batch_size: int = 32,
+        max_tokens: int | None = DEFAULT_MAX_TOKENS,
+    ) -> OnnxEmbedder:
         """Load the export in ``folder`` for ``backend`` (``onnx-int8`` or ``onnx-fp32``)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -131,7 +156,7 @@ class OnnxEmbedder:
             raise ModelError(f"cannot load the ONNX model from {folder}: {first}") from exc
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=card.max_length)
-        return cls(session, tokenizer, card, backend, batch_size=batch_size, query_session=fp32)
+        return cls(session, tokenizer, card, backend, batch_size=batch_size, max_tokens=max_tokens, query_session=fp32)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed questions/search queries (with the model's query prompt, if any), in float32."""
@@ -143,19 +168,22 @@ class OnnxEmbedder:
 
     def token_ids(self, texts: Sequence[str], prompt: str | None = None) -> list[list[int]]:
         """The token ids the model sees for ``texts`` (prompt prepended, truncated)."""
-        return [e.ids for e in self.tokenizer.encode_batch([(prompt or "") + t for t in check_texts(texts)])]
+        items = [(prompt or "") + t for t in check_texts(texts)]
+        if len(items) == 1:  # a lone question: encode() skips encode_batch's thread pool (0.15 -> 0.03 ms)
+            return [self.tokenizer.encode(items[0]).ids]
+        return [e.ids for e in self.tokenizer.encode_batch(items)]
 
     def _embed(self, texts: Sequence[str], prompt: str | None, session: Any, *, progress: bool) -> np.ndarray:
         ids = self.token_ids(texts, prompt)
         out = np.zeros((len(ids), self.dimension), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # longest first, like encode()
-        starts = range(0, len(order), self.batch_size)
+        batches: Any = token_batches([len(ids[i]) for i in order], self.batch_size, self.max_tokens)
         if progress:
             from tqdm import tqdm
 
-            starts = tqdm(starts, desc="embedding", unit="batch")
-        for start in starts:
-            rows = order[start : start + self.batch_size]
+            batches = tqdm(batches, desc="embedding", unit="batch")
+        for start, stop in batches:
+            rows = order[start:stop]
             out[rows] = self._run(session, [ids[i] for i in rows])
         return out
 
@@ -177,6 +205,21 @@ class OnnxEmbedder:
             f"OnnxEmbedder(model_id={self.model_id!r}, backend={self.backend.value}, dimension={self.dimension}, "
             f"fingerprint={self.fingerprint!r})"
         )
+
+
+def token_batches(lengths: Sequence[int], batch_size: int, max_tokens: int | None) -> list[tuple[int, int]]:
+    """``(start, stop)`` of consecutive batches over ``lengths`` sorted longest first: at most
+    ``batch_size`` rows, and, with ``max_tokens``, at most that many tokens once padded (rows times
+    the first row's length; a row longer than the budget goes alone)."""
+    batches, start = [], 0
+    while start < len(lengths):
+        rows = batch_size
+        if max_tokens is not None:
+            rows = min(rows, max(1, max_tokens // max(1, lengths[start])))
+        stop = min(len(lengths), start + rows)
+        batches.append((start, stop))
+        start = stop
+    return batches
 
 
 class _LazySession:
