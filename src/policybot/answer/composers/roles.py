@@ -57,7 +57,7 @@ def compose_role(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     section = role_section(ctx, role, hits) if role in ROLES else None
     if section is None or role is None:
         return False
-    if role is SectionRole.SUPPORT and not any(h.chunk.section_path[: len(section)] == section for h in hits[:3]):
+    if role is SectionRole.SUPPORT and hits[0].chunk.section_path[: len(section)] != section:
         return False  # a law's chapter named 扶持 is not where "有资助吗" is answered when retrieval found it elsewhere
     if list_children(ctx, draft, hits, section):
         return True
