@@ -431,10 +431,10 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 def _read_manifest(folder: Path, index_dir: Path) -> dict[str, Any]:
     path = folder / "manifest.json"
-    if not path.is_file():
-        raise IndexMissingError(f"no index at {index_dir}: run `policybot ingest` first")
     try:
         manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError as exc:  # none yet, or a commit removed this version after it was chosen
+        raise IndexMissingError(f"no index at {index_dir}: run `policybot ingest` first") from exc
     except ValueError as exc:
         raise IndexMismatchError(f"{path} is damaged ({exc}); rebuild with `policybot ingest --rebuild`") from exc
     model = manifest.get("model") if isinstance(manifest, dict) else None
