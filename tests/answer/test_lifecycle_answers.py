@@ -58,6 +58,14 @@ def test_basis_and_local_version(bot: PolicyBot) -> None:
     assert "财税〔2015〕119号" in bot.ask("97号公告是根据哪个文件制定的？").text
 
 
+def test_the_documents_implementing_one(bot: PolicyBot) -> None:
+    answer = bot.ask("财税〔2015〕119号出台后，国家税务总局又发了哪份公告来落实研发费用加计扣除？")
+    assert "国家税务总局公告2015年第97号" in answer.text and "实施文件" in answer.text, answer.text
+    assert {c.doc_id for c in answer.citations} == {"sat-2015-97"}
+    local = bot.ask("落实中小企业促进法的是哪个文件？")
+    assert "北京市促进中小企业发展条例" in local.text and "地方版本" in local.text, local.text
+
+
 def test_open_windows_on_a_date(bot: PolicyBot) -> None:
     answer = bot.ask("2016年5月10日，还有哪些项目可以申报？")
     assert {c.doc_id for c in answer.citations} == {"dongguan-robot-fund-2016"}

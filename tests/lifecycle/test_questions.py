@@ -20,6 +20,9 @@ from policybot.lifecycle.questions import LifeAsk, asked_date, lifecycle_ask
         ("现行的中小企业促进法是哪个？", LifeAsk.CURRENT),
         ("97号公告是根据哪个文件制定的？", LifeAsk.BASIS),
         ("北京条例是哪部法律的地方版本？", LifeAsk.BASIS),
+        ("财税〔2015〕119号出台后，国家税务总局又发了哪份公告来落实？", LifeAsk.IMPLEMENTERS),
+        ("落实中小企业促进法的是哪个文件？", LifeAsk.IMPLEMENTERS),
+        ("Which announcement implements Circular 119?", LifeAsk.IMPLEMENTERS),
         ("2016年5月10日，还有哪些项目可以申报？", LifeAsk.OPEN),
         ("研发费用加计扣除比例是多少？", None),
         ("119号通知执行后，哪两个旧文件同时废止了？", None),  # a question about the text, not a status

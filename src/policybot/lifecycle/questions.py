@@ -17,6 +17,7 @@ class LifeAsk(Enum):
     REPEALER = "repealer"  # 哪个文件废止了…
     CURRENT = "current"  # 现行的…是哪个
     BASIS = "basis"  # …是根据哪个文件制定的
+    IMPLEMENTERS = "implementers"  # …出台后，又发了哪份公告来落实
     OPEN = "open"  # 还有哪些申报窗口开着
 
 
@@ -32,6 +33,15 @@ _PATTERNS = (
         LifeAsk.REPEALER,
         re.compile(
             r"(?:哪个|哪份|哪一个|哪一份|什么)(?:文件|通知|公告|规定|办法|法律|条例)?(?:废止|取代|替代)了|被(?:哪个|哪份|什么)(?:文件|通知|公告)?(?:废止|取代|替代)"
+        ),
+    ),
+    (
+        LifeAsk.IMPLEMENTERS,
+        re.compile(
+            r"(?:哪个|哪份|哪些|哪一份|什么)(?:文件|公告|通知|办法|细则|规定)?(?:来|用来|用于)?(?:落实|贯彻|实施|执行|细化)"
+            r"|(?:落实|贯彻|实施|配套)[^，。？?]{0,20}的(?:是)?(?:哪个|哪份|哪些|什么)(?:文件|公告|通知|办法|细则)"
+            r"|which (?:document|announcement|notice|measures?) (?:implements?|was issued to implement)",
+            re.I,
         ),
     ),
     (LifeAsk.CURRENT, re.compile(r"现行(?:有效)?的.{0,30}?(?:是哪|是什么|哪个|哪份|哪一)")),

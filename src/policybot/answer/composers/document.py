@@ -66,7 +66,7 @@ def compose_document(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     parts = []
     for field in dict.fromkeys(fields):
         value = _doc_value(doc, field)
-        chunk, line = _line_with(ctx, doc, value) if value else (None, "")
+        chunk, line = line_with(ctx, doc, value) if value else (None, "")
         if value is None or chunk is None:
             continue
         mark = draft.cite(chunk, line, score_of(hits, chunk, hits[0].score))
@@ -91,7 +91,7 @@ def _doc_value(doc: Document, field: str) -> str | None:
     return getattr(meta, field, None)
 
 
-def _line_with(ctx: AnswerContext, doc: Document, value: str) -> tuple[Chunk | None, str]:
+def line_with(ctx: AnswerContext, doc: Document, value: str) -> tuple[Chunk | None, str]:
     """The document line holding ``value`` and the chunk at (or right after) that line."""
     offset = 0
     value = re.sub(r"\s+", "", value)

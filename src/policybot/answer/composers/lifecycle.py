@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from policybot.answer.compose import Draft
+from policybot.answer.composers.document import line_with
 from policybot.answer.context import AnswerContext, document_weights
 from policybot.lifecycle.calendar import CalendarQuery, select
 from policybot.lifecycle.extract import find_references
@@ -49,6 +50,8 @@ class LifecycleComposer:
             return False
         if ask is LifeAsk.BASIS:
             return _basis(ctx, draft, life, doc_id)
+        if ask is LifeAsk.IMPLEMENTERS:
+            return _implementers(ctx, draft, life, doc_id)
         if ask is LifeAsk.CURRENT:
             doc_id = _current_version(life, doc_id, day)
         return _validity(ctx, draft, life, doc_id, day, asked=asked is not None)
@@ -192,6 +195,26 @@ def _basis(ctx: AnswerContext, draft: Draft, life: Lifecycle, doc_id: str) -> bo
         if link.kind in (LinkKind.IMPLEMENTS, LinkKind.LOCAL_VERSION):
             what = "地方版本（结合本地实际）" if link.kind is LinkKind.LOCAL_VERSION else "实施文件"
             draft.add(f"它是文件库中{doc_name(life.documents[link.target])}的{what}。")
+    return True
+
+
+def _implementers(ctx: AnswerContext, draft: Draft, life: Lifecycle, doc_id: str) -> bool:
+    """The documents of the library that implement ``doc_id`` (the reverse of ``_basis``), each with
+    its 文号 and the sentence that says what it implements."""
+    links = [link for link in life.links_to(doc_id) if link.kind in (LinkKind.IMPLEMENTS, LinkKind.LOCAL_VERSION)]
+    if not links:
+        return False
+    for link in links:
+        source = life.documents[link.source]
+        number = ""
+        chunk, line = line_with(ctx, source, source.meta.doc_number) if source.meta.doc_number else (None, "")
+        if chunk is not None:  # the 文号 as its own text gives it, cited
+            number = f"（{source.meta.doc_number}{draft.cite(chunk, line, 1.0)}）"
+        what = "地方版本" if link.kind is LinkKind.LOCAL_VERSION else "实施文件"
+        draft.add(
+            f"文件库中{doc_name(source)}{number}是{doc_name(life.documents[doc_id])}的{what}"
+            f"{_cite(ctx, draft, link.fact)}。"
+        )
     return True
 
 
