@@ -173,3 +173,15 @@ def test_json_contract(answers: dict[str, Answer], question: str) -> None:
     else:
         assert data["citations"] and data["see_also"] == []
         assert {"type", "value", "normalized", "subject", "quote"} <= set(data["facts"][0])
+
+
+def test_ask_gives_what_the_langchain_chain_gives(seed_bot: PolicyBot) -> None:
+    """``ask`` calls the chain's steps directly (the runnable's bookkeeping costs 1-2 ms a
+    question); the runnable, still there for composing, answers the same."""
+    from policybot.answer.chain import Asked, ExtractiveAnswerer
+
+    answerer = seed_bot.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    items = [(q, h) for q, h, *_ in ANSWERABLE] + [(q, ()) for q in UNANSWERABLE] + OTHERS
+    for question, history in items:
+        assert answerer.ask(question, history) == answerer.chain.invoke(Asked(question, tuple(history)))
