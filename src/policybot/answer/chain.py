@@ -13,9 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Protocol
-
-from langchain_core.runnables import Runnable, RunnableLambda
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
 from policybot.answer.compose import Draft
 from policybot.answer.composers import NEAREST_ONLY, compose, rescues
@@ -29,6 +28,9 @@ from policybot.config import Settings
 from policybot.lifecycle.notes import add_status_notes, as_of_words
 from policybot.lifecycle.preference import prefer_in_force
 from policybot.records import Answer, Citation, Hit
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
 
 __all__ = ["Answerer", "ExtractiveAnswerer", "build_answerer", "refusal_text"]
 
@@ -96,9 +98,13 @@ class ExtractiveAnswerer:
         self.top_k = top_k
         self.refusal_threshold = refusal_threshold
         self.refusal_threshold_en = refusal_threshold_en
-        self.chain: Runnable[Asked, Answer] = (
-            RunnableLambda(self._understand) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer)
-        )
+
+    @cached_property
+    def chain(self) -> Runnable[Asked, Answer]:
+        """The steps as a LangChain runnable (built at first use: ``ask`` does not need it)."""
+        from langchain_core.runnables import RunnableLambda
+
+        return RunnableLambda(self._understand) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer)
 
     def ask(
         self,
