@@ -36,7 +36,7 @@ from policybot.ingest.structure import parse
 from policybot.records import Chunk, Document, Fact, content_hash
 from policybot.store.ann import AnnParams
 from policybot.store.base import Store
-from policybot.store.files import IndexData, ModelInfo, check_model
+from policybot.store.files import IndexData, ModelInfo, ann_record, check_model
 from policybot.store.filestore import FilesStore
 from policybot.store.rejections import Rejection, read_rejections, write_rejections
 
@@ -252,6 +252,13 @@ def _update(
     new = _empty(embedder, chunking)
     new.ann = ann or AnnParams()
     keep = _plan(old, prepared, files, prune, report)
+    if (
+        not (report.changed or rebuild)
+        and _has_index(store)
+        and ann_record(new.ann, len(old.vectors)) == old.ann_record()
+    ):
+        report.chunks = len(old.chunks)  # nothing to write (every server start): no copy of the index is built
+        return report
     fresh: list[Chunk] = []
     fresh_facts: list[Fact] = []
     kept_rows: list[int] = []
