@@ -10,7 +10,8 @@ The candidate defaults to this checkout. Per round, in rotated order, for each c
 
 * ``ready s``: process start to ``/readyz`` 200; ``chat s``: to ``/`` 200 (the chat page);
 * ``repeat p50 ms``: one client asking the same three questions over and over (the question
-  vector is cached after the first time): what a request costs besides the model;
+  vector is cached after the first time): what a request costs besides the model; with the
+  server's CPU ms per request (``*_cpu_ms``, from /proc: less sensitive to a shared machine);
 * ``ask p50 ms``: one client asking distinct questions (as ``load.py``: each one embedded);
 * ``--clients`` clients for ``--seconds``: requests/s, p99 ms, errors;
 * RSS after start and after the load.
@@ -76,6 +77,12 @@ class Checkout:
                 self.proc.kill()
                 self.proc.wait(30)
 
+    def cpu_s(self) -> float:
+        """utime + stime of the server process, all its threads."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float | None:
         assert self.proc is not None
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -109,21 +116,26 @@ def _repeat_p50(url: str, n: int) -> float:
     return round(statistics.median(times), 2)
 
 
-async def _phases(url: str, pool: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+async def _phases(c: Checkout, url: str, pool: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=args.clients + 5, max_keepalive_connections=args.clients + 5)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=httpx.Timeout(60)) as client:
         _, at = await run_clients(client, "/api/ask", pool, clients=1, seconds=60, max_requests=10)
+        cpu = c.cpu_s()
         one, at = await run_clients(
             client, "/api/ask", pool, clients=1, seconds=args.seconds, max_requests=5000, start_at=at
         )
+        cpu_one, cpu = c.cpu_s() - cpu, c.cpu_s()
         many, _ = await run_clients(
             client, "/api/ask", pool, clients=args.clients, seconds=args.seconds, max_requests=20000, start_at=at
         )
+        cpu_many = c.cpu_s() - cpu
     s, m = one.summary(), many.summary()
     return {
         "ask_p50_ms": s["latency_ms"]["p50"],
+        "ask_cpu_ms": round(1000 * cpu_one / max(1, s["requests"]), 2),  # server CPU per request
         "load_rps": m["requests_per_s"],
         "load_p99_ms": m["latency_ms"]["p99"],
+        "load_cpu_ms": round(1000 * cpu_many / max(1, m["requests"]), 2),
         "errors": s["errors"] + m["errors"],
     }
 
@@ -144,8 +156,11 @@ def one_round(
         out: dict[str, Any] = {"ready_s": round(time.monotonic() - started, 2), "rss_ready_mb": c.rss_mb()}
         _wait(url, "/", c.proc, started + 600)
         out["chat_s"] = round(time.monotonic() - started, 2)
+        time.sleep(2)  # let what follows the chat's mount settle, as it has in a server that mounts it first
+        cpu = c.cpu_s()
         out["repeat_p50_ms"] = _repeat_p50(url, args.repeat)
-        out.update(asyncio.run(_phases(url, pool, args)))
+        out["repeat_cpu_ms"] = round(1000 * (c.cpu_s() - cpu) / ((args.repeat + 5) * len(REPEATED)), 2)
+        out.update(asyncio.run(_phases(c, url, pool, args)))
         out["rss_mb"] = c.rss_mb()
     finally:
         c.stop()
