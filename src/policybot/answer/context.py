@@ -40,7 +40,7 @@ class AnswerContext:
     as_of: date | None = None  # the day lifecycle statuses are for (None: today)
     doc_weights: dict[str, float] = field(default_factory=dict)  # added to document_weights when ranking
     _evidence: dict[tuple[AnswerType, str], list[Evidence]] = field(default_factory=dict, repr=False)
-    _near: dict[tuple[str, str], _Near] = field(default_factory=dict, repr=False)
+    _near: dict[str, _Near] = field(default_factory=dict, repr=False)
 
     # -- the index, read-only ------------------------------------------------------------------
     @property
@@ -120,7 +120,8 @@ class AnswerContext:
         return self._evidence[key]
 
     def _rank(self, kind: AnswerType, query: Query) -> list[Evidence]:
-        near = self._near_clauses(query)
+        near = self._near_clauses(query.text)
+        documents = self._retrieved_documents
         return rank_clauses(
             query,
             kind,
@@ -128,34 +129,30 @@ class AnswerContext:
             self.clauses,
             self.index.chunks,
             near.similarities,
-            doc_weights=near.doc_weights,
-            identity=near.identity,
+            doc_weights=_merged(document_weights(query, documents), self.doc_weights),
+            identity={d.meta.doc_id: _identity(d) for d in documents},
             extra_rows=near.extra,
         )
 
-    def _near_clauses(self, query: Query) -> _Near:
-        """What the ranking of every answer kind shares for one question: computed once, not per kind."""
-        key = (query.text, query.question)
-        if key not in self._near:
-            sims = self.retriever.clause_similarities(query.text)  # all clauses: "nearest" is by the library's rank
+    @cached_property
+    def _retrieved_documents(self) -> list[Document]:
+        return [d for d in (self.document(x) for x in {h.chunk.doc_id for h in self.hits}) if d is not None]
+
+    def _near_clauses(self, text: str) -> _Near:
+        """The question's similarity to every clause and the nearest clauses of the retrieved
+        documents: the same for every answer kind asked of one question text, computed once."""
+        if text not in self._near:
+            sims = self.retriever.clause_similarities(text)  # all clauses: "nearest" is by the library's rank
             docs = {h.chunk.doc_id for h in self.hits}
             extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]
-            documents = [d for d in (self.document(x) for x in docs) if d is not None]
-            self._near[key] = _Near(
-                sims,
-                extra,
-                _merged(document_weights(query, documents), self.doc_weights),
-                {d.meta.doc_id: _identity(d) for d in documents},
-            )
-        return self._near[key]
+            self._near[text] = _Near(sims, extra)
+        return self._near[text]
 
 
 @dataclass(frozen=True)
 class _Near:
     similarities: np.ndarray
     extra: list[int]  # the 20 nearest clauses of the retrieved documents among the library's 60 nearest
-    doc_weights: dict[str, float]
-    identity: dict[str, str]
 
 
 def _merged(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
