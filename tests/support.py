@@ -110,16 +110,22 @@ class Server:
             self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=self.root,
                                          env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
 
-    def wait_ready(self, timeout: float = 240) -> list[int]:
-        """Poll /healthz then /readyz; returns the /readyz statuses seen."""
+    def wait_ready(self, timeout: float = 240, *, chat: bool = True) -> list[int]:
+        """Poll /healthz then /readyz (and then, unless ``chat=False``, ``/`` until the chat, mounted
+        after the engine has loaded, answers); returns the /readyz statuses seen."""
         deadline, seen = time.monotonic() + timeout, []
         while time.monotonic() < deadline:
             assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
             try:
-                if httpx.get(f"{self.url}/healthz").status_code == 200:
+                if seen and seen[-1] == 200:
+                    if httpx.get(f"{self.url}/").status_code != 503:
+                        return seen
+                elif httpx.get(f"{self.url}/healthz").status_code == 200:
                     seen.append(httpx.get(f"{self.url}/readyz").status_code)
                     if seen[-1] == 200:
-                        return seen
+                        if not chat:
+                            return seen
+                        continue
             except httpx.TransportError:
                 pass
             time.sleep(0.25)

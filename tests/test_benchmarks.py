@@ -142,3 +142,16 @@ def test_load_clients_are_bounded_and_count_errors() -> None:
     assert summary["requests"] == position == 20
     assert summary["errors"] == 4 and summary["statuses"]["500"] == 4
     assert summary["ok"] == 16 and summary["latency_ms"]["n"] == 20
+
+
+def test_serve_ab_takes_medians_and_ratios_and_names_checkouts(tmp_path: Path) -> None:
+    from benchmarks import serve_ab
+
+    rows = [{"ready_s": 3.0, "errors": 0}, {"ready_s": 1.0, "errors": 0}, {"ready_s": 2.0, "errors": 0}]
+    assert serve_ab.summarise(rows) == {"ready_s": 2.0, "errors": 0}
+    table = serve_ab.render(
+        ["base", "branch"], {"base": {"ready_s": 4.0, "errors": 0}, "branch": {"ready_s": 2.0, "errors": 0}}
+    )
+    assert "| ready_s | 4.0 | 2.0 | 0.50× |" in table and "| errors | 0 | 0 | |" in table
+    assert serve_ab.Checkout(tmp_path / "main", tmp_path).name == "main"
+    assert serve_ab.Checkout(tmp_path / "wt", tmp_path, "/x").name == "wt+extra"

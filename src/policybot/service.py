@@ -120,8 +120,14 @@ class PolicyBot:
             max_query_chars=s.max_question_chars,
             search=self.store.search(index),
         )
+        answerer = build_answerer(retriever, s, self.glossary)
         with self._lock:
-            self._state = _State(index, retriever, build_answerer(retriever, s, self.glossary))
+            held = self._state.index.version if self._state is not None else None
+            if held is not None and index.version != held and held == self.store.generation():
+                # a reader's reload that finished after a newer version was installed (an upload's
+                # commit in another thread): keep the live version, never go back to an older one
+                return
+            self._state = _State(index, retriever, answerer)
 
     @property
     def loaded_version(self) -> str | None:
@@ -218,6 +224,7 @@ class PolicyBot:
                     memory_bytes=self.settings.parse_memory_mb * 1024 * 1024, seconds=self.settings.parse_seconds
                 ),
                 ann=AnnParams.from_settings(self.settings),
+                loaded=self._state.index if self._state is not None else None,  # not read a second time
             )
             if not self.refresh_if_changed() and not self.ready:  # unchanged (e.g. the start-up sync): kept
                 self.reload()

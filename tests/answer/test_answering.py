@@ -173,3 +173,44 @@ def test_json_contract(answers: dict[str, Answer], question: str) -> None:
     else:
         assert data["citations"] and data["see_also"] == []
         assert {"type", "value", "normalized", "subject", "quote"} <= set(data["facts"][0])
+
+
+def test_ask_gives_what_the_langchain_chain_gives(seed_bot: PolicyBot) -> None:
+    """``ask`` calls the chain's steps directly (the runnable's bookkeeping costs 1-2 ms a
+    question); the runnable, still there for composing, answers the same."""
+    from policybot.answer.chain import Asked, ExtractiveAnswerer
+
+    answerer = seed_bot.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    items = [(q, h) for q, h, *_ in ANSWERABLE] + [(q, ()) for q in UNANSWERABLE] + OTHERS
+    for question, history in items:
+        assert answerer.ask(question, history) == answerer.chain.invoke(Asked(question, tuple(history)))
+
+
+def test_an_answer_ranks_the_clauses_against_the_question_once(
+    seed_bot: PolicyBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Composers ask the context for evidence of several answer kinds: the clause similarities,
+    the nearest clauses and the document weights are computed once per question, and each ranking
+    is the one a context of its own gives."""
+    from policybot.answer.context import AnswerContext
+    from policybot.answer.evidence import AnswerType
+    from policybot.answer.understanding import understand
+
+    retriever = seed_bot.retriever
+    calls: list[str] = []
+    original = retriever.clause_similarities
+
+    def counting(query: str) -> Any:
+        calls.append(query)
+        return original(query)
+
+    monkeypatch.setattr(retriever, "clause_similarities", counting)
+    query = understand("节能监察安排在什么时候？", (), seed_bot.glossary)
+    hits = retriever.search(query.text, 6, keywords=query.keywords)
+    ctx = AnswerContext(query, hits, retriever)
+    kinds = [AnswerType.TIME, AnswerType.OTHER, AnswerType.YEAR, AnswerType.LIST]
+    ranked = [ctx.evidence(kind) for kind in kinds]
+    assert len(calls) == 1 and ranked[0]
+    for kind, ranking in zip(kinds, ranked, strict=True):
+        assert ranking == AnswerContext(query, hits, retriever).evidence(kind)

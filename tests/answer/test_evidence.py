@@ -318,3 +318,34 @@ def test_which_ones_count_as_takes_the_clause_naming_them(question: str) -> None
     query = understand(question, (), Glossary.load())
     ranked = rank_clauses(query, AnswerType.LIST, [Hit(c, 1.0) for c in chunks], clauses, chunks, sims)
     assert ranked[0].text == "下列用能单位为重点用能单位："
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "defines", "label", "bound"),
+    [
+        ("本法所称能源包括哪些？", "本法所称能源，是指煤炭、石油、天然气。", 0.2, 0.0, 0.0),
+        ("本法所称能源包括哪些？", "本法所称节约能源（以下简称节能），是指加强用能管理。", -0.1, 0.0, 0.0),
+        ("研发活动具体包括哪些？", "研发活动是指企业为获得新知识而进行的活动。", 0.2, 0.0, 0.0),
+        ("研发活动具体包括哪些？", "企业应当建立研发项目台账。", 0.0, 0.0, 0.0),
+        ("方向2企业购置机器人设备的时间要求是什么？", "方向2：2015年1月1日以后购置的设备。", 0.0, 0.15, 0.0),
+        ("方向2企业购置机器人设备的时间要求是什么？", "方向1：2014年以后购置的设备。", 0.0, -0.15, 0.0),
+        ("单个项目资助上限是多少？", "单个项目资助额不超过500万元。", 0.0, 0.0, 0.12),
+        ("委托研发费用最低能扣除多少？", "按照费用实际发生额的80%计入，不低于。", 0.0, 0.0, 0.12),
+        ("单个项目资助上限是多少？", "资助额为500万元。", 0.0, 0.0, 0.0),
+    ],
+)
+def test_question_side_scores_found_once_per_question(
+    question: str, text: str, defines: float, label: float, bound: float
+) -> None:
+    """The question's half of ``_defines``, ``_named_label`` and ``_bound_fit`` is found once per
+    question (cached), not once per candidate clause; the scores are the same for every clause."""
+    from policybot.answer import evidence
+
+    for cached in (evidence._asked_definition, evidence._asked_labels, evidence._asked_bounds):
+        cached.cache_clear()
+    for _ in range(3):
+        assert evidence._defines(question, text) == defines
+        assert evidence._named_label(question, text) == label
+        assert evidence._bound_fit(question, text) == bound
+    for cached in (evidence._asked_definition, evidence._asked_labels, evidence._asked_bounds):
+        assert cached.cache_info().misses == 1 and cached.cache_info().hits == 2

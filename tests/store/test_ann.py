@@ -76,3 +76,13 @@ def test_hnsw_recall_on_real_vectors_is_high(lifecycle_bot: Any) -> None:
     exact = build_faiss_index(base, dim, AnnParams(AnnKind.FLAT))
     assert isinstance(approximate, faiss.IndexHNSWFlat) and isinstance(exact, faiss.IndexFlatIP)
     assert _recall_at_10(approximate, exact, queries) >= 0.95  # 0.70 with M=8, efSearch=16: the bound can fail
+
+
+def test_a_loaded_index_searches_and_multiplies_on_one_thread(seed_bot: Any) -> None:
+    """FAISS's OpenMP team and numpy's BLAS team only add wake-up cost to one question."""
+    from threadpoolctl import threadpool_info
+
+    assert seed_bot.ready  # a retriever was built
+    assert faiss.omp_get_max_threads() == 1
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    assert blas and all(info["num_threads"] == 1 for info in blas)

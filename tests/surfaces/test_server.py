@@ -247,3 +247,26 @@ def test_docs_render_offline_in_chromium(server: Server) -> None:
             assert page.locator(".opblock").count() >= 10 and not outside
         finally:
             browser.close()
+
+
+def test_the_chat_is_mounted_after_the_engine_has_loaded(tmp_path: Path, seed_bot: Any) -> None:
+    """``serve`` answers ``/readyz`` before Gradio is imported and the chat built: until the chat is
+    mounted, ``/`` is a page that reloads itself (503); then it is the chat, with Gradio's queue."""
+    shutil.copytree(seed_bot.settings.index_dir, tmp_path / "index")
+    app = create_app(make_settings(tmp_path), sync_corpus=False, load_now=True, ui_after_load=True)
+    assert [getattr(r, "name", None) for r in app.router.routes].count("chat-starting") == 1
+    with TestClient(app) as client:
+        first = client.get("/")
+        assert first.status_code in (200, 503)
+        if first.status_code == 503:
+            assert first.headers["Retry-After"] == "1" and "refresh" in first.text
+        deadline = time.monotonic() + 120
+        while client.get("/").status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        page = client.get("/")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert client.get("/readyz").status_code == 200
+        assert client.get("/config").json()["components"]  # Gradio's own routes
+        assert "chat-starting" not in [getattr(r, "name", None) for r in app.router.routes]
+        reply = client.post("/api/ask", json={"question": "节能监察安排在什么时候？"})
+        assert reply.status_code == 200 and "三季度" in reply.json()["answer"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -265,3 +267,16 @@ def test_the_chat_upload_route_takes_only_documents(seed_bot: PolicyBot, seed_wo
     with TestClient(create_app(closed, seed_bot)) as c:
         refused = c.post("/gradio_api/upload", files=[("files", ("通知.txt", b"text", "text/plain"))])
         assert refused.status_code == 403 and "no admin keys" in refused.json()["detail"]
+
+
+def test_gradio_client_chat_on_the_chat_mounted_after_start(seed_bot: PolicyBot, seed_workspace: Path) -> None:
+    """As ``serve`` runs it: the chat is mounted once the server runs, and Gradio's queue works."""
+    from gradio_client import Client
+
+    app = create_app(make_settings(seed_workspace), seed_bot, ui_after_load=True)
+    with running(app, timeout=60) as url:
+        deadline = time.monotonic() + 120
+        while httpx.get(f"{url}/").status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        history, _ = Client(f"{url}/", verbose=False).predict(ASK, [], api_name="/ask")
+        assert "三季度" in _text(history[1])

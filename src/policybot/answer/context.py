@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
+import numpy as np
+
 from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
@@ -40,6 +42,7 @@ class AnswerContext:
     as_of: date | None = None  # the day lifecycle statuses are for (None: today)
     doc_weights: dict[str, float] = field(default_factory=dict)  # added to document_weights when ranking
     _evidence: dict[tuple[AnswerType, str], list[Evidence]] = field(default_factory=dict, repr=False)
+    _near: dict[str, _Near] = field(default_factory=dict, repr=False)
 
     # -- the index, read-only ------------------------------------------------------------------
     @property
@@ -119,21 +122,39 @@ class AnswerContext:
         return self._evidence[key]
 
     def _rank(self, kind: AnswerType, query: Query) -> list[Evidence]:
-        sims = self.retriever.clause_similarities(query.text)  # all clauses: "nearest" is by the library's rank
-        docs = {h.chunk.doc_id for h in self.hits}
-        extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]
-        documents = [d for d in (self.document(x) for x in docs) if d is not None]
+        near = self._near_clauses(query.text)
+        documents = self._retrieved_documents
         return rank_clauses(
             query,
             kind,
             self.hits,
             self.clauses,
             self.index.chunks,
-            sims,
+            near.similarities,
             doc_weights=_merged(document_weights(query, documents), self.doc_weights),
             identity={d.meta.doc_id: _identity(d) for d in documents},
-            extra_rows=extra,
+            extra_rows=near.extra,
         )
+
+    @cached_property
+    def _retrieved_documents(self) -> list[Document]:
+        return [d for d in (self.document(x) for x in {h.chunk.doc_id for h in self.hits}) if d is not None]
+
+    def _near_clauses(self, text: str) -> _Near:
+        """The question's similarity to every clause and the nearest clauses of the retrieved
+        documents: the same for every answer kind asked of one question text, computed once."""
+        if text not in self._near:
+            sims = self.retriever.clause_similarities(text)  # all clauses: "nearest" is by the library's rank
+            docs = {h.chunk.doc_id for h in self.hits}
+            extra = [int(i) for i in sims.argsort()[::-1][:60] if self.clauses[int(i)].doc_id in docs][:20]
+            self._near[text] = _Near(sims, extra)
+        return self._near[text]
+
+
+@dataclass(frozen=True)
+class _Near:
+    similarities: np.ndarray
+    extra: list[int]  # the 20 nearest clauses of the retrieved documents among the library's 60 nearest
 
 
 def _merged(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:

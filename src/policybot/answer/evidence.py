@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import lru_cache
 
 import numpy as np
 
@@ -455,11 +456,17 @@ def _named_figures(query: Query, text: str) -> float:
     document numbers and the asker's own figures do not count)."""
     if query.lang != "zh":
         return 0.0
-    asked = query.question.replace(query.own, "") if query.own else query.question
-    named = _FIGURE_NAMED.findall(asked)
+    named = _asked_figures(query.question.replace(query.own, "") if query.own else query.question)
     if not named:
         return 0.0
     return 0.1 if any(n in text for n in named) else -0.1
+
+
+# The question's side of each score below depends on the question alone: found once per question,
+# not once per candidate clause.
+@lru_cache(maxsize=256)
+def _asked_figures(asked: str) -> tuple[str, ...]:
+    return tuple(_FIGURE_NAMED.findall(asked))
 
 
 _LABEL = re.compile(
@@ -471,13 +478,22 @@ def _label_number(text: str) -> int:
     return int(text) if text.isdigit() else cn_to_int(text)
 
 
+@lru_cache(maxsize=256)
+def _asked_labels(question: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """The question's numbered labels: (number, the pattern of the label's stem with any number)."""
+    return tuple(
+        (_label_number(number), re.compile(rf"{stem}\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,2}})"))
+        for stem, number in _LABEL.findall(question)
+    )
+
+
 def _named_label(question: str, text: str) -> float:
     """+0.15 for a clause that names the numbered label the question names ("方向2企业…" → "方向2：…"),
     -0.15 for one that names the same label with another number ("方向1：…")."""
     score = 0.0
-    for stem, number in _LABEL.findall(question):
-        found = {_label_number(n) for n in re.findall(rf"{stem}\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,2}})", text)}
-        if _label_number(number) in found:
+    for number, pattern in _asked_labels(question):
+        found = {_label_number(n) for n in pattern.findall(text)}
+        if number in found:
             score = max(score, 0.15)
         elif found:
             score = min(score, -0.15)
@@ -512,17 +528,29 @@ def _defines(question: str, text: str) -> float:
     """+0.2 for the clause that defines the term a "…所称的X包括哪些" question asks about ("本法所称
     能源，是指…"), -0.1 for one that defines another ("本法所称节约能源（以下简称节能），是指…").
     Without 所称, "…的X具体包括哪些" takes the clause "X是指…" (+0.2)."""
-    m = _ASKS_DEFINED.search(question)
     if _ASKS_MEMBERS.search(question) and _NAMES_MEMBERS.search(text):
         return 0.2  # "which energy users count as key units": "下列用能单位为重点用能单位："
-    if not m:
-        scope = _ASKS_SCOPE.search(question)
-        words = scope.group(1) if scope else ""
-        defined = any(f"{words[i:]}是指" in text for i in range(max(0, len(words) - 2) + 1)) if words else False
-        return 0.2 if defined else 0.0
-    if re.search(rf"所称{re.escape(m.group(1))}(?:[，,：:]|是指|包括)", text):
+    defines, suffixes = _asked_definition(question)
+    if defines is None:
+        return 0.2 if any(f in text for f in suffixes) else 0.0
+    if defines.search(text):
         return 0.2
-    return -0.1 if re.search(r"所称[\u4e00-\u9fff]{2,12}?(?:[，,：:（(]|是指)", text) else 0.0  # defines another term
+    return -0.1 if _DEFINES_ANOTHER.search(text) else 0.0  # defines another term
+
+
+_DEFINES_ANOTHER = re.compile(r"所称[\u4e00-\u9fff]{2,12}?(?:[，,：:（(]|是指)")
+
+
+@lru_cache(maxsize=256)
+def _asked_definition(question: str) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """For ``_defines``: the pattern of the clause defining the term a 所称 question asks about, or
+    (without 所称) the "X是指" texts, each tail of X of two characters or more, that define it."""
+    m = _ASKS_DEFINED.search(question)
+    if m:
+        return re.compile(rf"所称{re.escape(m.group(1))}(?:[，,：:]|是指|包括)"), ()
+    scope = _ASKS_SCOPE.search(question)
+    words = scope.group(1) if scope else ""
+    return None, tuple(f"{words[i:]}是指" for i in range(max(0, len(words) - 2) + 1)) if words else ()
 
 
 _ASKS_MAX = re.compile(r"上限|最高|最多|不超过|封顶|\b(?:cap|maximum|at most)\b", re.I)
@@ -534,11 +562,17 @@ _MIN_WORDS = re.compile(r"不低于|不少于|不得少于|以上|至少|最低|
 def _bound_fit(question: str, text: str) -> float:
     """+0.12 when a 上限 question meets a clause that states an upper bound (不超过…), or a 下限
     question one that states a lower bound (不低于…)."""
-    if _ASKS_MAX.search(question) and _MAX_WORDS.search(text):
+    asks_max, asks_min = _asked_bounds(question)
+    if asks_max and _MAX_WORDS.search(text):
         return 0.12
-    if _ASKS_MIN.search(question) and _MIN_WORDS.search(text):
+    if asks_min and _MIN_WORDS.search(text):
         return 0.12
     return 0.0
+
+
+@lru_cache(maxsize=256)
+def _asked_bounds(question: str) -> tuple[bool, bool]:
+    return bool(_ASKS_MAX.search(question)), bool(_ASKS_MIN.search(question))
 
 
 #: A clause that opens by pointing back ("此项费用总额不得超过…") takes its subject from the one before.

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from policybot.errors import InvalidQuestionError, NotFoundError
 from policybot.ingest.clauses import Clause
@@ -24,6 +21,11 @@ from policybot.store.ann import search_on_one_thread
 from policybot.store.base import StoreSearch
 from policybot.store.files import IndexData
 from policybot.store.memory import MemorySearch
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document as LCDocument
+
+    PolicyRetriever: type[Any]  # a langchain_core BaseRetriever, defined at first use (module __getattr__)
 
 __all__ = ["PolicyRetriever", "QueryEmbedder", "Retriever", "check_query", "hit_to_document"]
 
@@ -227,6 +229,8 @@ def _union(rows: dict[str, np.ndarray], docs: Collection[str]) -> np.ndarray:
 
 
 def hit_to_document(hit: Hit) -> LCDocument:
+    from langchain_core.documents import Document as LCDocument
+
     chunk = hit.chunk
     return LCDocument(
         page_content=chunk.text,
@@ -242,12 +246,31 @@ def hit_to_document(hit: Hit) -> LCDocument:
     )
 
 
-class PolicyRetriever(BaseRetriever):
-    """LangChain face of ``Retriever``: returns LangChain Documents with citation metadata."""
+@cache
+def _policy_retriever() -> type:
+    """``PolicyRetriever``, defined at first use: ``langchain_core.retrievers`` (with LangSmith's run
+    trees) takes about a second to import, and the server's start-up does not need it."""
+    from langchain_core.callbacks import CallbackManagerForRetrieverRun
+    from langchain_core.retrievers import BaseRetriever
+    from pydantic import ConfigDict
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    retriever: Retriever
-    k: int = 5
+    class PolicyRetriever(BaseRetriever):
+        """LangChain face of ``Retriever``: returns LangChain Documents with citation metadata."""
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [hit_to_document(h) for h in self.retriever.search(query, self.k)]
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        retriever: Retriever
+        k: int = 5
+
+        def _get_relevant_documents(
+            self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        ) -> list[LCDocument]:
+            return [hit_to_document(h) for h in self.retriever.search(query, self.k)]
+
+    PolicyRetriever.__module__ = __name__
+    return PolicyRetriever
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PolicyRetriever":
+        return _policy_retriever()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -76,11 +76,25 @@ def build_faiss_index(vectors: np.ndarray, dimension: int, params: AnnParams) ->
 
 
 def search_on_one_thread() -> None:
-    """Let FAISS search on one thread. A question is one query: FAISS's OpenMP team only adds
-    wake-up cost, 20-30 ms a search against 1-2 ms on one thread when the cores are shared."""
+    """Let FAISS search, and numpy multiply, on one thread. A question is one query: FAISS's
+    OpenMP team only adds wake-up cost, 20-30 ms a search against 1-2 ms on one thread when the
+    cores are shared. numpy's OpenBLAS team does the same to the answerer's matrix-vector products
+    (a question against every clause): 6 ms each on average inside ``ask`` on a shared box, 0.3 ms
+    on one thread."""
     import faiss
 
     faiss.omp_set_num_threads(1)
+    _blas_on_one_thread()
+
+
+_blas_limited: list[object] = []  # the threadpoolctl limiter, once per process
+
+
+def _blas_on_one_thread() -> None:
+    if not _blas_limited:
+        from threadpoolctl import threadpool_limits
+
+        _blas_limited.append(threadpool_limits(1, user_api="blas"))
 
 
 def describe(index: faiss.Index) -> dict[str, Any]:

@@ -57,6 +57,7 @@ __all__ = [
     "FORMAT_VERSION",
     "IndexData",
     "ModelInfo",
+    "ann_record",
     "current_version",
     "live_dir",
     "load_index",
@@ -97,6 +98,14 @@ class ModelInfo:
     def from_manifest(cls, model: dict[str, Any]) -> ModelInfo:
         backend = EmbedBackend(model.get("backend", EmbedBackend.TORCH.value))
         return cls(model["id"], model["dimension"], model["fingerprint"], backend)
+
+
+def ann_record(params: AnnParams, vectors: int) -> dict[str, Any]:
+    """The manifest's ``ann`` for an index of ``vectors`` vectors built with ``params``."""
+    if params.choose(vectors) is AnnKind.HNSW:
+        a = params
+        return {"type": "hnsw", "m": a.hnsw_m, "ef_construction": a.ef_construction, "ef_search": a.ef_search}
+    return {"type": "flat"}
 
 
 @dataclass
@@ -162,10 +171,7 @@ class IndexData:
 
     def ann_record(self) -> dict[str, Any]:
         """The manifest's ``ann``: the type of the dense index and, for HNSW, its parameters."""
-        if self.ann.choose(len(self.vectors)) is AnnKind.HNSW:
-            a = self.ann
-            return {"type": "hnsw", "m": a.hnsw_m, "ef_construction": a.ef_construction, "ef_search": a.ef_search}
-        return {"type": "flat"}
+        return ann_record(self.ann, len(self.vectors))
 
     def manifest(self) -> dict[str, Any]:
         return {

@@ -208,11 +208,12 @@ class PostgresStore:
                 if removed:
                     conn.execute("DELETE FROM policybot_documents WHERE doc_id = ANY(%s)", (list(removed),))
                 _end_write(conn)
-            for doc_id in [d for d in data.documents if d in set(upserted)]:
+            upserted = set(upserted)
+            for doc_id in [d for d in data.documents if d in upserted]:
                 with conn.transaction():  # one document, wholly or not at all
                     conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _COMMIT_LOCK)
-                    _write_document(conn, rows, doc_id)
-                    _end_write(conn)
+                    change = _write_document(conn, rows, doc_id)
+                    _end_write(conn, change)
         data.version = self.generation()
 
     def close(self) -> None:
@@ -235,7 +236,17 @@ def _begin_write(conn: psycopg.Connection, data: IndexData) -> None:
         conn.execute(sql.encode())
 
 
-def _end_write(conn: psycopg.Connection) -> None:
+def _end_write(conn: psycopg.Connection, change: tuple[int, int] | None = None) -> None:
+    """A new generation, with the BM25 statistics counted anew, or moved by ``change`` (chunks,
+    tokens: what one document's rewrite added): recounting every chunk after each document made a
+    commit of N documents quadratic."""
+    if change is not None:
+        conn.execute(
+            "UPDATE policybot_manifest SET generation = generation + 1, "
+            "chunk_count = chunk_count + %s, total_length = total_length + %s",
+            change,
+        )
+        return
     conn.execute(
         "UPDATE policybot_manifest SET generation = generation + 1, "
         "chunk_count = (SELECT count(*) FROM policybot_chunks), "
@@ -260,11 +271,22 @@ class _DocumentRows:
         self.clause_rows: dict[str, list[int]] = {}
         for clause in data.clauses:
             self.clause_rows.setdefault(clause.doc_id, []).append(clause.row)
+        self.facts: dict[str, list[dict[str, Any]]] = {}
+        for fact in data.facts:
+            self.facts.setdefault(fact.doc_id, []).append(fact.to_dict())
+        self.measures: dict[str, list[dict[str, Any]]] = {}
+        for measure in data.measures:
+            self.measures.setdefault(measure.doc_id, []).append(measure.to_dict())
 
 
-def _write_document(conn: psycopg.Connection, rows: _DocumentRows, doc_id: str) -> None:
-    """Replace one document's rows (the caller holds the transaction)."""
+def _write_document(conn: psycopg.Connection, rows: _DocumentRows, doc_id: str) -> tuple[int, int]:
+    """Replace one document's rows (the caller holds the transaction); returns the change in the
+    number of chunks and of keyword tokens."""
     data, doc = rows.data, rows.data.documents[doc_id]
+    before = conn.execute(
+        "SELECT count(*), coalesce(sum(length), 0) FROM policybot_chunks WHERE doc_id = %s", (doc_id,)
+    ).fetchone()
+    old_chunks, old_tokens = (int(before[0]), int(before[1])) if before else (0, 0)
     conn.execute("DELETE FROM policybot_documents WHERE doc_id = %s", (doc_id,))
     conn.execute(
         "INSERT INTO policybot_documents (doc_id, seq, meta, body, page_starts) "
@@ -277,10 +299,12 @@ def _write_document(conn: psycopg.Connection, rows: _DocumentRows, doc_id: str) 
         with cur.copy(f"COPY policybot_chunks ({columns}) FROM STDIN WITH (FORMAT BINARY)".encode()) as cp:
             cp.set_types(["text", "text", "int4", "int4", "jsonb", "vector"])
             terms: list[tuple[str, str, str, int, int]] = []
+            tokens = 0
             for position, i in enumerate(chunk_rows):
                 chunk = data.chunks[i]
                 counts = Counter(tokenize(chunk.embed_text))
                 length = sum(counts.values())
+                tokens += length
                 terms.extend((t, chunk.id, doc_id, length, tf) for t, tf in counts.items())
                 cp.write_row((chunk.id, doc_id, position, length, Jsonb(chunk.to_dict()), data.vectors[i]))
         with cur.copy("COPY policybot_postings (term, chunk_id, doc_id, length, tf) FROM STDIN") as cp:
@@ -296,13 +320,11 @@ def _write_document(conn: psycopg.Connection, rows: _DocumentRows, doc_id: str) 
                 clause = clauses[row]
                 cp.write_row((clause.chunk_id, within[clause.chunk_id], doc_id, data.clause_vectors[row]))
                 within[clause.chunk_id] += 1
-        for table, items in (
-            ("facts", [f.to_dict() for f in data.facts if f.doc_id == doc_id]),
-            ("measures", [m.to_dict() for m in data.measures if m.doc_id == doc_id]),
-        ):
+        for table, items in (("facts", rows.facts.get(doc_id, [])), ("measures", rows.measures.get(doc_id, []))):
             with cur.copy(f"COPY policybot_{table} (doc_id, position, data) FROM STDIN".encode()) as cp:
                 for position, item in enumerate(items):
                     cp.write_row((doc_id, position, Jsonb(item)))
+    return len(chunk_rows) - old_chunks, tokens - old_tokens
 
 
 def _read_snapshot(conn: psycopg.Connection, manifest: dict[str, Any]) -> IndexData:

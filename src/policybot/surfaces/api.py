@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, ServerSentEvent, format_sse_event
@@ -88,6 +89,14 @@ class BotHolder:
         if self.follow_disk:  # several workers: pick up index versions another worker committed
             bot.refresh_if_changed()
         return bot
+
+    async def dependency(self) -> PolicyBot:
+        """``get`` for a route: on the event loop when it is a look-up, in the thread pool when it
+        may read what another process committed (a file read or a query, perhaps a reload). A sync
+        dependency costs a thread-pool hop on every request."""
+        if self.follow_disk:
+            return await run_in_threadpool(self.get)
+        return self.get()
 
 
 # ---- request and response schemas -------------------------------------------------------------
@@ -406,10 +415,11 @@ def build_router(bot: PolicyBot | BotHolder, settings: Settings, guard: Guard | 
     header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key")
     Cred = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
-    def client(request: Request, cred: Cred, key: Annotated[str | None, Depends(header)]) -> str:
+    # async: a key check and a rate-limit count take microseconds, a thread-pool hop more
+    async def client(request: Request, cred: Cred, key: Annotated[str | None, Depends(header)]) -> str:
         return guard.client(request, (cred.credentials if cred else key) or "")
 
-    def admin(request: Request, given: Annotated[str, Depends(client)]) -> str:
+    async def admin(request: Request, given: Annotated[str, Depends(client)]) -> str:
         return guard.admin(request, given)
 
     router = APIRouter()
@@ -451,15 +461,18 @@ def _probes(holder: BotHolder) -> APIRouter:
 
 
 def _ask_routes(r: APIRouter, holder: BotHolder) -> None:
-    Bot = Annotated[PolicyBot, Depends(holder.get)]
+    Bot = Annotated[PolicyBot, Depends(holder.dependency)]
 
-    def answer(body: AskIn, bot: Bot) -> AnswerOut:
+    def _answer(body: AskIn, bot: PolicyBot) -> AnswerOut:
         return answer_out(bot.ask(body.question, body.history, body.doc_ids, as_of=body.as_of))
+
+    async def answer(body: AskIn, bot: Bot) -> AnswerOut:
+        return await run_in_threadpool(_answer, body, bot)  # the one thread-pool hop of a question
 
     Answer = Annotated[AnswerOut, Depends(answer)]
 
     @r.post("/ask", response_model=AnswerOut, summary="answer with cited sections", responses=_errors(404))
-    def ask(out: Answer) -> AnswerOut:
+    async def ask(out: Answer) -> AnswerOut:
         return out
 
     @r.post(
@@ -486,7 +499,7 @@ def _ask_routes(r: APIRouter, holder: BotHolder) -> None:
 
 
 def _document_routes(r: APIRouter, holder: BotHolder, admin: Any, settings: Settings) -> None:
-    Bot = Annotated[PolicyBot, Depends(holder.get)]
+    Bot = Annotated[PolicyBot, Depends(holder.dependency)]
     write: dict[str, Any] = {"responses": WRITE, "dependencies": [Depends(admin)]}
 
     @r.get("/documents", response_model=list[DocumentOut], summary="indexed documents")
@@ -530,7 +543,7 @@ def _openai_routes(holder: BotHolder, limits: dict[str, Any]) -> APIRouter:
         responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
                    404: {"model": ErrorOut, "description": "unknown model"}},
     )  # fmt: skip
-    def chat(body: ChatCompletionIn, bot: Annotated[PolicyBot, Depends(holder.get)]) -> Any:
+    def chat(body: ChatCompletionIn, bot: Annotated[PolicyBot, Depends(holder.dependency)]) -> Any:
         if body.model != MODEL_NAME:
             raise NotFoundError(f"model {body.model!r} not found; use {MODEL_NAME!r}")
         users = [m.text for m in body.messages if m.role == "user"]

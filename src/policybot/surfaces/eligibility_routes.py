@@ -14,7 +14,7 @@ __all__ = ["eligibility_routes"]
 
 def eligibility_routes(r: APIRouter, holder: Any, errors: Any) -> None:
     """Add the routes to ``r`` (the ``/api`` router); ``errors`` builds the documented error responses."""
-    Bot = Annotated[PolicyBot, Depends(holder.get)]
+    Bot = Annotated[PolicyBot, Depends(holder.dependency)]
 
     @r.post(
         "/eligibility",

@@ -85,7 +85,7 @@ _UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "unknown docum
 
 
 def add_lifecycle_routes(r: APIRouter, holder: "BotHolder") -> None:
-    Bot = Annotated[PolicyBot, Depends(holder.get)]
+    Bot = Annotated[PolicyBot, Depends(holder.dependency)]
     AsOf = Annotated[date | None, Query(description="the date statuses and open windows are for (default today)")]
     Docs = Annotated[list[str], Query(alias="doc", description="only these doc_ids (repeatable)")]
 

@@ -8,6 +8,7 @@ with uvicorn on ``settings.host:settings.port``.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -17,16 +18,17 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policybot.config import Settings, StoreBackend
@@ -302,10 +304,13 @@ def create_app(
     ui: bool = True,
     sync_corpus: bool = True,
     load_now: bool = False,
+    ui_after_load: bool = False,
 ) -> FastAPI:
     """The API and (unless ``ui=False``) the Gradio chat at ``/``, sharing one engine. The engine
-    loads in the background when the server starts, or at once with ``load_now`` (``serve``: the
-    model and the index then load while Gradio is imported and the chat is built)."""
+    loads in the background when the server starts, or at once with ``load_now``. With
+    ``ui_after_load`` (``serve``) the chat is built and mounted once the engine has loaded, while
+    the server already answers: importing Gradio and building the chat take longer than loading the
+    engine, and ``/readyz`` need not wait for them; until then ``/`` says the chat is starting."""
     # several workers, or replicas sharing a database: pick up what another process committed
     holder = BotHolder(bot, follow_disk=settings.workers > 1 or settings.store is StoreBackend.POSTGRES)
     loading: list[threading.Thread] = []
@@ -329,7 +334,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         start_loading()
-        yield
+        async with AsyncExitStack() as stack:  # holds a chat mounted later until shutdown
+            later = asyncio.create_task(_mount_ui_later(app, holder, settings, guard, stack)) if deferred else None
+            try:
+                yield
+            finally:
+                if later is not None:
+                    later.cancel()
 
     app = _new_app(
         title="policybot",
@@ -347,12 +358,46 @@ def create_app(
     app.add_middleware(ChatUploads, settings=settings)
     app.add_middleware(RequestContext)
     app.include_router(build_router(holder, settings, guard))
-    if ui:
+    deferred = ui and ui_after_load
+    if deferred:
+        app.router.routes.append(Route("/", _chat_starting, name="chat-starting"))
+    elif ui:
         _mount_ui(app, holder, settings, guard)
     return app
 
 
-def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings, guard: Guard) -> None:
+_STARTING = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><meta http-equiv="refresh" content="1">
+<title>policybot</title></head><body><p>聊天界面正在启动，请稍候… / The chat is starting…</p></body></html>"""
+
+
+async def _chat_starting(request: Request) -> Response:
+    """``/`` while the chat is being built: a page that reloads itself."""
+    return HTMLResponse(_STARTING, status_code=503, headers={"Retry-After": "1"})
+
+
+async def _mount_ui_later(
+    app: FastAPI, holder: BotHolder, settings: Settings, guard: Guard, stack: AsyncExitStack
+) -> None:
+    """Once the engine has loaded (or failed to), build and mount the chat (in a thread: importing
+    Gradio and building it hold the interpreter for seconds), then run Gradio's start-up on the event
+    loop as ``mount_gradio_app``'s lifespan would, and drop the "starting" page."""
+    while holder.bot is None and holder.error is None:
+        await asyncio.sleep(0.05)
+    try:
+        gradio_app = await asyncio.to_thread(_mount_ui, app, holder, settings, guard)
+        await stack.enter_async_context(gradio_app.router.lifespan_context(gradio_app))
+        blocks = gradio_app.get_blocks()
+        blocks.run_startup_events()
+        await blocks.run_extra_startup_events()
+    except Exception:
+        log.exception("the chat failed to start (the API is served)")
+        return
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "name", None) != "chat-starting"]
+    log.info("chat mounted at /")
+
+
+def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings, guard: Guard) -> Any:
+    """Mount the Gradio chat at ``/``; returns Gradio's app."""
     import gradio as gr
 
     from policybot.surfaces.api import keys_match
@@ -379,6 +424,7 @@ def _mount_ui(app: FastAPI, holder: BotHolder, settings: Settings, guard: Guard)
         max_file_size=settings.max_upload_bytes,
         show_error=False,  # only gr.Error messages (ours, in the UI's language) reach the user
     )
+    return getattr(app.router.routes[-1], "app", None)  # the Mount that mount_gradio_app appended
 
 
 def is_loopback(host: str) -> bool:
@@ -408,7 +454,7 @@ def check_exposure(settings: Settings) -> None:
 def worker_app() -> FastAPI:
     """uvicorn factory for ``workers > 1``; each worker reads its settings from the environment."""
     configure_logging()
-    return create_app(Settings(), sync_corpus=False)  # the parent process synced the corpus
+    return create_app(Settings(), sync_corpus=False, ui_after_load=True)  # the parent process synced the corpus
 
 
 def _export(settings: Settings) -> None:
@@ -438,7 +484,7 @@ def serve(settings: Settings) -> None:
         settings.port,
     )
     if settings.workers == 1:
-        uvicorn.run(create_app(settings, load_now=True), **options)
+        uvicorn.run(create_app(settings, load_now=True, ui_after_load=True), **options)
         return
     holder = BotHolder()  # prepare the model and the index once, before the workers start
     load_engine(holder, settings)
