@@ -27,3 +27,9 @@ def test_the_bundled_glossary_knows_accounting_words() -> None:
     found = dict(g.translate("In which balance sheet line are warranty provisions due within one year shown?"))
     assert found["balance sheet"] == ("资产负债表",) and found["provisions"] == ("预计负债",)
     assert "质量保证" in found["warranty"]
+
+
+def test_chinese_synonyms_widen_a_term() -> None:
+    g = Glossary.load()
+    assert g.expand("投向")[0] == "投向" and "投资于" in g.expand("投向")  # "投向初创期企业" / "投资于初创期中小企业"
+    assert "公布" in g.expand("发布")
