@@ -471,3 +471,17 @@ def test_a_quoted_item_comes_with_the_sentence_introducing_its_list(bot: PolicyB
     assert "直接确认" in answer.text and "高新技术企业资格证书" in answer.text, answer.text
     assert answer.text.index("直接确认") < answer.text.index("“(一)企业拥有")
     assert "现行" not in answer.text  # the certificate's validity is the asker's, not the measure's
+
+
+def test_a_benefit_asked_takes_the_sentence_granting_one() -> None:
+    from policybot.answer.compose import best_sentences
+    from policybot.records import Chunk, Hit
+
+    text = (
+        "职业院校应当主动与具备条件的企业在人才培养、技术创新等方面开展合作。"
+        "试点企业兴办职业教育的投资符合条件的，可按投资额一定比例抵免该企业当年应缴教育费附加和地方教育附加。"
+    )
+    chunk = Chunk("c", "d", "方案", ("方案", "（十）推动校企全面加强深度合作"), text, text, 0, len(text), 0)
+    question = "我们是一家汽车零部件企业，打算和职业院校合作兴办职业教育，投资能享受什么优惠？"
+    best = best_sentences(understand(question), [Hit(chunk, 0.9)], 1)
+    assert "抵免" in best[0][1]

@@ -104,6 +104,12 @@ class Draft:
         return f"{name_part} ({last})" if last and last != name else name_part
 
 
+_BENEFIT_ASKED = re.compile(
+    r"优惠|享受什么|有什么好处|有什么支持|有什么政策|减免|抵免|benefit|incentive|tax break", re.I
+)
+_BENEFIT_GIVEN = re.compile(r"抵免|减免|免征|补贴|补助|奖励|奖补|贴息|优惠|可按|给予|享受|优先安排")
+
+
 def best_sentences(query: Query, hits: list[Hit], limit: int, *, per_chunk: int = 2) -> list[tuple[Hit, str, float]]:
     """The sentences of the retrieved chunks that best match the question.
 
@@ -111,12 +117,14 @@ def best_sentences(query: Query, hits: list[Hit], limit: int, *, per_chunk: int 
     score; at most ``per_chunk`` sentences are taken from one chunk.
     """
     scored: list[tuple[float, int, Hit, str]] = []
+    benefit = bool(_BENEFIT_ASKED.search(query.question))  # "投资能享受什么优惠": the sentence granting one
     for rank, hit in enumerate(hits):
         heading = hit.chunk.section_path[-1]
         for pos, sentence in enumerate(sentences_of(hit.chunk)):
             if len(sentence) < 6 or sentence.rstrip("。：:；") == heading or is_instruction(sentence):
                 continue
             lex = lexical_overlap(query, sentence + hit.chunk.section)
+            lex += 0.3 if benefit and _BENEFIT_GIVEN.search(sentence) else 0.0
             scored.append((lex + 0.6 * hit.score - 0.01 * pos, rank, hit, sentence))
     scored.sort(key=lambda x: (-x[0], x[1]))
     taken: dict[str, int] = {}
