@@ -349,3 +349,10 @@ def test_question_side_scores_found_once_per_question(
         assert evidence._bound_fit(question, text) == bound
     for cached in (evidence._asked_definition, evidence._asked_labels, evidence._asked_bounds):
         assert cached.cache_info().misses == 1 and cached.cache_info().hits == 2
+
+
+def test_a_value_changed_to_needs_the_value_it_is_changed_to() -> None:
+    call = "2015年营业收入原则上不低于2000万元（对于新设并已投产企业，收入要求可适当放宽）。"
+    assert not _ranked([call], "新设企业的营业收入要求可以放宽到多少万元？", AnswerType.MONEY)
+    voucher = "抵扣比例为合同金额的30%；对专精特新企业，抵扣比例提高到40%。"
+    assert _ranked([voucher], "专精特新企业的抵扣比例可以提高到多少？", AnswerType.RATIO)

@@ -160,6 +160,7 @@ _TIMES = {
     AnswerType.FREQUENCY: {TimeKind.PERIOD},
 }
 _DEADLINES = {TimeKind.DEADLINE, TimeKind.WINDOW}
+_CHANGED_TO = re.compile(r"(放宽|提高|降低|调整|上调|下调|延长|缩短|增加|减少)(?:到|至|为)(?:多少|几)")
 #: Support asked about (补贴多少, how much subsidy) is answered by a clause that gives support.
 _SUPPORT_ASKED = re.compile(r"补贴|补助|奖励|资助|奖补|扶持资金|subsid|grant|funding|award", re.I)
 _SUPPORT_GIVEN = re.compile(r"补贴|补助|奖励|资助|奖补|扶持|支持|给予|补偿|贴息|减免|返还|抵扣|安排|投资")
@@ -432,6 +433,9 @@ def _evidence(
     times = {t.kind for t in find_times(clause.text)} if ok and kind is AnswerType.TIME else set()
     if times and deadline:  # a deadline asked ("截止时间是哪天"): "（预计1月上旬）下发后" is a date, not one
         ok = bool(times & _DEADLINES) or bool(_CLOSES.search(clause.text))
+    changed = _CHANGED_TO.search(query.question)
+    if ok and changed:  # "可以放宽到多少万元": the value it is changed to, not the rule it changes
+        ok = bool(re.search(rf"{changed.group(1)}(?:到|至|为)\s*(?:百分之)?[\d一二三四五六七八九十两]", clause.text))
     if ok and kind is AnswerType.MONEY and _SUPPORT_ASKED.search(query.question):
         ok = bool(_SUPPORT_GIVEN.search(clause.text + chunk.section_path[-1]))  # not a revenue threshold
     score = base + 0.6 * lex
