@@ -485,3 +485,11 @@ def test_a_benefit_asked_takes_the_sentence_granting_one() -> None:
     question = "我们是一家汽车零部件企业，打算和职业院校合作兴办职业教育，投资能享受什么优惠？"
     best = best_sentences(understand(question), [Hit(chunk, 0.9)], 1)
     assert "抵免" in best[0][1]
+
+
+def test_conditions_asked_of_what_states_none_are_refused(bot: PolicyBot) -> None:
+    # the opinion only says such centres will be built: nothing a candidate must meet
+    refused = bot.ask("申请建设国家农机装备创新中心要具备哪些条件？")
+    assert refused.refused and refused.notes == ("refusal: no_conditions",), refused.text
+    stated = bot.ask("科技型中小企业需要满足什么条件？")
+    assert not stated.refused and "须同时满足以下条件" in stated.text, stated.text

@@ -20,6 +20,7 @@ from policybot.answer.asks import covered, merge_drafts, split_asks
 from policybot.answer.compose import Draft
 from policybot.answer.composers import NEAREST_ONLY, compose, rescues
 from policybot.answer.context import AnswerContext
+from policybot.answer.evidence import AnswerType, fits
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import check_grounding
 from policybot.answer.refusal import Decision, asked_noun, decide, term_found
@@ -156,7 +157,16 @@ class ExtractiveAnswerer:
             what = "、".join(missing)
             reason = f"：文件没有提到“{what}”" if query.lang == "zh" else f": they never mention {what}"
             return self.refuse(query, hits, reason, "subject_missing")
+        if self._states_no_condition(query, composer, draft):
+            return self.refuse(query, hits, code="no_conditions")
         return self.finish(query, self._by_ask(step, draft, composer), hits, step.as_of)
+
+    @staticmethod
+    def _states_no_condition(query: Query, composer: str, draft: Draft) -> bool:
+        """Conditions asked ("需要满足什么条件"), and only near passages found, none stating one."""
+        if composer not in (*NEAREST_ONLY, "list") or not _ASKS_CONDITIONS.search(query.question):
+            return False
+        return not any(fits(AnswerType.CONDITION, c.quote) for c in draft.citations)
 
     def _by_ask(self, step: Retrieved, whole: Draft, composer: str) -> Draft:
         """``whole``, or when the message asks several figures, dates or contacts in turn and the
@@ -226,6 +236,10 @@ class ExtractiveAnswerer:
             )
         notes = add_status_notes(draft, self.retriever, as_of)
         return Answer(query.question, draft.text, tuple(draft.citations), False, tuple(draft.facts), notes=tuple(notes))
+
+
+#: A question that asks what the conditions are, not whether something is allowed.
+_ASKS_CONDITIONS = re.compile(r"(?:满足|具备|符合|需要|要)(?:什么|哪些)(?:样的)?(?:条件|资格|要求)|什么条件|哪些条件")
 
 
 def _first_sentence(text: str) -> str:
