@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from docfiles import PLANTED
+from policybot.answer.chain import ExtractiveAnswerer
 from policybot.answer.compose import Draft
 from policybot.answer.composers import REGISTRY, compose, register
 from policybot.answer.context import AnswerContext
@@ -493,3 +494,13 @@ def test_conditions_asked_of_what_states_none_are_refused(bot: PolicyBot) -> Non
     assert refused.refused and refused.notes == ("refusal: no_conditions",), refused.text
     stated = bot.ask("科技型中小企业需要满足什么条件？")
     assert not stated.refused and "须同时满足以下条件" in stated.text, stated.text
+
+
+def test_a_document_set_aside_is_not_searched(bot: PolicyBot) -> None:
+    answerer = bot.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    q = understand("企业研发过程中产出的产品对外销售怎么处理（不是机器人专项资金申报）？")
+    scope = answerer._not_set_aside(q, None)
+    assert scope is not None and "dongguan-robot-fund-2016" not in scope and "caishui-2015-119" in scope
+    assert answerer._not_set_aside(understand("企业研发产品对外销售怎么处理？"), None) is None
+    assert answerer._not_set_aside(q, ("sat-2015-97",)) == ("sat-2015-97",)  # an explicit scope stands

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from policybot.answer.asks import covered, merge_drafts, split_asks
 from policybot.answer.compose import Draft
 from policybot.answer.composers import NEAREST_ONLY, compose, rescues
-from policybot.answer.context import AnswerContext
+from policybot.answer.context import AnswerContext, document_weights
 from policybot.answer.evidence import AnswerType, fits
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import check_grounding
@@ -27,6 +27,7 @@ from policybot.answer.refusal import Decision, asked_noun, decide, term_found
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, understand
 from policybot.config import Settings
+from policybot.genre import SET_ASIDE
 from policybot.lifecycle.notes import add_status_notes, as_of_words
 from policybot.lifecycle.preference import prefer_in_force
 from policybot.records import Answer, Citation, Hit
@@ -135,7 +136,9 @@ class ExtractiveAnswerer:
 
     def _retrieve(self, step: Understood) -> Retrieved:
         q = step.query
-        hits = self.retriever.search(q.text, self.top_k, keywords=q.keywords, doc_ids=step.scope)
+        hits = self.retriever.search(
+            q.text, self.top_k, keywords=q.keywords, doc_ids=self._not_set_aside(q, step.scope)
+        )
         preferred = prefer_in_force(hits, q, self.retriever.index, step.as_of)
         return Retrieved(q, preferred.hits, step.scope, step.as_of, preferred.weights)
 
@@ -189,6 +192,16 @@ class ExtractiveAnswerer:
         if not parts or all(covered(whole, part) for _label, part in parts):
             return whole
         return merge_drafts(whole, parts)
+
+    def _not_set_aside(self, query: Query, scope: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """``scope`` without the documents the question sets aside ("（不是税收加计扣除）"), when it
+        sets one aside and others remain; else ``scope`` unchanged."""
+        if scope is not None or not SET_ASIDE.search(query.question):
+            return scope
+        documents = self.retriever.index.documents
+        weights = document_weights(query, list(documents.values()))
+        kept = tuple(d for d in documents if weights.get(d, 0.0) > -0.2)
+        return kept if 0 < len(kept) < len(documents) else None
 
     # -- decisions ---------------------------------------------------------------------------
     def decide(self, query: Query, hits: list[Hit], doc_ids: Sequence[str] | None = None) -> Decision:

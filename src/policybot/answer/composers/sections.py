@@ -10,7 +10,7 @@ from policybot.answer.compose import Draft, sentences_of
 from policybot.answer.composers.base import score_of, section_label, top_docs
 from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.values import MIN_SCORE, fitting
-from policybot.answer.context import AnswerContext
+from policybot.answer.context import AnswerContext, document_weights
 from policybot.answer.evidence import AnswerType
 from policybot.answer.understanding import bigrams
 from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS, NEGATIVE, PERMITTED
@@ -187,7 +187,10 @@ def _what_follows(draft: Draft, hit: Hit, sentence: str) -> str:
 
 def quote_sentences(ctx: AnswerContext, draft: Draft, hits: list[Hit], limit: int, per_chunk: int = 2) -> bool:
     q = draft.query
-    picked = ctx.sentences(q, hits, limit, per_chunk)
+    docs = [d for d in (ctx.document(x) for x in dict.fromkeys(h.chunk.doc_id for h in hits)) if d is not None]
+    weights = document_weights(q, docs)
+    kept = [h for h in hits if weights.get(h.chunk.doc_id, 0.0) > -0.2]  # not from what it sets aside (（不是…）)
+    picked = ctx.sentences(q, kept or hits, limit, per_chunk)
     if not picked:
         return False
     top = picked[0][2]
