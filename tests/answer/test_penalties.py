@@ -31,3 +31,12 @@ def test_a_fine_is_the_whole_range_of_the_askers_article(bot: PolicyBot) -> None
     answer = bot.ask("我们是重点用能单位，拒不落实节能主管部门的整改要求会被罚多少？")
     assert answer.text.startswith("十万元以上三十万元以下"), answer.text
     assert answer.citations[0].section.endswith("第八十三条"), answer.citations
+
+
+def test_a_fine_asked_of_one_actor_is_not_answered_from_anothers_article(bot: PolicyBot) -> None:
+    # the law sets duties for 公共机构 (能源审计) but fines only their purchasing; 第七十六条 fines
+    # service agencies that falsify audits: not the asker's case
+    answer = bot.ask("公共机构不按规定进行能源审计的，罚款多少？")
+    assert answer.refused or "第七十六条" not in answer.text, answer.text
+    builder = bot.ask("建设单位违反建筑节能标准会被罚多少钱？")
+    assert builder.text.startswith("二十万元以上五十万元以下"), builder.text

@@ -62,6 +62,11 @@ __all__ = [
 
 
 _DEADLINES = {TimeKind.DEADLINE, TimeKind.WINDOW}
+#: Who a penalty question is about: "公共机构不按规定进行能源审计的" -> 公共机构.
+_PENALISED = re.compile(
+    r"^([\u4e00-\u9fff]{2,10}?(?:机构|单位|企业|公司|部门|机关|组织|个人))(?:不|未|违反|没有|拒不|擅自|无正当理由)"
+)
+_ASKS_PENALTY = re.compile(r"罚|处罚|处分|法律责任|penalt|fine", re.I)
 _CHANGED_TO = re.compile(r"(放宽|提高|降低|调整|上调|下调|延长|缩短|增加|减少)(?:到|至|为)(?:多少|几)")
 #: Support asked about (补贴多少, how much subsidy) is answered by a clause that gives support.
 _SUPPORT_ASKED = re.compile(r"补贴|补助|奖励|资助|奖补|扶持资金|subsid|grant|funding|award", re.I)
@@ -234,6 +239,9 @@ def _evidence(
     times = {t.kind for t in find_times(clause.text)} if ok and kind is AnswerType.TIME else set()
     if times and deadline:  # a deadline asked ("截止时间是哪天"): "（预计1月上旬）下发后" is a date, not one
         ok = bool(times & _DEADLINES) or bool(_CLOSES.search(clause.text))
+    actor = _PENALISED.search(query.question[len(query.own) :] if query.own else query.question)
+    if ok and actor and _ASKS_PENALTY.search(query.question):  # "公共机构不按规定…的，罚款多少": its article
+        ok = actor.group(1) in clause.text + chunk.text[: clause.start]
     changed = _CHANGED_TO.search(query.question)
     if ok and changed:  # "可以放宽到多少万元": the value it is changed to, not the rule it changes
         ok = bool(re.search(rf"{changed.group(1)}(?:到|至|为)\s*(?:百分之)?[\d一二三四五六七八九十两]", clause.text))
