@@ -286,7 +286,7 @@ def test_run_eval_fails_the_gate_with_a_wrong_answer_expectation(
 
 def test_corpus_gates_bound_rates_from_above_and_accuracy_from_below() -> None:
     metrics = {
-        "answer_accuracy": 0.9,
+        "answer_accuracy": 0.95,
         "refusal_recall": 0.9,
         "false_refusal_rate": 0.5,
         "wrong_value_rate": 0.0,
@@ -297,3 +297,12 @@ def test_corpus_gates_bound_rates_from_above_and_accuracy_from_below() -> None:
     assert _gates(None, Report(metrics={"policybot": good}), "corpus") == []
     low = {**good, "answer_accuracy": 0.1}
     assert _gates(None, Report(metrics={"policybot": low}), "corpus")[0].startswith("corpus answer_accuracy 0.1 <")
+
+
+def test_every_genre_has_a_floor_on_the_corpus_only() -> None:
+    from policybot.evaluation.runner import GENRE_FLOOR
+
+    metrics = {"answer_accuracy": 0.95, "refusal_recall": 0.9, "by_genre": {"call": 0.8, "plan": 0.95}}
+    failures = _gates(None, Report(metrics={"policybot": metrics}), "corpus")
+    assert failures == [f"corpus accuracy in genre call 0.8 < {GENRE_FLOOR}"]
+    assert not any("genre" in f for f in _gates(None, Report(metrics={"policybot": metrics}), "seed"))

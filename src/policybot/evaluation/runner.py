@@ -35,12 +35,14 @@ GATES = {"retrieval_hit@3": 0.95, "answer_accuracy_deadline_target": 0.95, "refu
 #: citations 0.95, refusal recall 0.95, false refusals 0.03, wrong values 0.01) are reported, not yet met.
 CORPUS_GATES = {
     "retrieval_hit@3": 0.92,
-    "answer_accuracy": 0.83,
-    "citation_accuracy": 0.92,
-    "refusal_recall": 0.74,
+    "answer_accuracy": 0.93,
+    "citation_accuracy": 0.96,
+    "refusal_recall": 0.86,
     "false_refusal_rate": 0.03,
-    "wrong_value_rate": 0.15,
+    "wrong_value_rate": 0.06,
 }
+#: The floor of answer accuracy in every genre of the corpus (the goal is 0.90; this leaves one question).
+GENRE_FLOOR = 0.88
 #: The eval sets: (name, retrieval file, answer file). "seed" is the first document's set.
 SETS = (("seed", "retrieval.yaml", "questions.yaml"), ("corpus", "retrieval-corpus.yaml", "questions-corpus.yaml"))
 
@@ -298,6 +300,10 @@ def _gates(retrieval: Report | None, answers: Report | None, name: str = "seed")
             upper = key in ("false_refusal_rate", "wrong_value_rate")
             if (m[key] > floor) if upper else (m[key] < floor):
                 failures.append(f"{prefix}{key} {m[key]} {'>' if upper else '<'} {floor}")
+        if name != "seed":
+            for genre, value in m.get("by_genre", {}).items():
+                if value < GENRE_FLOOR:
+                    failures.append(f"{prefix}accuracy in genre {genre} {value} < {GENRE_FLOOR}")
     return failures
 
 
