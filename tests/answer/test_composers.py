@@ -474,6 +474,19 @@ def test_a_quoted_item_comes_with_the_sentence_introducing_its_list(bot: PolicyB
     assert "现行" not in answer.text  # the certificate's validity is the asker's, not the measure's
 
 
+def test_protection_asked_takes_the_sentence_granting_a_right() -> None:
+    from policybot.answer.compose import best_sentences
+    from policybot.records import Chunk, Hit
+
+    text = (
+        "第五十三条国家机关、事业单位和大型企业不得违约拖欠中小企业的货物、工程、服务款项。"
+        "中小企业有权要求拖欠方支付拖欠款并要求对拖欠造成的损失进行赔偿。"
+    )
+    chunk = Chunk("c", "d", "法", ("法", "第五十三条"), text, text, 0, len(text), 0)
+    question = "我们是一家小型工程公司，一家大型国企拖欠我们工程款一年多了，法律上怎么保护我们？"
+    assert "有权" in best_sentences(understand(question), [Hit(chunk, 0.9)], 1)[0][1]
+
+
 def test_a_benefit_asked_takes_the_sentence_granting_one() -> None:
     from policybot.answer.compose import best_sentences
     from policybot.records import Chunk, Hit

@@ -105,9 +105,10 @@ class Draft:
 
 
 _BENEFIT_ASKED = re.compile(
-    r"优惠|享受什么|有什么好处|有什么支持|有什么政策|减免|抵免|benefit|incentive|tax break", re.I
+    r"优惠|享受什么|有什么好处|有什么支持|有什么政策|减免|抵免|怎么保护|如何保护|维权|benefit|incentive|tax break",
+    re.I,
 )
-_BENEFIT_GIVEN = re.compile(r"抵免|减免|免征|补贴|补助|奖励|奖补|贴息|优惠|可按|给予|享受|优先安排")
+_BENEFIT_GIVEN = re.compile(r"抵免|减免|免征|补贴|补助|奖励|奖补|贴息|优惠|可按|给予|享受|优先安排|有权|赔偿|投诉")
 
 
 def best_sentences(query: Query, hits: list[Hit], limit: int, *, per_chunk: int = 2) -> list[tuple[Hit, str, float]]:
