@@ -164,8 +164,9 @@ def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
 def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
-    assert names == ["lifecycle", "history", "reference", "tier", "eligibility", "document", "schedule", "goal",
-                     "value", "excluded", "role-section", "named-section", "list", "intent"]  # fmt: skip
+    assert names == ["lifecycle", "history", "reference", "attachments", "tier", "eligibility", "document",
+                     "schedule", "goal", "value", "excluded", "role-section", "named-section", "list",
+                     "intent"]  # fmt: skip
 
 
 def test_planted_instructions_are_never_the_answer(fresh_bot: PolicyBot) -> None:
@@ -517,3 +518,25 @@ def test_a_document_set_aside_is_not_searched(bot: PolicyBot) -> None:
     assert scope is not None and "dongguan-robot-fund-2016" not in scope and "caishui-2015-119" in scope
     assert answerer._not_set_aside(understand("企业研发产品对外销售怎么处理？"), None) is None
     assert answerer._not_set_aside(q, ("sat-2015-97",)) == ("sat-2015-97",)  # an explicit scope stands
+
+
+@pytest.mark.parametrize(
+    "question", ["97号公告列出了哪些附件？", "Which attachments does SAT Announcement No. 97 list?"]
+)
+def test_the_attachments_a_document_lists_are_quoted(bot: PolicyBot, question: str) -> None:
+    answer = bot.ask(question)
+    assert "附件1：自主研发“研发支出”辅助账" in answer.text and "附件5：“研发支出”辅助账汇总表" in answer.text, (
+        answer.text
+    )
+    assert {c.doc_id for c in answer.citations} == {"sat-2015-97"}
+    assert answer.text.count("附件1：") == 1  # listed twice in the text, quoted once
+
+
+def test_attachment_lines_are_read_once_each() -> None:
+    from policybot.answer.composers.attachments import attachment_lines
+    from policybot.records import Document, DocumentMeta
+
+    text = "正文。\n附件：1.申请表\n附件1：项目申请表\n附件2：承诺书\n\n附件1：项目申请表\n（表格略）"
+    doc = Document(DocumentMeta("d", "通知", "d.txt", "txt", "0"), text)
+    assert [line for _o, line in attachment_lines(doc)] == ["附件1：项目申请表", "附件2：承诺书"]
+    assert all(text[o:].startswith(line) for o, line in attachment_lines(doc))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from policybot.answer.compose import Draft
+from policybot.answer.composers.attachments import Attachments
 from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.exclusions import Excluded
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
@@ -189,6 +190,7 @@ REGISTRY: list[Composer] = [
     LifecycleComposer(),
     EnactmentHistory(),
     CitedNumber(),
+    Attachments(),
     ScoreTier(),
     DocumentFacts(),
     Schedule(),
