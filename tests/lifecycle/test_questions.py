@@ -17,6 +17,7 @@ from policybot.lifecycle.questions import LifeAsk, asked_date, lifecycle_ask
         ("2017年12月31日，中小企业促进法施行了吗？", LifeAsk.VALIDITY),
         ("哪个文件废止了国税发〔2008〕116号？", LifeAsk.REPEALER),
         ("财税〔2013〕70号被哪个文件废止了？", LifeAsk.REPEALER),
+        ("97号公告后来被哪些公告部分废止了？", LifeAsk.REPEALER),
         ("现行的中小企业促进法是哪个？", LifeAsk.CURRENT),
         ("97号公告是根据哪个文件制定的？", LifeAsk.BASIS),
         ("北京条例是哪部法律的地方版本？", LifeAsk.BASIS),
