@@ -103,6 +103,12 @@ def test_coverage_counts_the_nouns_the_question_names() -> None:
     assert coverage(q, "国有大型商业银行应当设立普惠金融机构") < 0.5
 
 
+def test_coverage_takes_a_nouns_synonyms() -> None:
+    q = understand("能申请什么补贴、按多少补？", (), Glossary.load())
+    assert coverage(q, "方向2：按照机器人购置额的10%予以事后奖补。") == 1.0  # 奖补 is a 补贴
+    assert coverage(understand("能申请什么补贴、按多少补？"), "方向2：按照机器人购置额的10%予以事后奖补。") == 0.0
+
+
 def test_year_fit_follows_the_year_that_governs_the_clause() -> None:
     text = "到2020年，全国农作物耕种收综合机械化率达到70%。到2025年，全国农作物耕种收综合机械化率达到75%。"
     q2020 = understand("2020年全国农作物耕种收综合机械化率要达到多少？")

@@ -89,7 +89,10 @@ def coverage(query: Query, text: str, identity: str = "") -> float:
     its glossary terms) found in ``text`` or the document's ``identity`` (title, 文号, issuer). A
     compound of four or more characters counts when both its halves are in ``text`` itself: "能源审计"
     is not covered by a clause on 审计 in the 节约能源法."""
-    groups = [(t,) for t in query.required] if query.lang == "zh" else list(query.terms)
+    if query.lang == "zh":  # each noun with its synonyms (补贴: 补助, 奖补 …)
+        groups = [next((g for g in query.terms if t in g), (t,)) for t in query.required]
+    else:
+        groups = list(query.terms)
     if not groups:
         return 1.0
     whole = text + identity
