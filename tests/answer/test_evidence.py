@@ -362,3 +362,12 @@ def test_a_value_changed_to_needs_the_value_it_is_changed_to() -> None:
     assert not _ranked([call], "新设企业的营业收入要求可以放宽到多少万元？", AnswerType.MONEY)
     voucher = "抵扣比例为合同金额的30%；对专精特新企业，抵扣比例提高到40%。"
     assert _ranked([voucher], "专精特新企业的抵扣比例可以提高到多少？", AnswerType.RATIO)
+
+
+def test_a_value_right_after_the_noun_asked_states_it() -> None:
+    qa = [
+        "甲公司拟将大厦的折旧年限变更为40年，玻璃幕墙改造支出予以资本化，计入大厦资产原值。",
+        "甲公司持有某大厦写字楼，原值10亿元，采用年限平均法折旧，折旧年限35年。",
+    ]
+    assert _ranked(qa, "大厦原值多少？", AnswerType.NUMBER)[0].startswith("甲公司持有")
+    assert _ranked(qa, "甲公司想把折旧年限改成多少年？", AnswerType.PERIOD)[0].startswith("甲公司拟将")

@@ -67,7 +67,9 @@ _PENALISED = re.compile(
     r"^([\u4e00-\u9fff]{2,10}?(?:机构|单位|企业|公司|部门|机关|组织|个人))(?:不|未|违反|没有|拒不|擅自|无正当理由)"
 )
 _ASKS_PENALTY = re.compile(r"罚|处罚|处分|法律责任|penalt|fine", re.I)
-_CHANGED_TO = re.compile(r"(放宽|提高|降低|调整|上调|下调|延长|缩短|增加|减少)(?:到|至|为)(?:多少|几)")
+_CHANGE = r"(?:放宽|提高|降低|调整|上调|下调|延长|缩短|增加|减少|改|变更|改变)"
+_CHANGED_TO = re.compile(rf"({_CHANGE})(?:到|至|为|成)(?:多少|几)")
+_CHANGED_VALUE = re.compile(rf"{_CHANGE}(?:到|至|为|成)\s*(?:百分之)?[\d一二三四五六七八九十两]")
 #: Support asked about (补贴多少, how much subsidy) is answered by a clause that gives support.
 _SUPPORT_ASKED = re.compile(r"补贴|补助|奖励|资助|奖补|扶持资金|subsid|grant|funding|award", re.I)
 _SUPPORT_GIVEN = re.compile(r"补贴|补助|奖励|资助|奖补|扶持|支持|给予|补偿|贴息|减免|返还|抵扣|安排|投资")
@@ -247,7 +249,7 @@ def _evidence(
         ok = actor.group(1) in clause.text + chunk.text[: clause.start]
     changed = _CHANGED_TO.search(query.question)
     if ok and changed:  # "可以放宽到多少万元": the value it is changed to, not the rule it changes
-        ok = bool(re.search(rf"{changed.group(1)}(?:到|至|为)\s*(?:百分之)?[\d一二三四五六七八九十两]", clause.text))
+        ok = bool(_CHANGED_VALUE.search(clause.text))
     if ok and kind is AnswerType.MONEY and _SUPPORT_ASKED.search(query.question):
         ok = bool(_SUPPORT_GIVEN.search(clause.text + chunk.section_path[-1]))  # not a revenue threshold
     score = base + 0.6 * lex
@@ -259,11 +261,27 @@ def _evidence(
     score += _named_label(query.question, clause.text)
     score += _bound_fit(query.question, clause.text) if ok else 0.0
     score += _defines(query.question, clause.text)
+    score += 0.1 if ok and _value_after_term(query, kind, clause.text, units) else 0.0
     cover = coverage(query, clause.text + " ".join(chunk.section_path), identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
 
 
 _FIGURE_NAMED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|[万亿千百]?(?![号年月日])[\u4e00-\u9fff])")
+
+
+def _value_after_term(query: Query, kind: AnswerType, text: str, units: frozenset[str] | None) -> bool:
+    """Does a value of the asked kind follow one of the question's nouns at once ("原值10亿元",
+    "折旧年限35年")? Such a clause states that value of that thing, not merely names both."""
+    if kind not in FIGURE_KINDS:
+        return False
+    values = values_for(kind, text, units)
+    terms = [t for t in (*query.required, *(g[0] for g in query.terms)) if len(t) >= 2 and not t.isdigit()]
+    for term in dict.fromkeys(terms):
+        for m in re.finditer(re.escape(term), text):
+            after = text[m.end() : m.end() + 4 + max((len(v) for v in values), default=0)]
+            if any(after.lstrip("为是达约：: ").startswith(v) for v in values):
+                return True
+    return False
 
 
 def _named_figures(query: Query, text: str) -> float:
