@@ -30,6 +30,7 @@ from policybot.records import Chunk, Hit
         ("购买工业机器人能得到多少补贴？", AnswerType.MONEY),
         ("补助标准是什么？", AnswerType.MONEY),
         ("What is the minimum funding per project for equity investment?", AnswerType.MONEY),
+        ("具体是几点之前？", AnswerType.TIME),  # a clock time is a time, not a number
         ("我们是一家电厂，一直给职工免费供电供暖，这违法吗？会怎么处罚？", AnswerType.AMOUNT),  # a penalty asked
         ("公共机构不按规定进行能源审计的，罚款多少？", AnswerType.AMOUNT),
         ("机器人专项资金项目申请资料的封面要统一标明什么？", AnswerType.OTHER),  # 资金 only names the fund

@@ -62,7 +62,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.TIME,
         re.compile(
-            r"什么时候|何时|哪天|几月|哪一年|哪年|日期|截止|截至|最迟|最晚|前完成|什么时间|时间要求|时间范围|哪段时间"
+            r"什么时候|何时|几点|哪天|几月|哪一年|哪年|日期|截止|截至|最迟|最晚|前完成|什么时间|时间要求|时间范围|哪段时间"
             r"|when|deadline|date",
             re.I,
         ),
