@@ -204,6 +204,28 @@ def test_an_edit_embeds_only_the_texts_the_index_does_not_hold(two_docs: Path, e
         np.testing.assert_allclose(vector, by_text[text], atol=1e-5)
 
 
+def test_an_edit_tokenizes_only_the_new_chunks_for_the_keyword_index(
+    two_docs: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policybot.store import keyword
+
+    tokenized: list[str] = []
+    real = keyword.tokenize
+    monkeypatch.setattr(keyword, "tokenize", lambda text: tokenized.append(text) or real(text))
+    write(two_docs / "corpus" / "hydrogen.txt", notice("氢能", 6, "三"))
+    run(two_docs, embedder)
+    data = load_index(two_docs / "index")
+    assert sorted(tokenized) == sorted(c.embed_text for c in data.chunks if c.doc_id == "hydrogen")
+    saved = json.loads((live_dir(two_docs / "index") / "keyword.json").read_text("utf-8"))
+    assert saved == keyword.KeywordIndex.build([c.embed_text for c in data.chunks]).to_json()
+    tokenized.clear()
+    remove_documents(["hydrogen"], index_dir=two_docs / "index")
+    assert tokenized == []
+    data = load_index(two_docs / "index")
+    assert data.keyword is not None and {c.doc_id for c in data.chunks} == {"wind"}
+    assert data.keyword.to_json() == keyword.KeywordIndex.build([c.embed_text for c in data.chunks]).to_json()
+
+
 def test_a_pipeline_change_reuses_chunk_vectors_not_clause_vectors(
     two_docs: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

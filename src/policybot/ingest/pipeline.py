@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from policybot.store.ann import AnnParams
 from policybot.store.base import Store
 from policybot.store.files import IndexData, ModelInfo, ann_record, check_model
 from policybot.store.filestore import FilesStore
+from policybot.store.keyword import KeywordIndex, term_counts
 from policybot.store.rejections import Rejection, read_rejections, write_rejections
 
 __all__ = ["IngestReport", "PassageEmbedder", "discover", "ingest", "prepare_document", "remove_documents"]
@@ -284,7 +286,11 @@ def _update(
     fresh_clauses = split_clauses(fresh)
     texts = [c.embed_text for c in fresh] + [clause_embed_text(c, fresh[c.chunk_row]) for c in fresh_clauses]
     reusable = _known_vectors(previous, set(texts), chunking)
-    vectors = _embed_once(embedder, texts, reusable, report, progress=reading.progress)
+    with ThreadPoolExecutor(1, thread_name_prefix="policybot-keywords") as pool:
+        # the keyword index's jieba work runs while the model embeds (it releases the GIL)
+        keyword = pool.submit(_keyword_index, old, kept_rows, fresh)
+        vectors = _embed_once(embedder, texts, reusable, report, progress=reading.progress)
+        new.keyword = keyword.result()
     new.chunks = [old.chunks[i] for i in kept_rows] + fresh
     new.vectors = np.vstack([old.vectors[kept_rows], vectors[: len(fresh)]]).astype(np.float32)
     fresh_ids = _fresh_ids(keep)
@@ -297,6 +303,17 @@ def _update(
     if report.changed or rebuild or not _has_index(store) or new.ann_record() != old.ann_record():
         store.commit(new, upserted=fresh_ids, removed=report.removed, replace_all=replace_all)
     return report
+
+
+def _keyword_index(old: IndexData, kept_rows: list[int], fresh: list[Chunk]) -> KeywordIndex:
+    """The keyword index of the kept rows of ``old`` then ``fresh``: only fresh chunks are tokenized
+    (kept ones keep the term counts the old index holds)."""
+    if old.keyword is not None and len(old.keyword) == len(old.chunks):
+        counts = old.keyword.counts()
+        kept = [counts[i] for i in kept_rows]
+    else:
+        kept = [term_counts(old.chunks[i].embed_text) for i in kept_rows]
+    return KeywordIndex.from_counts(kept + [term_counts(c.embed_text) for c in fresh])
 
 
 def _known_vectors(index: IndexData | None, wanted: set[str], chunking: ChunkSettings) -> dict[str, np.ndarray]:
@@ -468,6 +485,7 @@ def _remove(doc_ids: list[str], store: Store, model: ModelInfo | None) -> list[s
         )
     rows = [i for i, c in enumerate(data.chunks) if c.doc_id not in doc_ids]
     kept_ids = {data.chunks[i].id for i in rows}
+    keyword = _keyword_index(data, rows, [])
     data.clause_vectors = data.clause_vectors[[c.row for c in data.clauses if c.chunk_id in kept_ids]]
     data.vectors = data.vectors[rows]
     data.chunks = [data.chunks[i] for i in rows]
@@ -475,6 +493,6 @@ def _remove(doc_ids: list[str], store: Store, model: ModelInfo | None) -> list[s
     data.measures = [m for m in data.measures if m.doc_id not in doc_ids]
     for doc_id in doc_ids:
         del data.documents[doc_id]
-    data.keyword = None
+    data.keyword = keyword
     store.commit(data, upserted=(), removed=doc_ids)
     return list(doc_ids)
