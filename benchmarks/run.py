@@ -137,6 +137,7 @@ def ingest_in_process(corpus: Path, index_dir: Path, *, embedder: Any = None, pr
         "facts": len(bot.index.facts),
         "clauses": len(bot.index.clauses),
         "texts_embedded": timed.texts,
+        "texts_reused": report.reused_texts,  # a text seen before in this ingest is embedded once
         "model_load_s": round(model_s, 3),
         "ingest_s": round(ingest_s, 3),
         "embed_s": round(timed.seconds, 3),

@@ -148,6 +148,119 @@ def test_chunk_ids_are_stable_across_reingests(two_docs: Path, embedder: Any) ->
     np.testing.assert_allclose(new.vectors, old.vectors, atol=1e-5)
 
 
+class CountingEmbedder:
+    """The real embedder, recording every passage it is asked to embed."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.passages: list[str] = []
+        self.model_id, self.dimension, self.fingerprint = inner.model_id, inner.dimension, inner.fingerprint
+        self.backend = inner.backend
+
+    def embed_passages(self, texts: Any, *, progress: bool = False) -> np.ndarray:
+        self.passages.extend(texts)
+        return np.asarray(self.inner.embed_passages(texts, progress=progress))
+
+    def embed_queries(self, texts: Any) -> np.ndarray:
+        return np.asarray(self.inner.embed_queries(texts))
+
+
+def all_texts(data: Any) -> list[str]:
+    """What an index embeds, in its rows' order: chunks, then clauses."""
+    from policybot.ingest.clauses import clause_embed_text
+
+    return [c.embed_text for c in data.chunks] + [clause_embed_text(c, data.chunks[c.chunk_row]) for c in data.clauses]
+
+
+def all_vectors(data: Any) -> np.ndarray:
+    return np.vstack([data.vectors, data.clause_vectors])
+
+
+def test_an_edit_embeds_only_the_texts_the_index_does_not_hold(two_docs: Path, embedder: Any) -> None:
+    old = load_index(two_docs / "index")
+    old_vectors = dict(zip(all_texts(old), all_vectors(old), strict=True))
+    write(two_docs / "corpus" / "hydrogen.txt", notice("氢能", 6, "三"))
+    counting = CountingEmbedder(embedder)
+    report = run(two_docs, counting)
+    assert report.updated == ["hydrogen"] and report.embedded == 3
+    new = load_index(two_docs / "index")
+    texts = all_texts(new)
+    assert counting.passages and not set(counting.passages) & set(old_vectors)  # nothing embedded twice
+    assert len(counting.passages) == len(set(counting.passages)) == report.model_texts
+    fresh = [c.doc_id for c in new.chunks] + [c.doc_id for c in new.clauses]
+    assert report.model_texts + report.reused_texts == fresh.count("hydrogen") and report.reused_texts > 0
+    reused = [(t, v) for t, v in zip(texts, all_vectors(new), strict=True) if "氢能" in t and t in old_vectors]
+    assert reused, "an unchanged part of the edited notice (its schedule) is reused"
+    for text, vector in reused:
+        np.testing.assert_array_equal(vector, old_vectors[text])
+    # and the index is the one a rebuild makes, which embeds every distinct text
+    rebuilt = CountingEmbedder(embedder)
+    report = run(two_docs, rebuilt, rebuild=True)
+    assert sorted(rebuilt.passages) == sorted(set(texts)) and report.model_texts == len(set(texts))
+    again = load_index(two_docs / "index")
+    by_text = dict(zip(all_texts(new), all_vectors(new), strict=True))
+    assert sorted(all_texts(again)) == sorted(texts)
+    for text, vector in zip(all_texts(again), all_vectors(again), strict=True):
+        np.testing.assert_allclose(vector, by_text[text], atol=1e-5)
+
+
+def test_an_edit_tokenizes_only_the_new_chunks_for_the_keyword_index(
+    two_docs: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policybot.store import keyword
+
+    tokenized: list[str] = []
+    real = keyword.tokenize
+    monkeypatch.setattr(keyword, "tokenize", lambda text: tokenized.append(text) or real(text))
+    write(two_docs / "corpus" / "hydrogen.txt", notice("氢能", 6, "三"))
+    run(two_docs, embedder)
+    data = load_index(two_docs / "index")
+    assert sorted(tokenized) == sorted(c.embed_text for c in data.chunks if c.doc_id == "hydrogen")
+    saved = json.loads((live_dir(two_docs / "index") / "keyword.json").read_text("utf-8"))
+    assert saved == keyword.KeywordIndex.build([c.embed_text for c in data.chunks]).to_json()
+    tokenized.clear()
+    remove_documents(["hydrogen"], index_dir=two_docs / "index")
+    assert tokenized == []
+    data = load_index(two_docs / "index")
+    assert data.keyword is not None and {c.doc_id for c in data.chunks} == {"wind"}
+    assert data.keyword.to_json() == keyword.KeywordIndex.build([c.embed_text for c in data.chunks]).to_json()
+
+
+def test_a_pipeline_change_reuses_chunk_vectors_not_clause_vectors(
+    two_docs: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another pipeline version may split clauses otherwise, so only chunk vectors (stored with
+    their text) are taken from the old index."""
+    from policybot.ingest import pipeline
+
+    old = load_index(two_docs / "index")
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", pipeline.PIPELINE_VERSION + 1)
+    counting = CountingEmbedder(embedder)
+    report = run(two_docs, counting)
+    assert sorted(report.added) == ["hydrogen", "wind"] and report.embedded == 6
+    new = load_index(two_docs / "index")
+    assert not set(counting.passages) & {c.embed_text for c in old.chunks}
+    assert set(counting.passages) == set(all_texts(new)[len(new.chunks) :])  # the clauses
+    np.testing.assert_array_equal(new.vectors, old.vectors)
+    np.testing.assert_allclose(new.clause_vectors, old.clause_vectors, atol=1e-5)
+
+
+def test_a_repeated_text_is_embedded_once(tmp_path: Path, embedder: Any) -> None:
+    twice = "到2017年底，建成氢能示范基地3个。"
+    write(tmp_path / "corpus" / "twice.txt", notice("氢能").replace(twice, twice + twice))
+    counting = CountingEmbedder(embedder)
+    report = run(tmp_path, counting)
+    data = load_index(tmp_path / "index")
+    texts = all_texts(data)
+    repeated = [i for i, t in enumerate(texts) if t.endswith("：" + twice)]
+    assert len(repeated) == 2, texts
+    assert len(counting.passages) == len(set(counting.passages)) == len(set(texts)) == len(texts) - 1
+    assert (report.model_texts, report.reused_texts) == (len(texts) - 1, 1)
+    vectors = all_vectors(data)
+    np.testing.assert_array_equal(vectors[repeated[0]], vectors[repeated[1]])
+    np.testing.assert_allclose(vectors[repeated[0]], embedder.embed_passages([texts[repeated[0]]])[0], atol=1e-5)
+
+
 def test_deleting_a_file_prunes_it_on_a_corpus_ingest(two_docs: Path, embedder: Any) -> None:
     (two_docs / "corpus" / "wind.txt").unlink()
     report = run(two_docs, embedder)

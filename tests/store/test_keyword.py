@@ -13,7 +13,7 @@ import yaml
 import docfiles
 from policybot.ingest.chunking import ChunkSettings
 from policybot.ingest.pipeline import prepare_document
-from policybot.store.keyword import KeywordIndex, tokenize
+from policybot.store.keyword import KeywordIndex, term_counts, tokenize
 from support import ROOT
 
 TEXTS = [
@@ -82,6 +82,18 @@ def test_postings_round_trip_through_the_arrays() -> None:
     assert index.postings("绿色") == [(0, 3)]
     assert index.postings("不存在的词") == []
     assert KeywordIndex(index.to_json()["postings"], [int(x) for x in index.doc_lengths]).to_json() == index.to_json()
+
+
+def test_an_index_of_kept_and_new_texts_is_the_one_built_from_all_texts(corpus_texts: list[str]) -> None:
+    """``counts`` gives back each text's terms, so an ingest tokenizes only the new chunks."""
+    old = KeywordIndex.build(corpus_texts[:150])
+    assert old.counts() == [term_counts(t) for t in corpus_texts[:150]]
+    kept = [i for i in range(150) if i % 3]  # some documents removed
+    combined = KeywordIndex.from_counts([old.counts()[i] for i in kept] + [term_counts(t) for t in corpus_texts[150:]])
+    built = KeywordIndex.build([corpus_texts[i] for i in kept] + corpus_texts[150:])
+    assert combined.to_json() == built.to_json()
+    for question in _questions()[:40]:
+        assert combined.search(question, 10) == built.search(question, 10), question
 
 
 @pytest.mark.parametrize("text", ["你好", "您好！", "请问", "什么时候？", "有哪些", "的了吗呢", "what is the"])

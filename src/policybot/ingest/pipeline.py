@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from policybot.store.ann import AnnParams
 from policybot.store.base import Store
 from policybot.store.files import IndexData, ModelInfo, ann_record, check_model
 from policybot.store.filestore import FilesStore
+from policybot.store.keyword import KeywordIndex, term_counts
 from policybot.store.rejections import Rejection, read_rejections, write_rejections
 
 __all__ = ["IngestReport", "PassageEmbedder", "discover", "ingest", "prepare_document", "remove_documents"]
@@ -61,7 +63,11 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     chunks: int = 0
-    embedded: int = 0
+    embedded: int = 0  # fresh chunks (new or changed documents' chunks)
+    #: texts (chunks and clauses) that went through the model, and those whose vector was reused instead
+    #: (the same text elsewhere in this ingest, or already in the index)
+    model_texts: int = 0
+    reused_texts: int = 0
     seconds: float = 0.0
 
     @property
@@ -74,6 +80,7 @@ class IngestReport:
             f"{len(self.unchanged)} unchanged{f', {len(self.rejected)} rejected' if self.rejected else ''}; "
             f"{self.chunks} chunks in the index "
             f"({self.embedded} embedded) in {self.seconds:.1f}s"
+            + (f"; {self.model_texts} texts through the model, {self.reused_texts} reused" if self.embedded else "")
         )
 
 
@@ -167,24 +174,25 @@ def _empty(embedder: PassageEmbedder, chunking: ChunkSettings) -> IndexData:
 
 def _existing(
     store: Store, embedder: PassageEmbedder, chunking: ChunkSettings, rebuild: bool, loaded: IndexData | None = None
-) -> tuple[IndexData, list[Path], bool]:
+) -> tuple[IndexData, list[Path], bool, IndexData | None]:
     """The index to update, the sources of documents that must be re-read because the index
-    was built with other chunking settings or an older pipeline, and whether the new index
-    replaces the whole old one (a rebuild). ``loaded``, the index the caller holds in memory, is
-    used when it is still the live version (not read again: 2 s at 10,000 chunks)."""
+    was built with other chunking settings or an older pipeline, whether the new index
+    replaces the whole old one (a rebuild), and the index whose vectors may be reused for
+    texts it already embedded (None with ``rebuild``). ``loaded``, the index the caller holds in
+    memory, is used when it is still the live version (not read again: 2 s at 10,000 chunks)."""
     model = ModelInfo(embedder.model_id, embedder.dimension, embedder.fingerprint, embedder.backend)
     if rebuild:
-        return _empty(embedder, chunking), [], True
+        return _empty(embedder, chunking), [], True, None
     manifest = store.manifest()
     if manifest is None:
-        return _empty(embedder, chunking), [], True
+        return _empty(embedder, chunking), [], True, None
     check_model(manifest, model, store.location)
     fresh = loaded is not None and loaded.version is not None and loaded.version == store.generation()
     current = loaded if fresh and loaded is not None else store.load(model)
     if manifest.get("chunking") == pipeline_settings(chunking):
-        return current, [], False
+        return current, [], False, current
     log.info("chunking settings or pipeline version changed: re-processing every document")
-    return _empty(embedder, chunking), [Path(d.meta.source) for d in current.documents.values()], True
+    return _empty(embedder, chunking), [Path(d.meta.source) for d in current.documents.values()], True, current
 
 
 def ingest(
@@ -238,7 +246,7 @@ def _update(
     ann: AnnParams | None = None,
     loaded: IndexData | None = None,
 ) -> IngestReport:
-    old, reread, replace_all = _existing(store, embedder, chunking, rebuild, loaded)
+    old, reread, replace_all, previous = _existing(store, embedder, chunking, rebuild, loaded)
     gone = [p for p in reread if not p.exists()]
     if gone and not prune:
         raise IndexMismatchError(
@@ -277,7 +285,12 @@ def _update(
     kept_clause_rows = [c.row for c in old.clauses if c.chunk_id in kept_ids]
     fresh_clauses = split_clauses(fresh)
     texts = [c.embed_text for c in fresh] + [clause_embed_text(c, fresh[c.chunk_row]) for c in fresh_clauses]
-    vectors = embedder.embed_passages(texts, progress=reading.progress) if texts else np.zeros((0, embedder.dimension))
+    reusable = _known_vectors(previous, set(texts), chunking)
+    with ThreadPoolExecutor(1, thread_name_prefix="policybot-keywords") as pool:
+        # the keyword index's jieba work runs while the model embeds (it releases the GIL)
+        keyword = pool.submit(_keyword_index, old, kept_rows, fresh)
+        vectors = _embed_once(embedder, texts, reusable, report, progress=reading.progress)
+        new.keyword = keyword.result()
     new.chunks = [old.chunks[i] for i in kept_rows] + fresh
     new.vectors = np.vstack([old.vectors[kept_rows], vectors[: len(fresh)]]).astype(np.float32)
     fresh_ids = _fresh_ids(keep)
@@ -290,6 +303,54 @@ def _update(
     if report.changed or rebuild or not _has_index(store) or new.ann_record() != old.ann_record():
         store.commit(new, upserted=fresh_ids, removed=report.removed, replace_all=replace_all)
     return report
+
+
+def _keyword_index(old: IndexData, kept_rows: list[int], fresh: list[Chunk]) -> KeywordIndex:
+    """The keyword index of the kept rows of ``old`` then ``fresh``: only fresh chunks are tokenized
+    (kept ones keep the term counts the old index holds)."""
+    if old.keyword is not None and len(old.keyword) == len(old.chunks):
+        counts = old.keyword.counts()
+        kept = [counts[i] for i in kept_rows]
+    else:
+        kept = [term_counts(old.chunks[i].embed_text) for i in kept_rows]
+    return KeywordIndex.from_counts(kept + [term_counts(c.embed_text) for c in fresh])
+
+
+def _known_vectors(index: IndexData | None, wanted: set[str], chunking: ChunkSettings) -> dict[str, np.ndarray]:
+    """The vectors ``index`` already holds for texts in ``wanted``: its chunks' and, when it was built
+    by this pipeline (so its clauses split as ours do, row for row), its clauses'. The model is the
+    same (``check_model``), so the vector of a text is the vector it would get again."""
+    if index is None or not wanted or not index.chunks:
+        return {}
+    known = {c.embed_text: index.vectors[i] for i, c in enumerate(index.chunks) if c.embed_text in wanted}
+    if index.chunking == pipeline_settings(chunking):
+        chunks = index.chunks
+        for clause in index.clauses:
+            text = clause_embed_text(clause, chunks[clause.chunk_row])
+            if text in wanted:
+                known.setdefault(text, index.clause_vectors[clause.row])
+    return known
+
+
+def _embed_once(
+    embedder: PassageEmbedder,
+    texts: list[str],
+    known: dict[str, np.ndarray],
+    report: IngestReport,
+    *,
+    progress: bool = False,
+) -> np.ndarray:
+    """Vectors for ``texts``, in order: each distinct text not in ``known`` goes through the model once
+    (a clause repeated in a section or by the chunk overlap, an unchanged part of an edited
+    document are not embedded again)."""
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    fresh = embedder.embed_passages(todo, progress=progress) if todo else out[:0]
+    found = {**known, **dict(zip(todo, fresh, strict=True))}
+    for i, text in enumerate(texts):
+        out[i] = found[text]
+    report.model_texts, report.reused_texts = len(todo), len(texts) - len(todo)
+    return out
 
 
 def _has_index(store: Store) -> bool:
@@ -424,6 +485,7 @@ def _remove(doc_ids: list[str], store: Store, model: ModelInfo | None) -> list[s
         )
     rows = [i for i, c in enumerate(data.chunks) if c.doc_id not in doc_ids]
     kept_ids = {data.chunks[i].id for i in rows}
+    keyword = _keyword_index(data, rows, [])
     data.clause_vectors = data.clause_vectors[[c.row for c in data.clauses if c.chunk_id in kept_ids]]
     data.vectors = data.vectors[rows]
     data.chunks = [data.chunks[i] for i in rows]
@@ -431,6 +493,6 @@ def _remove(doc_ids: list[str], store: Store, model: ModelInfo | None) -> list[s
     data.measures = [m for m in data.measures if m.doc_id not in doc_ids]
     for doc_id in doc_ids:
         del data.documents[doc_id]
-    data.keyword = None
+    data.keyword = keyword
     store.commit(data, upserted=(), removed=doc_ids)
     return list(doc_ids)

@@ -19,7 +19,7 @@ from typing import Any
 import jieba
 import numpy as np
 
-__all__ = ["KeywordIndex", "tokenize"]
+__all__ = ["KeywordIndex", "term_counts", "tokenize"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -48,6 +48,11 @@ def tokenize(text: str) -> list[str]:
         elif _ASCII_WORD.fullmatch(token):
             out.append(token)
     return out
+
+
+def term_counts(text: str) -> dict[str, int]:
+    """How often each index term occurs in ``text``."""
+    return dict(Counter(tokenize(text)))
 
 
 class KeywordIndex:
@@ -101,14 +106,28 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], **params: float) -> KeywordIndex:
+        return cls.from_counts([term_counts(text) for text in texts], **params)
+
+    @classmethod
+    def from_counts(cls, rows: Sequence[Mapping[str, int]], **params: float) -> KeywordIndex:
+        """The index of texts given by their terms' counts (``term_counts``), in order."""
         postings: dict[str, list[tuple[int, int]]] = {}
         lengths = []
-        for i, text in enumerate(texts):
-            counts = Counter(tokenize(text))
+        for i, counts in enumerate(rows):
             lengths.append(sum(counts.values()))
             for term, tf in counts.items():
                 postings.setdefault(term, []).append((i, tf))
         return cls(postings, lengths, **params)
+
+    def counts(self) -> list[dict[str, int]]:
+        """Each text's term counts, in position order (what ``from_counts`` takes): an index of some of
+        these texts and new ones is built without tokenizing these again."""
+        rows: list[dict[str, int]] = [{} for _ in range(len(self.doc_lengths))]
+        ids, tfs = self._ids.tolist(), self._tfs.tolist()
+        for slot, term in enumerate(self._terms):
+            for j in range(int(self._offsets[slot]), int(self._offsets[slot + 1])):
+                rows[ids[j]][term] = tfs[j]
+        return rows
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Up to ``k`` (position, score) pairs with a positive score, best first."""
