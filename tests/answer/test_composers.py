@@ -475,31 +475,33 @@ def test_a_quoted_item_comes_with_the_sentence_introducing_its_list(bot: PolicyB
     assert "现行" not in answer.text  # the certificate's validity is the asker's, not the measure's
 
 
-def test_protection_asked_takes_the_sentence_granting_a_right() -> None:
+@pytest.mark.parametrize(
+    ("path", "text", "question", "granted"),
+    [
+        (  # a law's article: the right it grants, not the duty before it
+            ("法", "第五十三条"),
+            "第五十三条国家机关、事业单位和大型企业不得违约拖欠中小企业的货物、工程、服务款项。"
+            "中小企业有权要求拖欠方支付拖欠款并要求对拖欠造成的损失进行赔偿。",
+            "我们是一家小型工程公司，一家大型国企拖欠我们工程款一年多了，法律上怎么保护我们？",
+            "有权",
+        ),
+        (  # a plan's measure: the tax credit, not the call to cooperate
+            ("方案", "（十）推动校企全面加强深度合作"),
+            "职业院校应当主动与具备条件的企业在人才培养、技术创新等方面开展合作。"
+            "试点企业兴办职业教育的投资符合条件的，可按投资额一定比例抵免该企业当年应缴教育费附加和地方教育附加。",
+            "我们是一家汽车零部件企业，打算和职业院校合作兴办职业教育，投资能享受什么优惠？",
+            "抵免",
+        ),
+    ],
+)
+def test_a_benefit_or_protection_asked_takes_the_sentence_granting_it(
+    path: tuple[str, ...], text: str, question: str, granted: str
+) -> None:
     from policybot.answer.compose import best_sentences
     from policybot.records import Chunk, Hit
 
-    text = (
-        "第五十三条国家机关、事业单位和大型企业不得违约拖欠中小企业的货物、工程、服务款项。"
-        "中小企业有权要求拖欠方支付拖欠款并要求对拖欠造成的损失进行赔偿。"
-    )
-    chunk = Chunk("c", "d", "法", ("法", "第五十三条"), text, text, 0, len(text), 0)
-    question = "我们是一家小型工程公司，一家大型国企拖欠我们工程款一年多了，法律上怎么保护我们？"
-    assert "有权" in best_sentences(understand(question), [Hit(chunk, 0.9)], 1)[0][1]
-
-
-def test_a_benefit_asked_takes_the_sentence_granting_one() -> None:
-    from policybot.answer.compose import best_sentences
-    from policybot.records import Chunk, Hit
-
-    text = (
-        "职业院校应当主动与具备条件的企业在人才培养、技术创新等方面开展合作。"
-        "试点企业兴办职业教育的投资符合条件的，可按投资额一定比例抵免该企业当年应缴教育费附加和地方教育附加。"
-    )
-    chunk = Chunk("c", "d", "方案", ("方案", "（十）推动校企全面加强深度合作"), text, text, 0, len(text), 0)
-    question = "我们是一家汽车零部件企业，打算和职业院校合作兴办职业教育，投资能享受什么优惠？"
-    best = best_sentences(understand(question), [Hit(chunk, 0.9)], 1)
-    assert "抵免" in best[0][1]
+    chunk = Chunk("c", "d", path[0], path, text, text, 0, len(text), 0)
+    assert granted in best_sentences(understand(question), [Hit(chunk, 0.9)], 1)[0][1]
 
 
 def test_conditions_asked_of_what_states_none_are_refused(bot: PolicyBot) -> None:

@@ -13,7 +13,7 @@ from policybot.answer.composers.values import MIN_SCORE, fitting
 from policybot.answer.context import AnswerContext, document_weights
 from policybot.answer.evidence import AnswerType
 from policybot.answer.understanding import bigrams
-from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS, NEGATIVE, PERMITTED
+from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS, NEGATIVE, PERMITTED, marker_of
 from policybot.records import PATH_SEP, Chunk, Hit
 
 
@@ -153,15 +153,13 @@ def _line_chunk(chunk: Chunk, line: str) -> Chunk:
     return replace(chunk, text=line)
 
 
-_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[)）]")
-
-
 def _introduced(ctx: AnswerContext, draft: Draft, hit: Hit) -> str:
     """An item "(一)企业拥有有效期内高新技术企业资格证书" means what the sentence introducing its list
     says ("…若同时符合下列条件中的一项，则可直接确认符合科技型中小企业条件："): that sentence,
     quoted and cited, when the item's parent passage ends with it."""
     path = hit.chunk.section_path
-    if len(path) < 3 or not _NUMBERED.match(path[-1]):
+    marker = marker_of(path[-1]) if len(path) >= 3 else None
+    if marker is None or not marker.startswith(("（", "(")):  # an item "(一)…", not an article or a part
         return ""
     parent = next((c for c in ctx.index.chunks if c.doc_id == hit.chunk.doc_id and c.section_path == path[:-1]), None)
     sentences = sentences_of(parent) if parent is not None else []
