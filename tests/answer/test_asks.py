@@ -34,6 +34,10 @@ from support import ROOT, ingested_bot
                 "职业教育改革方案提出到2022年要建多少个骨干专业（群）？",
             ],
         ),
+        (  # a call's ratio and cap: the bare second ask is about the same project
+            "数字化改造设备投资项目按什么比例补助？最高多少？",
+            ["数字化改造设备投资项目按什么比例补助？", "数字化改造设备投资项目最高多少？"],
+        ),
     ],
 )
 def test_separate_asks_are_split(question: str, asks: list[str]) -> None:

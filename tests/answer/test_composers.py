@@ -165,7 +165,7 @@ def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
     assert names == ["lifecycle", "history", "reference", "attachments", "tier", "eligibility", "document",
-                     "schedule", "goal", "value", "excluded", "role-section", "named-section", "list",
+                     "schedule", "goal", "value", "excluded", "choice", "role-section", "named-section", "list",
                      "intent"]  # fmt: skip
 
 
@@ -542,3 +542,55 @@ def test_attachment_lines_are_read_once_each() -> None:
     doc = Document(DocumentMeta("d", "通知", "d.txt", "txt", "0"), text)
     assert [line for _o, line in attachment_lines(doc)] == ["附件1：项目申请表", "附件2：承诺书"]
     assert all(text[o:].startswith(line) for o, line in attachment_lines(doc))
+
+
+RATES = "自2025年5月1日起，我市失业保险总费率继续按1%执行，其中用人单位缴费费率为0.7%，职工个人缴费费率为0.3%。"
+SHARES = (
+    "向中小企业预留的采购份额应当占本部门年度政府采购项目预算总额的百分之四十以上，"
+    "其中预留给小型微型企业的比例不低于百分之七十。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "values"),
+    [
+        ("失业保险单位缴费费率现在是多少？", RATES, ["0.7%"]),  # 单位缴费费率, not the total rate
+        ("职工个人缴费费率是多少？", RATES, ["0.3%"]),
+        ("失业保险总费率是多少？", RATES, ["1%"]),
+        ("预留给小型微型企业的比例不低于多少？", SHARES, ["百分之七十"]),
+    ],
+)
+def test_of_several_values_the_one_whose_own_words_the_question_uses(
+    question: str, text: str, values: list[str]
+) -> None:
+    from policybot.answer.composers.values import focus
+    from policybot.answer.evidence import AnswerType
+
+    assert focus(understand(question), AnswerType.RATIO, text) == values
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "expected"),
+    [
+        (  # a call's support standard: the quote stopped before the cap
+            "（二）数字化诊断服务项目，按照诊断服务合同金额的50%给予补助，单个企业最高不超过5万元。",
+            "按照诊断服务合同金额的50%给予补助",
+            ("按照诊断服务合同金额的50%给予补助，单个企业最高不超过5万元", "最高不超过5万元"),
+        ),
+        (  # a measure's subsidy: the cap already quoted is still named
+            "按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。",
+            "按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。",
+            ("按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。", "最高不超过500万元"),
+        ),
+        (  # an opinion's refund: what follows is another case, not a cap
+            "返还标准按50%确定，对困难企业可提高到75%。",
+            "返还标准按50%确定",
+            ("返还标准按50%确定", ""),
+        ),
+    ],
+)
+def test_a_ratio_comes_with_the_cap_of_its_sentence(text: str, quote: str, expected: tuple[str, str]) -> None:
+    from policybot.answer.composers.values import _with_cap
+
+    ratio = next(v for v in ("50%", "10%") if v in quote)
+    assert _with_cap(text, quote, [ratio]) == expected

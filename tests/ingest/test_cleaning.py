@@ -258,3 +258,24 @@ def test_the_doc_number_line_under_a_title_stays_its_own_line() -> None:
     text = f"{title}\n杭经信〔2024〕37号\n\n各区、县（市）经信局：\n"
     lines = clean_text(text, hard_wrapped=True).text.split("\n")
     assert lines[:2] == [title, "杭经信〔2024〕37号"]
+
+
+@pytest.mark.parametrize(
+    ("title", "after"),
+    [
+        ("关于组织申报2026年度市级工业设计中心的通知", "各区工业和信息化主管部门："),
+        ("某市小微企业房产税减免办法", "第一条 为减轻小微企业负担，制定本办法。"),
+        ("关于印发《宁波市专精特新中小企业培育实施方案》的通知", "各区（县、市）人民政府，市直各单位："),
+    ],
+)
+def test_a_title_followed_by_a_blank_line_is_its_own_paragraph(title: str, after: str) -> None:
+    """A short text's lines are all short, so a width rule alone would take the title for a wrapped line."""
+    text = f"{title}\n\n{after}\n为推动发展，现将有关事项通知如下。\n"
+    lines = clean_text(text, hard_wrapped=True).text.split("\n")
+    assert lines[0] == title, lines
+
+
+def test_a_title_wrapped_without_a_blank_line_is_still_joined() -> None:
+    text = "关于印发《宁波市专精特新中小企业培育实施方案》\n的通知\n\n各区（县、市）人民政府：\n"
+    title = "关于印发《宁波市专精特新中小企业培育实施方案》的通知"
+    assert clean_text(text, hard_wrapped=True).text.split("\n")[0] == title

@@ -11,6 +11,7 @@ import re
 
 from policybot.answer.compose import Draft
 from policybot.answer.evidence import AnswerType, answer_type
+from policybot.answer.understanding import content_terms
 
 __all__ = ["covered", "merge_drafts", "split_asks"]
 
@@ -85,7 +86,18 @@ def split_asks(question: str) -> list[tuple[str, str]]:
     own = [re.sub(r"[，、；。？?]$", "", a) for a in asks]
     first = _ASKS.search(own[0])
     subject = own[0][: first.start()] if first else ""  # "…到2022年要建" of "…要建多少所…、多少个…"
-    return [(a, f"{lead}{subject if i and _ASKS.match(a) else ''}{a}？") for i, a in enumerate(own)]
+    bare = _PREPOSITION.sub("", subject)  # "…设备投资项目按什么比例补助？最高多少？": 最高多少 of that project
+    heads = ["", *(subject if _ASKS.match(a) else bare if _subjectless(a) else "" for a in own[1:])]
+    return [(a, f"{lead}{head}{a}？") for head, a in zip(heads, own, strict=True)]
+
+
+_PREPOSITION = re.compile(r"(?:按照|按|依照|对于|对|给予|给|为|是|的)$")
+#: Words an ask may have without naming a subject of its own ("最高多少", "上限是多少").
+_BOUND_WORDS = re.compile(r"最高|最低|最多|最少|上限|下限|封顶|至少|不超过|不低于|是|为|可以|能|有")
+
+
+def _subjectless(ask: str) -> bool:
+    return not content_terms(_BOUND_WORDS.sub("", _ASKS.sub("", ask)))
 
 
 def covered(whole: Draft, part: Draft) -> bool:

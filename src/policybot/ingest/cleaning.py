@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
-from policybot.genre import DOC_NUMBER
+from policybot.genre import DOC_NUMBER, is_title_line
 from policybot.ingest.structure import is_marker_line, is_time_tag
 from policybot.records import PAGE_BREAK, LoadedText
 
@@ -51,6 +51,7 @@ class _Line:
     page: int
     trailing_space: bool
     indented: bool = False
+    after_blank: bool = False  # a blank line comes before it
 
 
 def is_page_number_line(line: str) -> bool:
@@ -83,13 +84,15 @@ def _split_lines(text: str, *, drop_page_numbers: bool = True) -> list[_Line]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[_Line] = []
     for page_no, page in enumerate(text.split(PAGE_BREAK), start=1):
+        blank = False
         for raw in page.split("\n"):
             raw = raw.replace("\ufeff", "")
             stripped = raw.strip()
             if drop_page_numbers and stripped and is_page_number_line(stripped):
                 continue
             indent = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
-            out.append(_Line(stripped, page_no, raw != raw.rstrip(), indent >= 2))
+            out.append(_Line(stripped, page_no, raw != raw.rstrip(), indent >= 2, blank))
+            blank = not stripped
     return out
 
 
@@ -151,6 +154,8 @@ def _continues(paragraph: list[_Line], line: _Line, full: float, by_space: bool,
         return True  # an open 《 or （, or a line starting with 的 / 》 / ， cannot begin a paragraph
     if is_marker_line(line.text) or line.text.startswith("#") or DOC_NUMBER.fullmatch(line.text.strip()):
         return False  # a heading, or the 文号 line under a title
+    if line.after_blank and is_title_line(prev.text):
+        return False  # "关于…的通知", a blank line, then "各区…：": the title is a paragraph of its own
     if by_space:
         return not prev.trailing_space
     if by_indent and not line.indented and _width(prev.text) >= 0.8 * full:

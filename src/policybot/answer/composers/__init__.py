@@ -14,6 +14,7 @@ from typing import Protocol
 
 from policybot.answer.compose import Draft
 from policybot.answer.composers.attachments import Attachments
+from policybot.answer.composers.choice import Choice
 from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.exclusions import Excluded
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
@@ -197,6 +198,7 @@ REGISTRY: list[Composer] = [
     Goals(),
     Values(),
     Excluded(),
+    Choice(),
     RoleSection(),
     NamedSections(),
     ClauseList(),

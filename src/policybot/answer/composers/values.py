@@ -52,6 +52,9 @@ _SEVERAL = re.compile(
 )
 
 
+_DIGITS = re.compile(r"[0-9A-Za-z]")
+
+
 def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     """The values of ``text`` the question asks about: of a clause with several figures, those whose
     own words (back to the previous value or clause mark) share most with the question's terms."""
@@ -59,6 +62,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     if len(values) < 2:
         return values
     terms = {t for g in query.terms for t in g if len(t) >= 2 and not t.isdigit()}
+    asked = {b for b in bigrams(query.text) if not _DIGITS.search(b)}
     scored = []
     cut = 0
     for value in values:
@@ -67,7 +71,8 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
             continue
         start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
         context = text[start : at + len(value)]
-        scored.append((sum(1 for t in terms if t in context) + _same_bound(query.question, context), value, at))
+        shared = len(asked & bigrams(context)) if asked else sum(1 for t in terms if t in context)
+        scored.append((shared + 2 * _same_bound(query.question, context), value, at))
         cut = at + len(value)
     best = max((n for n, _v, _at in scored), default=0)
     several = _SEVERAL.search(query.question)
@@ -177,6 +182,32 @@ def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> st
     return text[bounds[keep[0]][0] : bounds[keep[-1]][1]].strip()
 
 
+_CAP = re.compile(r"(?:最高|最多|不超过|不高于|上限为?|封顶)[^，；。]*?[0-9一二三四五六七八九十百千万]+[^，；。]*$")
+
+
+def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, str]:
+    """A ratio and the cap of the same sentence ("按合同金额的50%给予补助，单个企业最高不超过5万元"): the
+    quote extended to the cap when it stops before it, and the cap ("最高不超过5万元"); a ratio without
+    its cap misstates it. ``(quote, "")`` when no cap follows the quoted ratio."""
+    at = text.find(quote)
+    ratio = next((v for v in values if v in quote and ("%" in v or "百分之" in v)), None)
+    if at < 0 or ratio is None:
+        return quote, ""
+    after = quote.find(ratio) + len(ratio)
+    inside = [p for p in re.split(r"[，；]", quote[after:])[1:] if p]
+    if inside:
+        m = _CAP.search(inside[0].rstrip("。"))
+        return quote, (m.group(0) if m and m.start() <= 8 else "")
+    rest = text[at + len(quote) :]
+    if not rest.startswith("，"):
+        return quote, ""
+    part = re.split(r"[，；。]", rest[1:], maxsplit=1)[0]
+    m = _CAP.search(part)
+    if not m or m.start() > 8:
+        return quote, ""
+    return text[at : at + len(quote) + 1 + len(part)], m.group(0)
+
+
 def _echoes(query: Query, value: str) -> bool:
     """Is ``value`` a figure the question itself states?"""
     digits = re.sub(r"\D", "", value)
@@ -217,13 +248,17 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     if values and all(_echoes(q, v) for v in values):
         return False  # "达到多少才算…，可以再获得10%的奖励": 10% is the asker's figure, not the answer
-    lines = []
+    lines, caps = [], []
     for e in sorted(chosen, key=lambda e: e.clause.row):
         quote = narrowed(q, kind, e.text, [v for v in values if v in e.text])
+        if kind in (AnswerType.RATIO, AnswerType.MONEY, AnswerType.AMOUNT):
+            quote, cap = _with_cap(e.text, quote, values)
+            caps += [cap] if cap and all(cap not in v for v in values) else []
         mark = draft.cite(e.chunk, quote, score_of(ctx.hits, e.chunk, 0.0))
         label = source_path(ctx.document(e.chunk.doc_id), e.chunk.section_path)
         lines.append(f"{label}：“{quote}”{mark}" if q.lang == "zh" else f"{label}: “{quote}” {mark}")
     lead = "、".join(values) if q.lang == "zh" else ", ".join(values)
+    lead += "".join(f"，{c}" if q.lang == "zh" else f" ({c})" for c in caps)
     if q.lang == "zh":
         draft.add(f"{lead}。\n根据" + "\n".join(lines) if len(lines) == 1 else f"{lead}。依据：\n" + "\n".join(lines))
     else:
