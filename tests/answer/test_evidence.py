@@ -372,3 +372,25 @@ def test_a_value_right_after_the_noun_asked_states_it() -> None:
     ]
     assert _ranked(qa, "大厦原值多少？", AnswerType.NUMBER)[0].startswith("甲公司持有")
     assert _ranked(qa, "甲公司想把折旧年限改成多少年？", AnswerType.PERIOD)[0].startswith("甲公司拟将")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "values"),
+    [  # a plan's energy target, a law's fine, a call's investment floor
+        ("2024年单位增加值能耗是多少吨标准煤每万元？", "规模以上工业单位增加值能耗较2024年下降10%。", []),
+        (
+            "年综合能源消费总量多少吨标准煤以上算重点用能单位？",
+            "年综合能源消费总量一万吨标准煤以上的用能单位。",
+            ["一万吨标准煤"],
+        ),
+        ("设备投资额要达到多少万元？", "项目实际完成设备投资额不低于300万元，占比不低于30%。", ["300万元"]),
+        ("下降多少？", "规模以上工业单位增加值能耗较2024年下降10%。", ["10%"]),
+    ],
+)
+def test_a_measure_asked_in_a_unit_takes_only_values_in_that_kind_of_unit(
+    question: str, text: str, values: list[str]
+) -> None:
+    from policybot.answer.answer_types import answer_type, asked_units, values_for
+
+    kind = answer_type(question)
+    assert [v for v in values_for(kind, text, asked_units(question)) if not v.endswith("年")] == values

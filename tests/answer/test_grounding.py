@@ -121,3 +121,16 @@ def test_chinese_numeral_figure_is_checked() -> None:
     """九万吨 is a figure like 9万吨: an answer saying it against a quote with 8万吨 is wrong."""
     assert not check_grounding("预计全年削减化学需氧量九万吨[1]。", [QUOTE]).ok
     assert check_grounding("预计全年削减化学需氧量八万吨[1]。", [QUOTE]).ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "source"),
+    [
+        ("0.7%。\n根据…：“其中用人单位缴费费率为0.7%”[1]", "其中用人单位缴费费率为0.7%"),
+        ("2.5倍。\n根据…：“不超过净资产的2.5倍”[1]", "担保金额不超过净资产的2.5倍"),
+    ],
+)
+def test_a_decimal_leading_a_line_is_a_figure_not_list_numbering(answer: str, source: str) -> None:
+    assert "0.7" in figures(answer) or "2.5" in figures(answer)
+    assert check_grounding(answer, [source]).ok
+    assert not check_grounding(answer.replace("0.7", "0.9").replace("2.5", "3.5"), [source]).ok

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from policybot.genre import TimeKind, ValueKind, find_times, find_values
+from policybot.genre import TimeKind, Value, ValueKind, find_times, find_values, unit_kind
 
 __all__ = [
     "FIGURE_KINDS",
@@ -176,11 +176,18 @@ _EN_UNITS = {
 }
 
 
+_MEASURED = re.compile(r"(?:多少|几)((?:万|亿)?(?:吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|立方米|平方米|亩|公顷|公里|元))")
+
+
 def asked_units(question: str) -> frozenset[str] | None:
-    """The unit a 多少人 / 几家 / "how many hours" question counts in (人 and 名 alike), else None."""
+    """The unit a 多少人 / 几家 / "how many hours" question counts in (人 and 名 alike), or the unit a
+    多少吨标准煤 / 多少万元 question measures in, else None."""
     m = _COUNTED.search(question)
     if m:
         return frozenset(_SAME_UNIT.get(m.group(1), {m.group(1)}))
+    measured = _MEASURED.search(question)
+    if measured:
+        return frozenset({measured.group(1)})
     en = _COUNTED_EN.search(question)
     return frozenset(_EN_UNITS[en.group(1).lower()]) if en else None
 
@@ -196,9 +203,7 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
         out += [
             (v.start, v.text)
             for v in find_values(text)
-            if v.kind in figures
-            and (units is None or kind is not AnswerType.COUNT or v.unit in units)
-            and not _VAGUE.fullmatch(v.text)
+            if v.kind in figures and (units is None or _in_units(kind, v, units)) and not _VAGUE.fullmatch(v.text)
         ]
     times = TIME_KINDS.get(kind)
     if times:
@@ -212,6 +217,15 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
                 continue  # "2016年" alone dates nothing, except for 哪一年
             out.append((t.start, t.text))
     return [text for _start, text in sorted(out)]
+
+
+def _in_units(kind: AnswerType, value: Value, units: frozenset[str]) -> bool:
+    """A count in the units counted; a measure in the kind of unit asked ("多少吨标准煤每万元" is
+    not answered by "下降10%")."""
+    if kind is AnswerType.COUNT:
+        return value.unit in units
+    measures = {unit_kind(u) for u in units} - {None, ValueKind.COUNT}
+    return not measures or value.kind in measures
 
 
 _PHONE = re.compile(r"(?:\d{3,4}[-－])?\d{7,8}(?:[-－转]\d{1,5})?|1[3-9]\d{9}")

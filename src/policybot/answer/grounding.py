@@ -19,7 +19,7 @@ _UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN = "〇零一二两三四五六七八九十百千"
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _QUARTER = re.compile(r"第?([1-4])季度|\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter", re.I)
-_MARKER = re.compile(r"\[\d+\]|^\s*\d{1,2}[.、．]\s*", re.M)  # citation markers and list numbering
+_MARKER = re.compile(r"\[\d+\]|^\s*\d{1,2}[.、．](?!\d)\s*", re.M)  # citation markers and list numbering
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
