@@ -146,3 +146,11 @@ def test_the_llm_reads_the_document_in_force_first(replacement_bot: PolicyBot) -
         then = llm.ask("滨海市科技型中小企业研发费用补助办法还有效吗？", as_of=date(2016, 6, 1))
         assert len(server.requests) == asked and then.mode == "extractive"  # a day given: the extractive answer
         assert then.text.startswith("截至2016年6月1日，《滨海市科技型中小企业研发费用补助办法》现行")
+
+
+def test_what_a_document_repeals_is_named_with_its_numbers(bot: PolicyBot) -> None:
+    answer = bot.ask("119号通知执行后，原来的哪两个文件同时废止了？")
+    assert not answer.refused, answer.text
+    assert "国税发〔2008〕116号" in answer.text and "财税〔2013〕70号" in answer.text, answer.text
+    assert answer.text.index("废止了") < answer.text.index("国税发〔2008〕116号")  # not "…已被…废止"
+    assert "同时废止" in answer.citations[0].quote

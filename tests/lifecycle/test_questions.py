@@ -26,7 +26,11 @@ from policybot.lifecycle.questions import LifeAsk, asked_date, lifecycle_ask
         ("Which announcement implements Circular 119?", LifeAsk.IMPLEMENTERS),
         ("2016年5月10日，还有哪些项目可以申报？", LifeAsk.OPEN),
         ("研发费用加计扣除比例是多少？", None),
-        ("119号通知执行后，哪两个旧文件同时废止了？", None),  # a question about the text, not a status
+        ("119号通知执行后，哪两个旧文件同时废止了？", LifeAsk.REPEALED),  # what it repeals, not what repealed it
+        ("这个办法施行后，原来的哪个文件废止了？", LifeAsk.REPEALED),
+        ("本办法同时废止了哪些文件？", LifeAsk.REPEALED),
+        ("Which earlier measures does this regulation repeal?", LifeAsk.REPEALED),
+        ("哪些条款失效了？", None),
         ("什么时候开始施行？", None),
     ],
 )

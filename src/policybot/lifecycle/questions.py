@@ -15,6 +15,7 @@ __all__ = ["LifeAsk", "asked_date", "lifecycle_ask"]
 class LifeAsk(Enum):
     VALIDITY = "validity"  # 这个办法还有效吗
     REPEALER = "repealer"  # 哪个文件废止了…
+    REPEALED = "repealed"  # 这个办法废止了哪个文件 / 原来的哪个文件废止了
     CURRENT = "current"  # 现行的…是哪个
     BASIS = "basis"  # …是根据哪个文件制定的
     IMPLEMENTERS = "implementers"  # …出台后，又发了哪份公告来落实
@@ -27,6 +28,16 @@ _PATTERNS = (
         re.compile(
             r"哪些.{0,12}(?:还能|可以|正在|仍在|还在)(?:申报|申请|报送)|(?:申报|申请)(?:窗口|期).{0,6}(?:开着|开放|未截止)"
             r"|还有哪些.{0,8}(?:窗口|截止|期限)|哪些.{0,8}(?:还没|尚未)截止"
+        ),
+    ),
+    (
+        LifeAsk.REPEALED,
+        re.compile(
+            r"(?:废止|取代|替代)了?(?:哪[个份些]|哪[一两几][个份]|什么)(?:旧)?(?:文件|通知|公告|规定|办法)"
+            r"|(?<!被)(?:哪[个份些]|哪[一两几][个份]|什么)(?:旧|原)?(?:文件|通知|公告|规定|办法)?(?:被|同时|也|一并)?(?:废止|失效)了?\s*[？?]?\s*$"
+            r"|\bwhich (?:earlier |older |previous )?(?:documents?|measures?|notices?) "
+            r"(?:(?:does|did|will) (?:it|this|the)(?: [\w-]+){0,3} repeal|(?:is|are|was|were) repealed\b)",
+            re.I,
         ),
     ),
     (

@@ -48,6 +48,8 @@ class LifecycleComposer:
         doc_id = _asked_document(ctx, life)
         if doc_id is None:
             return False
+        if ask is LifeAsk.REPEALED:
+            return _repealed(ctx, draft, life, doc_id)
         if ask is LifeAsk.BASIS:
             return _basis(ctx, draft, life, doc_id)
         if ask is LifeAsk.IMPLEMENTERS:
@@ -170,6 +172,18 @@ def _repealer(ctx: AnswerContext, draft: Draft, life: Lifecycle, day: date) -> b
         draft.add(f"文件库中没有废止{doc_name(life.documents[target])}的文件。")
         return _validity(ctx, draft, life, target, day, asked=asked_date(ctx.query.question) is not None)
     return said
+
+
+def _repealed(ctx: AnswerContext, draft: Draft, life: Lifecycle, doc_id: str) -> bool:
+    """What ``doc_id`` repeals ("本办法自…起施行，《…》（株科发〔2020〕7号）同时废止"), each named as the
+    article names it, with the status of those the library holds."""
+    facts = life.facts_of(doc_id, {FactKind.REPEALS})
+    if not facts:
+        return False
+    for fact in facts:
+        named = "、".join(r.label for r in fact.refs) or f"“{fact.value}”"
+        draft.add(f"{doc_name(life.documents[doc_id])}施行后，废止了{named}{_cite(ctx, draft, fact)}。")
+    return True
 
 
 def _current_version(life: Lifecycle, doc_id: str, day: date) -> str:
