@@ -50,3 +50,28 @@ def test_the_noun_a_list_question_asks_for(question: str, noun: str | None) -> N
     from policybot.answer.refusal import asked_noun
 
     assert asked_noun(understand(question)) == noun
+
+
+ACCOUNTING = "实施问答内容涉及固定资产准则，无形资产准则，会计政策、会计估计变更和差错更正准则，财务报表列报准则。"
+REGULATION = "《北京市促进中小企业发展条例》自2020年12月1日起施行。本条例所称中小企业，按照国家有关规定认定。"
+PLAN = "发布绿色工厂评价导则和绿色供应链管理试点方案。"
+
+
+@pytest.mark.parametrize(
+    ("question", "pool", "refused"),
+    [
+        ("问答里有没有关于收入准则的问题？", ACCOUNTING, True),  # others of its kind are named, not this one
+        ("按新租赁准则能不能按短期租赁简化处理？", ACCOUNTING, True),
+        ("按固定资产准则，企业多久复核一次使用寿命？", ACCOUNTING, False),
+        ("这4个企业会计准则实施问答是哪天发布的？", ACCOUNTING, False),  # the kind in general, no subject
+        ("北京条例规定的小微企业预留比例是多少？", REGULATION, False),  # 北京…条例: one title
+        ("上海条例规定的小微企业预留比例是多少？", REGULATION, True),
+        ("绿色工厂评价导则什么时候发布？", PLAN, False),
+        ("收入准则怎么规定的？", PLAN, False),  # the documents name no 准则 at all: other checks decide
+    ],
+)
+def test_a_named_standard_or_regulation_the_documents_never_name(question: str, pool: str, refused: bool) -> None:
+    from policybot.answer.refusal import _unknown_instrument
+
+    decision = _unknown_instrument(understand(question), [], pool, [])
+    assert (decision is not None and decision.refuse) is refused, decision

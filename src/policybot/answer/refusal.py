@@ -13,6 +13,8 @@ rests on what the question names and what the documents say:
 * ``referenced_only``: it asks what another document (《…》) says, which is only cited here;
 * ``promised_only``: it asks for the content of something the documents only promise to
   publish (发布…评价导则);
+* ``instrument_missing``: it asks about a standard or regulation by name (收入准则) that the
+  documents, which name others of its kind, never name;
 * ``not_listed``: it asks which cities / products / banks …, and the documents only say
   部分城市 or 一批 without naming them.
 """
@@ -118,7 +120,14 @@ def decide(
     if elsewhere:
         what = "、".join(elsewhere)
         return Decision(True, "place_missing", _say(query, f"：文件没有涉及“{what}”", f": they do not cover {what}"))
-    for check in (_unknown_document, _attachment_only, _referenced_only, _promised_only, _not_listed):
+    for check in (
+        _unknown_document,
+        _unknown_instrument,
+        _attachment_only,
+        _referenced_only,
+        _promised_only,
+        _not_listed,
+    ):
         decision = check(query, hits, pool, corpus)
         if decision is not None:
             return decision
@@ -175,6 +184,40 @@ def _unknown_document(query: Query, hits: list[Hit], pool: str, corpus: list[Doc
                 _say(query, f"：文件库中没有{number}", f": the library does not hold {number}"),
             )
     return None
+
+
+#: Kinds of instrument named by their subject ("收入准则", "新租赁准则", "北京市条例").
+_INSTRUMENTS = ("准则", "条例", "细则", "指引", "导则")
+_NOT_A_SUBJECT = re.compile(r"^(?:企业|会计|相关|有关|上述|国家|地方|具体|实施|这些|这部|那部|几项|几个|该|本|新|哪)")
+
+
+def _unknown_instrument(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
+    """A question about a standard or regulation named by its subject ("按新租赁准则…", "收入准则的问题")
+    when the documents name others of its kind (固定资产准则) but never this one: what they say of the
+    others is no answer. The name may be split by a few characters of one title (北京…条例)."""
+    if query.lang != "zh":
+        return None
+    for subject, kind in _instruments(query.question):
+        if kind in pool and not re.search(rf"{re.escape(subject)}[^，。；、：\n《》]{{0,12}}?{kind}", pool):
+            name = subject + kind
+            return Decision(
+                True, "instrument_missing", _say(query, f"：文件没有涉及“{name}”", f": they do not cover {name}")
+            )
+    return None
+
+
+def _instruments(question: str) -> list[tuple[str, str]]:
+    """(subject, kind) of each instrument the question names by a word of its own before the kind."""
+    words = jieba.lcut(question)
+    found = []
+    for i, word in enumerate(words):
+        kind = next((k for k in _INSTRUMENTS if word.endswith(k)), None)
+        if kind is None:
+            continue
+        subject = word[: -len(kind)] or (words[i - 1] if i else "")
+        if len(subject) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", subject) and not _NOT_A_SUBJECT.match(subject):
+            found.append((subject, kind))
+    return found
 
 
 def _attachment_only(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
