@@ -75,3 +75,19 @@ def test_a_named_standard_or_regulation_the_documents_never_name(question: str, 
 
     decision = _unknown_instrument(understand(question), [], pool, [])
     assert (decision is not None and decision.refuse) is refused, decision
+
+
+@pytest.mark.parametrize(
+    ("quote", "states"),
+    [
+        ("申请补助资金的企业应当同时具备下列条件：", True),
+        ("项目实际完成设备投资额不低于300万元。", True),
+        ("近两年未发生重大安全事故；", False),  # an item alone: the list composer quotes its lead
+        ("内部开发无形资产的成本仅包括在满足资本化条件的时点至达到预定用途前发生的支出总额。", False),
+        ("按照《企业会计准则第6号——无形资产》（以下简称无形资产准则）并参考应用指南，…", False),
+    ],
+)
+def test_a_clause_that_states_a_condition_not_one_that_mentions_one(quote: str, states: bool) -> None:
+    from policybot.answer.chain import _STATES_CONDITION
+
+    assert bool(_STATES_CONDITION.search(quote)) is states

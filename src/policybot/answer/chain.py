@@ -20,7 +20,6 @@ from policybot.answer.asks import covered, merge_drafts, split_asks
 from policybot.answer.compose import Draft
 from policybot.answer.composers import NEAREST_ONLY, compose, rescues
 from policybot.answer.context import AnswerContext, document_weights
-from policybot.answer.evidence import AnswerType, fits
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import check_grounding
 from policybot.answer.refusal import Decision, asked_noun, decide, term_found
@@ -169,7 +168,7 @@ class ExtractiveAnswerer:
         """Conditions asked ("需要满足什么条件"), and only near passages found, none stating one."""
         if composer not in (*NEAREST_ONLY, "list") or not _ASKS_CONDITIONS.search(query.question):
             return False
-        return not any(fits(AnswerType.CONDITION, c.quote) for c in draft.citations)
+        return not any(_STATES_CONDITION.search(c.quote) for c in draft.citations)
 
     def _by_ask(self, step: Retrieved, whole: Draft, composer: str) -> Draft:
         """``whole``, or when the message asks several figures, dates or contacts in turn and the
@@ -252,7 +251,14 @@ class ExtractiveAnswerer:
 
 
 #: A question that asks what the conditions are, not whether something is allowed.
-_ASKS_CONDITIONS = re.compile(r"(?:满足|具备|符合|需要|要)(?:什么|哪些)(?:样的)?(?:条件|资格|要求)|什么条件|哪些条件")
+_ASKS_CONDITIONS = re.compile(
+    r"(?:满足|具备|符合|需要|要)(?:什么|哪些)(?:样的|具体)?(?:条件|资格|要求)|什么(?:具体)?条件|哪些(?:具体)?条件"
+)
+#: A clause that states a condition, not one that only mentions one ("在满足资本化条件的时点…").
+_STATES_CONDITION = re.compile(
+    r"应当|须|不得|不低于|不超过|不少于|不高于|以上|以下(?!简称)|以内|符合|具备|同时满足|(?:下列|以下|如下)条件"
+    r"|条件(?:为|是|如下)|[：:]\s*$"
+)
 
 
 def _first_sentence(text: str) -> str:
