@@ -222,3 +222,92 @@ def test_a_party_is_named_whole(sentence: str, parties: list[str]) -> None:
 )
 def test_normalize_quarter(value: str, year: int | None, expected: str | None) -> None:
     assert normalize_quarter(value, year) == expected
+
+
+# --- durations, clock times, units and phone numbers (snippets of a regulation, a call, a plan, a Q&A) --------
+
+
+def _doc(*lines: str) -> str:
+    return "关于印发测试文件的通知\n\n一、有关要求\n\n" + "\n\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "（五）近三年内未发生重大安全、环保、质量事故，未被列入严重失信主体名单。",  # 株洲 管理办法
+        "取消其3年内申报市级科技计划项目和补助资金的资格。",  # 株洲 管理办法
+        "对弄虚作假的企业，收回已拨付资金，五年内不得申报市级财政专项资金。",  # 嘉兴 申报通知
+        "对招用离校2年内未就业高校毕业生的企业给予补助。",  # 临沂 政策解读
+        "企业在填报上一年及当年内未发生重大安全、重大质量事故。",  # 科技型中小企业评价办法
+        "在资产负债表“一年内到期的非流动负债”项目列示。",  # 财政部会计司问答
+        "2025年第四季度组织开展首次年度评估。",  # 江门 行动方案
+    ],
+)
+def test_a_duration_or_another_words_year_is_no_deadline(sentence: str) -> None:
+    _d, _chunks, facts = _facts(_doc(sentence))
+    values = [f.value for f in _of(facts, "deadline")]
+    assert not {"年内", "次年", "当年"} & set(values), values
+
+
+def test_a_bare_year_end_is_still_a_deadline_fact() -> None:
+    _d, _chunks, facts = _facts(_doc("各地要在年内完成清理工作。"))
+    assert [f.value for f in _of(facts, "deadline")] == ["年内"]
+
+
+def test_an_explicit_closing_time_keeps_its_clock_and_stands_for_the_window_end() -> None:
+    # 嘉兴 申报通知: the window's last day and the explicit 截止 are one deadline, with its time
+    _d, _chunks, facts = _facts(
+        _doc(
+            "网上申报时间为2025年6月10日至2025年7月15日，截止时间为2025年7月15日17:00，逾期系统将自动关闭。",
+            "纸质材料报送截止时间为2025年7月18日。",
+        )
+    )
+    deadlines = [(f.value, f.normalized) for f in _of(facts, "deadline")]
+    assert deadlines == [("2025年7月15日17:00", "2025-07-15"), ("2025年7月18日", "2025-07-18")]
+    first = _of(facts, "deadline")[0]
+    assert "网上申报" in first.subject and "截止" in first.subject, first.subject
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("企业应于2016年12月31日17:30前在网上完成预申报工作。", "2016年12月31日17:30"),  # 东莞 倍增计划
+        ("请于2025年7月15日17时前将纸质材料报送市经信局。", "2025年7月15日17时"),
+        ("一次性扩岗补助政策执行至2025年12月31日。", "2025年12月31日"),  # 临沂 政策解读
+        ("本方案有效期至2027年12月31日。", "2027年12月31日"),  # 江门 行动方案
+    ],
+)
+def test_deadline_dates_are_whole(sentence: str, value: str) -> None:
+    _d, _chunks, facts = _facts(_doc(sentence))
+    assert [f.value for f in _of(facts, "deadline")] == [value]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "indicator"),
+    [
+        ("到2027年，全市工业企业新增分布式光伏装机容量300兆瓦。", "300兆瓦", "分布式光伏装机容量"),  # 江门
+        ("对年综合能源消费量5000吨标准煤以上的企业开展节能诊断。", "5000吨标准煤", "年综合能源消费量"),  # 江门
+        ("全年新增风电装机2.5吉瓦。", "2.5吉瓦", "风电装机"),
+        ("年节约用电达到5000万千瓦时。", "5000万千瓦时", "年节约用电"),
+    ],
+)
+def test_energy_targets(sentence: str, value: str, indicator: str) -> None:
+    _d, _chunks, facts = _facts(_doc(sentence))
+    targets = [(f.value, f.indicator or "") for f in _of(facts, "target")]
+    assert any(v == value and indicator in i for v, i in targets), targets
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "在市科技局门户网站公示，公示期为5个工作日。",  # 株洲 管理办法
+        "在公示结束后15个工作日内将返还资金拨付至企业对公账户。",  # 临沂 政策解读
+        "并为其按月足额缴纳失业保险费3个月以上的企业。",  # 临沂 政策解读
+        "兼职、临时聘用人员全年须在企业累计工作6个月以上。",  # 科技型中小企业评价办法
+        "如有疑问，可拨打12333人社服务热线咨询。",  # 临沂 政策解读
+        "咨询电话：12333人工服务时间为工作日。",
+    ],
+)
+def test_periods_and_phone_numbers_are_no_targets(sentence: str) -> None:
+    _d, _chunks, facts = _facts(_doc(sentence))
+    assert _of(facts, "target") == [], [(f.value, f.subject) for f in _of(facts, "target")]

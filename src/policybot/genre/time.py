@@ -14,17 +14,33 @@ from enum import Enum
 
 from policybot.genre.numerals import CN_NUMERALS
 
-__all__ = ["TIME_TAG", "TimeExpr", "TimeKind", "find_times", "is_time_tag", "time_tag"]
+__all__ = ["BARE_YEAR", "CLOCK", "TIME_TAG", "TimeExpr", "TimeKind", "find_times", "is_time_tag", "time_tag"]
 
 _N = rf"(?:\d{{1,4}}|[{CN_NUMERALS}]{{1,4}})"
 _YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4}|\d×\d{2})年"  # 2×25年: an accounting example's year
 _MD = rf"{_N}月(?:{_N}[日号])?"
-_CLOCK = r"(?:\s*\d{1,2}[:：]\d{2})?"
+#: A clock time after a date: 17:00, 17：30, 17时, 17时30分, 下午5点, 下午五点半 (截止时间为2025年7月15日17:00).
+CLOCK = (
+    r"\s*(?:上午|下午|中午|晚上)?\s*(?:\d{1,2}[:：]\d{2}|(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+    r"(?:时(?:\d{1,2}分|[一二三四五六七八九十]{1,3}分)?|点(?:半|\d{1,2}分|[一二三四五六七八九十]{1,3}分)?))"
+)
+_CLOCK = rf"(?:{CLOCK}(?![\d年月个]))?"
 _WEEKDAY = r"(?:[（(](?:周|星期)[一二三四五六日天][）)])?"  # 2016年5月20日（周五）前
 _DATE = (
     rf"(?:{_YEAR}(?:{_MD}|第?[{CN_NUMERALS}1-4]季度|上半年|下半年)?|{_MD})(?:底|末|中旬|上旬|下旬)?{_WEEKDAY}{_CLOCK}"
 )
 _RANGE_SEP = r"(?:至|到|—|－|-|~|～)"
+_DAYS = r"(?:工作日|自然日|日历日)"
+_PERIOD_UNIT = rf"年|个月|月|{_DAYS}|日|天|周|小时"
+#: Year words without a year: 年底前, 年内, 当年, 次年, 上半年, 下半年. 年内 / 年底前 after a number are the tail of a
+#: duration (三年内, 2年内, 近五年内, 一年内到期), not the deadline 年内; 次年 / 当年 are no word when the 次 / 当 ends
+#: another (首次年度评估, 每次年检, 应当年满18周岁).
+BARE_YEAR = re.compile(
+    rf"(?<![\d{CN_NUMERALS}几多数半当每])(?:年底前|年内)"
+    r"|(?<![首每再层依逐多屡数几其渐档批名席届班车场])次年"
+    r"|(?<![应相适充担妥恰正])当年"
+    r"|上半年|下半年"
+)
 
 
 class TimeKind(Enum):
@@ -61,16 +77,18 @@ _PATTERNS: list[tuple[TimeKind, re.Pattern[str]]] = [
     (TimeKind.DEADLINE, re.compile(rf"(?:截至|截止(?:时间|日期)?(?:为|是|到|至)?){_DATE}")),
     (TimeKind.DEADLINE, re.compile(r"(?:不迟于|不晚于|最迟(?:于|在)?)[^，。；、]{2,24}")),
     (TimeKind.DEADLINE, re.compile(r"[\u4e00-\u9fff]{2,10}(?:期)?(?:结束后|届满前|结束前)")),
-    (TimeKind.TARGET_YEAR, re.compile(rf"(?:到|至){_YEAR}(?:底|末)?")),
+    # 执行至2025年12月31日, 有效期至2027年12月31日: a date closing a span is a deadline, not the year 至2025年
+    (TimeKind.DEADLINE, re.compile(rf"(?:到|至){_YEAR}{_MD}(?:底|末)?{_CLOCK}(?:止|前)?")),
+    (TimeKind.TARGET_YEAR, re.compile(rf"(?:到|至){_YEAR}(?:底|末)?(?![\d{CN_NUMERALS}]{{1,2}}月)")),
     (TimeKind.QUARTER, re.compile(rf"(?:{_YEAR})?第?[{CN_NUMERALS}1-4]季度")),
     (TimeKind.DATE, re.compile(_DATE)),
-    (TimeKind.DEADLINE, re.compile(r"年底前|年内|当年|次年|上半年|下半年")),
-    (TimeKind.PERIOD, re.compile(rf"每(?:个)?(?:{_N})?(?:个)?(?:年度|年|季度|月|周|天|日|工作日)")),
+    (TimeKind.DEADLINE, BARE_YEAR),
+    (TimeKind.PERIOD, re.compile(rf"每(?:个)?(?:{_N})?(?:个)?(?:年度|年|季度|月|周|天|日|{_DAYS})")),
     (
         TimeKind.PERIOD,
         re.compile(
-            rf"(?:有效期|执行期)?{_N}(?:个)?(?:年|个月|月|日|天|周|工作日|小时)(?:内|以内|以上|以下|之内)?"
-            r"(?=[，。；、的内起后前止\s]|$)"
+            rf"(?:有效期|执行期|近|最近)?{_N}(?:个)?(?:{_PERIOD_UNIT})"
+            r"(?:(?:以内|之内|内|以上|以下)|(?=[，。；、的起后前止\s]|$))"
         ),
     ),
 ]

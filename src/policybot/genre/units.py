@@ -13,7 +13,7 @@ from enum import Enum
 
 from policybot.genre.numerals import CN_NUMERALS, to_number
 
-__all__ = ["Value", "ValueKind", "find_values", "unit_kind"]
+__all__ = ["QUANTITY_UNITS", "Value", "ValueKind", "find_values", "is_phone_number", "unit_kind"]
 
 
 class ValueKind(Enum):
@@ -51,13 +51,25 @@ _COUNT = (
     "课时",
     "小时",
 )
-_QUANTITY = (
+#: Physical quantities; power and energy as plans and energy notices write them (300兆瓦, 2.5吉瓦, 120万千瓦,
+#: 5000万千瓦时, 1.2亿千瓦时, 35蒸吨).
+QUANTITY_UNITS = (
     "万吨",
     "吨",
     "千瓦时",
+    "万千瓦时",
+    "亿千瓦时",
+    "兆瓦时",
+    "吉瓦时",
+    "度电",
     "万千瓦",
     "亿千瓦",
     "千瓦",
+    "兆瓦",
+    "吉瓦",
+    "蒸吨",
+    "千伏安",
+    "兆伏安",
     "立方米",
     "万立方米",
     "平方米",
@@ -78,12 +90,18 @@ _DURATION = {
     "周": 7 / 365,
     "工作日": 1 / 250,
     "个工作日": 1 / 250,
+    "自然日": 1 / 365,
+    "个自然日": 1 / 365,
+    "日历日": 1 / 365,
+    "个小时": 1 / 8760,
 }
 _SCORE = ("分",)
 
 _NUM = rf"(?:\d+(?:[.,]\d+)*|[{CN_NUMERALS}]+(?:[万亿][{CN_NUMERALS}]*)?)"
 _UNITS = sorted(
-    [*_MONEY, *_RATIO, *_COUNT, *_QUANTITY, *_DURATION, *_SCORE, "万人", "万家", "万户", "万个"], key=len, reverse=True
+    [*_MONEY, *_RATIO, *_COUNT, *QUANTITY_UNITS, *_DURATION, *_SCORE, "万人", "万家", "万户", "万个"],
+    key=len,
+    reverse=True,
 )
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
 _VALUE = re.compile(
@@ -107,7 +125,7 @@ def unit_kind(unit: str) -> ValueKind | None:
         return ValueKind.MONEY
     if unit in _RATIO:
         return ValueKind.RATIO
-    if unit in _QUANTITY:
+    if unit in QUANTITY_UNITS:
         return ValueKind.QUANTITY
     if unit in _DURATION:
         return ValueKind.DURATION
@@ -131,6 +149,22 @@ def _scale(unit: str, big: str | None) -> tuple[float, str]:
     return factor, unit
 
 
+_CALL_WORDS = re.compile(r"(?:电话|热线|拨打|致电|传真|手机|号码|座机|来电|呼叫)[^，。；;,\d]{0,6}$")
+_PHONE_DIGITS = re.compile(r"\d{3,4}[-－]\d{7,8}|0\d{2,3}\d{7,8}|1[3-9]\d{9}|1\d{4}|9\d{4}|\d{7,8}")
+_NOT_A_UNIT = re.compile(r"人社|人力|人民|人才|台办")
+
+
+def is_phone_number(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` a phone or hotline number ("咨询电话：0573-82529631", "拨打12333人社服务热线")?
+    Such a number takes no unit from the words after it."""
+    number = text[start:end].strip()
+    if not re.fullmatch(r"[\d\-－]+", number):
+        return False
+    if _NOT_A_UNIT.match(text, end) and len(number) >= 5:
+        return True  # 12333人社服务热线, 12345人民热线
+    return bool(_CALL_WORDS.search(text[max(0, start - 12) : start])) and bool(_PHONE_DIGITS.fullmatch(number))
+
+
 def find_values(text: str) -> list[Value]:
     """Figures with units in ``text``, in order. Ordinals (第三条) and years (2016年) are not values."""
     out: list[Value] = []
@@ -140,6 +174,8 @@ def find_values(text: str) -> list[Value]:
             out.append(Value(ValueKind.RATIO, m.group(0), m.start(), m.end(), n, "%"))
             continue
         number, unit = m.group("n"), m.group("unit")
+        if is_phone_number(text, m.start("n"), m.end("n")):
+            continue  # 咨询电话12333, 拨打12333人社服务热线: a number to call, not 12333人
         before = text[max(0, m.start() - 1) : m.start()]
         if before == "第" or (unit == "年" and re.fullmatch(r"\d{4}", number)):
             continue  # 第三条, 2016年
