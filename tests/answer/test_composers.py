@@ -594,3 +594,19 @@ def test_a_ratio_comes_with_the_cap_of_its_sentence(text: str, quote: str, expec
 
     ratio = next(v for v in ("50%", "10%") if v in quote)
     assert _with_cap(text, quote, [ratio]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "sets_new"),
+    [
+        ("折旧年限35年，截至2×24年末已计提折旧30年。", False),  # the value before the change
+        ("甲公司拟将大厦的折旧年限变更为40年。", False),  # a proposal, not a ruling
+        ("自2025年5月1日起，工伤保险费率下调后统一调整为0.5%。", True),
+        ("新的补助标准为每人1500元。", True),
+    ],
+)
+def test_a_new_value_asked_is_only_one_a_clause_sets(text: str, sets_new: bool) -> None:
+    from policybot.answer.composers.values import _ASKS_NEW, _SETS_NEW
+
+    assert _ASKS_NEW.search("大厦新的折旧年限应该定为多少年？") and _ASKS_NEW.search("调整后的费率是多少？")
+    assert bool(_SETS_NEW.search(text)) is sets_new

@@ -208,6 +208,15 @@ def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, str]:
     return text[at : at + len(quote) + 1 + len(part)], m.group(0)
 
 
+#: A question about the value after a change ("大厦新的折旧年限", "调整后的费率").
+_ASKS_NEW = re.compile(r"新的|(?:调整|变更|修改|改造|延长|提高|降低)后的")
+#: A clause that sets a value as the new one, and not as what someone proposes (拟将…变更为40年).
+_SETS_NEW = re.compile(
+    r"^(?!.*(?:拟|打算|计划|想|申请)(?:将|把)?[^，。；]{0,20}(?:变更|调整|改|延长|提高|降低))"
+    r".*(?:变更为|调整为|调整到|改为|改成|延长至|延长到|延长为|提高到|提高至|降低到|降低至|降至|新的?[^，。；]{0,12}(?:为|是))"
+)
+
+
 def _echoes(query: Query, value: str) -> bool:
     """Is ``value`` a figure the question itself states?"""
     digits = re.sub(r"\D", "", value)
@@ -230,6 +239,8 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     """Answer with the best fitting clause(s); False when no clause fits well enough."""
     q = draft.query
     ranked = fitting(ctx, q, kind)
+    if _ASKS_NEW.search(q.question):  # "新的折旧年限应该定为多少年": only a value a clause sets as the new one
+        ranked = [e for e in ranked if _SETS_NEW.search(e.text)]
     floor = MIN_SCORE - 0.1 if kind is AnswerType.EFFECTIVE else MIN_SCORE  # a 施行 article is the answer itself
     if (not ranked or ranked[0].score < floor) and kind is AnswerType.EFFECTIVE:
         kind = AnswerType.TIME  # no 自…起施行 clause: the dates that are there
