@@ -394,3 +394,34 @@ def test_a_measure_asked_in_a_unit_takes_only_values_in_that_kind_of_unit(
 
     kind = answer_type(question)
     assert [v for v in values_for(kind, text, asked_units(question)) if not v.endswith("年")] == values
+
+
+def test_a_what_must_be_satisfied_question_prefers_a_conditions_section() -> None:
+    from policybot.answer.evidence import _meets_conditions
+
+    asked = "申报要求的机器人设备需要满足哪些技术特征？"
+    assert _meets_conditions(asked, ("通知", "二、申报条件", "（三）")) > 0
+    assert _meets_conditions(asked, ("通知", "三、申报资料", "（二）工业机器人应用专题申报资料要求")) == 0
+    assert _meets_conditions("享受稳岗返还的企业需要符合什么条件？", ("解读", "四、申请资格")) > 0
+    assert _meets_conditions("申报材料有哪些？", ("通知", "二、申报条件")) == 0  # nothing to satisfy asked
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "describes"),
+    [
+        (
+            "机器人设备需要满足哪些技术特征？",
+            "机器人设备属于工业自动化中使用的、具有三轴及三轴以上可重复编程的操作机。",
+            True,
+        ),
+        ("示范工厂有哪些特点？", "数字化示范工厂是指关键工序数控化率达到70%以上的工厂。", True),
+        ("机器人设备需要满足哪些技术特征？", "机器人设备的销售时间应在2016年4月1日至2016年10月31日。", False),
+        ("申报材料有哪些？", "申报材料具有以下几类。", False),
+    ],
+)
+def test_a_features_question_prefers_a_clause_that_says_what_the_thing_is(
+    question: str, text: str, describes: bool
+) -> None:
+    from policybot.answer.evidence import _describes
+
+    assert (_describes(question, text) > 0) is describes

@@ -261,9 +261,32 @@ def _evidence(
     score += _named_label(query.question, clause.text)
     score += _bound_fit(query.question, clause.text) if ok else 0.0
     score += _defines(query.question, clause.text)
+    score += _meets_conditions(query.question, chunk.section_path) + _describes(query.question, clause.text)
     score += 0.1 if ok and _value_after_term(query, kind, clause.text, units) else 0.0
     cover = coverage(query, clause.text + " ".join(chunk.section_path), identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
+
+
+_SATISFY = re.compile(r"满足|符合|具备|达到")
+_CONDITIONS_HEADING = re.compile(r"^(?!.*(?:资料|材料)).*(?:条件|资格)")
+
+
+def _meets_conditions(question: str, path: tuple[str, ...]) -> float:
+    """+0.05 for a clause under a conditions heading (二、申报条件) when the question asks what must be
+    satisfied ("设备需要满足哪些技术特征"): a materials list (申报资料要求) says what to hand in, not that."""
+    if not _SATISFY.search(question):
+        return 0.0
+    return 0.05 if any(_CONDITIONS_HEADING.search(h) for h in path[1:]) else 0.0
+
+
+_ASKS_FEATURES = re.compile(r"特征|特点|性能|参数|技术要求|属性|what (?:kind|type)|features|characteristics", re.I)
+_DESCRIBING = re.compile(r"属于|具有|具备|是指|指的是|应为")
+
+
+def _describes(question: str, text: str) -> float:
+    """+0.05 for a clause that says what a thing is ("机器人设备属于…、具有三轴及三轴以上…的操作机") when
+    the question asks what it must be like (哪些技术特征)."""
+    return 0.05 if _ASKS_FEATURES.search(question) and _DESCRIBING.search(text) else 0.0
 
 
 _FIGURE_NAMED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|[万亿千百]?(?![号年月日])[\u4e00-\u9fff])")
