@@ -610,3 +610,53 @@ def test_a_new_value_asked_is_only_one_a_clause_sets(text: str, sets_new: bool) 
 
     assert _ASKS_NEW.search("大厦新的折旧年限应该定为多少年？") and _ASKS_NEW.search("调整后的费率是多少？")
     assert bool(_SETS_NEW.search(text)) is sets_new
+
+
+def _evidence_of(*texts: str) -> list[Any]:
+    from policybot.answer.evidence import Evidence
+    from policybot.ingest.clauses import Clause
+    from policybot.records import Chunk
+
+    out = []
+    for row, text in enumerate(texts):
+        chunk = Chunk(f"c{row}", "d", "办法", ("办法", "第七条"), text, "第七条", 0, len(text), row)
+        out.append(
+            Evidence(Clause(row, row, chunk.id, "d", 0, len(text), text), chunk, 1.0 - row / 100, 0.9, 0.5, True)
+        )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "picked"),
+    [
+        (  # a scoring measure: the three indicators and their full marks
+            "三类指标各占多少分？",
+            (
+                "评价指标具体包括科技人员、研发投入、科技成果三类，满分100分。",
+                "A. 30%(含)以上(20分)",
+                "1.科技人员指标(满分20分)。",
+                "2.研发投入指标(满分50分)。",
+                "3.科技成果指标(满分30分)。",
+            ),
+            ["1.科技人员指标(满分20分)。", "2.研发投入指标(满分50分)。", "3.科技成果指标(满分30分)。"],
+        ),
+        (  # a subsidy notice: one of the two parts has no value of its own, so no part is picked
+            "两类项目分别补助多少？",
+            ("支持设备投资、诊断服务两类项目。", "设备投资项目补助15%。", "诊断服务项目按合同金额给予补助。"),
+            [],
+        ),
+        (
+            "三类指标满分多少？",
+            ("评价指标包括科技人员、研发投入、科技成果三类，满分100分。", "1.科技人员指标(满分20分)。"),
+            [],
+        ),
+    ],
+)
+def test_each_named_part_gets_the_clause_with_its_value(
+    question: str, texts: tuple[str, ...], picked: list[str]
+) -> None:
+    from policybot.answer.composers.values import _each_named
+    from policybot.answer.evidence import answer_type
+
+    ranked = _evidence_of(*texts)
+    assert [e.text for e in _each_named(understand(question), answer_type(question), ranked)] == picked

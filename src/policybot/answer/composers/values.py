@@ -217,6 +217,30 @@ _SETS_NEW = re.compile(
 )
 
 
+_EACH = re.compile(r"各|分别|each|respectively", re.I)
+_NAMED_PARTS = re.compile(
+    r"([^，。；：]{2,14}(?:、[^，。；：、]{2,10})+)(?:等)?[一二三四五六七八九十两几\d]+(?:类|项|个|种|方面|部分)"
+)
+
+
+def _each_named(query: Query, kind: AnswerType, ranked: list[Evidence]) -> list[Evidence]:
+    """ "三类指标各占多少分？" when the best clause names the parts ("包括科技人员、研发投入、科技成果
+    三类，满分100分"): for each part, the best clause that gives its value ("1.科技人员指标(满分20分)");
+    none unless every part has one."""
+    m = _NAMED_PARTS.search(ranked[0].text) if _EACH.search(query.question) else None
+    if m is None:
+        return []
+    names = [n.strip() for n in m.group(1).split("、")]
+    names[0] = re.split(r"包括|包含|分为|分成|为|有", names[0])[-1]
+    picks = []
+    for name in names:
+        pick = next((e for e in ranked[1:] if name in e.text and values_for(kind, e.text)), None)
+        if pick is None:
+            return []
+        picks.append(pick)
+    return picks
+
+
 def _echoes(query: Query, value: str) -> bool:
     """Is ``value`` a figure the question itself states?"""
     digits = re.sub(r"\D", "", value)
@@ -255,6 +279,7 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
             for e in ranked[1:4]
             if e.score >= ranked[0].score - MARGIN and (compares or e.chunk.doc_id == ranked[0].chunk.doc_id)
         ][:2]
+        chosen += [e for e in _each_named(q, kind, ranked) if e not in chosen]
         chosen = [e for e in chosen if not any(e is not o and e.text in o.text for o in chosen)]  # no part twice
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     if values and all(_echoes(q, v) for v in values):
