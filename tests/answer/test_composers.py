@@ -660,3 +660,20 @@ def test_each_named_part_gets_the_clause_with_its_value(
 
     ranked = _evidence_of(*texts)
     assert [e.text for e in _each_named(understand(question), answer_type(question), ranked)] == picked
+
+
+WINDOW = "网上申报时间为2025年6月10日至2025年7月15日，截止时间为2025年7月15日17:00，逾期系统将自动关闭。"
+
+
+@pytest.mark.parametrize(
+    ("question", "values"),
+    [
+        ("网上申报截止到什么时候？", ["截止时间为2025年7月15日17:00"]),  # the deadline, not the window it closes
+        ("网上申报时间是什么时候？", ["2025年6月10日至2025年7月15日"]),
+    ],
+)
+def test_a_deadline_asked_picks_the_closing_time_over_the_window(question: str, values: list[str]) -> None:
+    from policybot.answer.composers.values import focus
+    from policybot.answer.evidence import AnswerType
+
+    assert focus(understand(question), AnswerType.TIME, WINDOW) == values

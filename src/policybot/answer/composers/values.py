@@ -72,7 +72,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
         start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
         context = text[start : at + len(value)]
         shared = len(asked & bigrams(context)) if asked else sum(1 for t in terms if t in context)
-        scored.append((shared + 2 * _same_bound(query.question, context), value, at))
+        scored.append((shared + 2 * _same_bound(query.question, context) + 3 * _closes(query, context), value, at))
         cut = at + len(value)
     best = max((n for n, _v, _at in scored), default=0)
     several = _SEVERAL.search(query.question)
@@ -122,6 +122,16 @@ def _same_bound(question: str, context: str) -> int:
 
 
 _BOUNDS = ((_FLOOR, _CEILING), (_CEILING, _FLOOR))
+_ASKS_CLOSE = re.compile(r"截止|截至|最晚|最迟|期限|deadline|by when|latest", re.I)
+_CLOSING = re.compile(r"截止|最晚|最迟|不晚于|之前|前$|deadline", re.I)
+
+
+def _closes(query: Query, context: str) -> int:
+    """1 when a deadline is asked ("网上申报截止到什么时候") and the value is one ("截止时间为2025年7月15日
+    17:00"), not the window it closes ("申报时间为2025年6月10日至2025年7月15日")."""
+    return int(bool(_ASKS_CLOSE.search(query.question) and _CLOSING.search(context)))
+
+
 _RAISED = re.compile(r"(?:提高|上浮|上调|增加|提升)(?:到|至)\s*$")
 
 
