@@ -256,7 +256,7 @@ _ASKS_CONDITIONS = re.compile(
 )
 #: A clause that states a condition, not one that only mentions one ("在满足资本化条件的时点…").
 _STATES_CONDITION = re.compile(
-    r"应当|须|不得|不低于|不超过|不少于|不高于|以上|以下(?!简称)|以内|符合|具备|同时满足|(?:下列|以下|如下)条件"
+    r"应当|须|不得|不低于|不超过|以上|以下(?!简称)|以内|符合|具备|同时满足|(?:下列|以下|如下)条件"
     r"|条件(?:为|是|如下)|[：:]\s*$"
 )
 

@@ -9,6 +9,7 @@ from policybot.answer.composers.base import score_of
 from policybot.answer.composers.sections import list_children
 from policybot.answer.composers.values import source_path
 from policybot.answer.context import AnswerContext
+from policybot.answer.refusal import term_found
 from policybot.answer.understanding import bigrams
 from policybot.genre import SectionRole, asked_role, section_role
 from policybot.records import Hit
@@ -26,6 +27,8 @@ def role_section(ctx: AnswerContext, role: SectionRole, hits: list[Hit]) -> tupl
     """The first section with ``role`` in the best-ranked documents (two at most), else None; of a
     call with one such section per track ("（一）…产业化专题申报资料"), the one the question names."""
     for doc_id in list(dict.fromkeys(h.chunk.doc_id for h in hits))[:2]:
+        if not _about(ctx, doc_id):
+            continue  # "省级绿色工厂认定需要满足哪些条件": another call's 申报条件 are not its conditions
         chunks = sorted((c for c in ctx.index.chunks if c.doc_id == doc_id), key=lambda c: c.ordinal)
         found = [
             chunk.section_path[: depth + 1]
@@ -36,6 +39,15 @@ def role_section(ctx: AnswerContext, role: SectionRole, hits: list[Hit]) -> tupl
         if found:
             return _named_among(ctx.query.question, list(dict.fromkeys(found))) or found[0]
     return None
+
+
+def _about(ctx: AnswerContext, doc_id: str) -> bool:
+    """Does the document mention every noun the question requires (or a synonym of it)?"""
+    doc = ctx.document(doc_id)
+    if doc is None:
+        return False
+    groups = {t: g for g in ctx.query.terms for t in g}
+    return all(any(term_found(t, doc.text) for t in groups.get(r, (r,))) for r in ctx.query.required)
 
 
 def _named_among(question: str, sections: list[tuple[str, ...]]) -> tuple[str, ...] | None:
