@@ -62,3 +62,38 @@ def test_a_profile_read_from_a_question() -> None:
     assert water.numbers == {Attribute.WATER_USE: 30000.0}
     assert profile_from_text("我们在东莞，是高新技术企业，").recognitions == ("高新技术企业",)
     assert not profile_from_text("我们是一家公司，").said(Attribute.REVENUE)
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute", "day"),
+    [
+        ("我们是海宁的一家规上企业，改造项目2023年10月开工，设备投资500万元", Attribute.PROJECT_DATE, "2023-10-01"),
+        ("我们2024年3月15日购置了8台工业机器人", Attribute.PROJECT_DATE, "2024-03-15"),
+        ("我们的发明专利2022年6月授权", Attribute.PATENT_DATE, "2022-06-01"),
+    ],
+)
+def test_a_stated_project_or_patent_date_is_read(text: str, attribute: Attribute, day: str) -> None:
+    assert profile_from_text(text).dates == {attribute: day}
+
+
+def test_a_date_that_dates_nothing_asked_is_not_read() -> None:
+    assert profile_from_text("我们公司2015年成立，2023年营业收入3000万元").dates == {}
+
+
+def test_a_short_form_of_a_recognition_meets_the_full_name() -> None:
+    from policybot.eligibility.check import _recognition
+    from policybot.eligibility.model import Comparator, Condition, Outcome
+
+    condition = Condition(
+        Attribute.RECOGNITION,
+        Comparator.EQUALS,
+        "且为规模以上工业企业",
+        "",
+        "d",
+        "二、申报条件",
+        "c",
+        0,
+        terms=("规模以上工业企业",),
+    )
+    assert _recognition(condition, profile_from_text("我们是一家规上企业")).outcome is Outcome.MET
+    assert _recognition(condition, profile_from_text("我们是一家高新技术企业")).outcome is Outcome.NOT_MET

@@ -76,6 +76,30 @@ def _flags(text: str) -> dict[Attribute, bool]:
     return out
 
 
+_DATED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+_PROJECT_EVENT = re.compile(r"开工|购置|购买|采购|买了|销售|投产|建设|安装|签订")
+_PATENT_EVENT = re.compile(r"专利|知识产权|授权")
+
+
+def _dates(text: str) -> dict[Attribute, str]:
+    """When the asker's project started or its equipment was bought ("改造项目2023年10月开工"), and
+    when its patent was granted, as an ISO day (the 1st when only the month is said)."""
+    out: dict[Attribute, str] = {}
+    for m in _DATED.finditer(text):
+        around = text[max(0, m.start() - 8) : m.end() + 6]
+        attribute = (
+            Attribute.PATENT_DATE
+            if _PATENT_EVENT.search(around)
+            else Attribute.PROJECT_DATE
+            if _PROJECT_EVENT.search(around)
+            else None
+        )
+        month, day = int(m.group(2)), int(m.group(3) or 1)
+        if attribute is not None and 1 <= month <= 12 and 1 <= day <= 31:
+            out.setdefault(attribute, f"{int(m.group(1)):04d}-{month:02d}-{day:02d}")
+    return out
+
+
 def profile_from_text(text: str) -> Profile:
     """The attributes ``text`` states; what it does not state stays unknown."""
     texts: dict[Attribute, str] = {}
@@ -90,5 +114,6 @@ def profile_from_text(text: str) -> Profile:
         numbers=_figures(text),
         texts=texts,
         flags=_flags(text),
+        dates=_dates(text),
         recognitions=recognitions or None,
     )

@@ -85,12 +85,20 @@ def _flag(c: Condition, profile: Profile) -> ConditionResult:
     return ConditionResult(c, _outcome(ok), ("是" if have else "否"))
 
 
+#: Short forms enterprises use for a recognition (我们是一家规上企业).
+_SHORT_FORMS = {"规上企业": "规模以上工业企业", "规上工业企业": "规模以上工业企业", "规模以上企业": "规模以上工业企业"}
+
+
+def _canonical(recognition: str) -> str:
+    return _SHORT_FORMS.get(recognition, recognition)
+
+
 def _recognition(c: Condition, profile: Profile) -> ConditionResult:
     have = profile.recognitions
     if have is None:
         return ConditionResult(c, Outcome.UNKNOWN)
-    want = c.terms[0] if c.terms else ""
-    ok = any(r == want or (len(r) >= 4 and r in want) or want in r for r in have)
+    want = _canonical(c.terms[0]) if c.terms else ""
+    ok = any(r == want or (len(r) >= 4 and r in want) or want in r for r in map(_canonical, have))
     return ConditionResult(c, _outcome(ok), "、".join(have) or "无")
 
 
