@@ -14,7 +14,7 @@ import pytest
 
 from policybot import service as engine
 from policybot.config import Settings
-from policybot.errors import ConfigError, IndexMissingError
+from policybot.errors import ConfigError, IndexMismatchError, IndexMissingError
 from policybot.service import PolicyBot
 from support import make_settings
 
@@ -85,6 +85,23 @@ def test_ready_after_ingest_and_answers(workspace: Path) -> None:
     # a fresh load finds the index on disk
     again = PolicyBot.load(make_settings(workspace))
     assert again.ready and [d.meta.doc_id for d in again.documents()] == ["hydrogen", "wind"]
+
+
+def test_an_index_of_another_pipeline_version_is_refused_until_reingested(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policybot.ingest import pipeline
+
+    PolicyBot.load(make_settings(workspace), require_index=False).ingest()
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", pipeline.PIPELINE_VERSION + 1)  # a newer policybot
+    with pytest.raises(IndexMismatchError, match="policybot ingest") as err:
+        PolicyBot.load(make_settings(workspace))
+    assert "\n" not in str(err.value) and "pipeline" in str(err.value)
+    bot = PolicyBot.load(make_settings(workspace), require_index=False)
+    assert not bot.ready
+    report = bot.ingest()  # re-processes every document
+    assert sorted(report.added + report.updated) == ["hydrogen", "wind"] and bot.ready
+    assert PolicyBot.load(make_settings(workspace)).ready
 
 
 def test_facts_filter_by_kind_and_document(workspace: Path) -> None:

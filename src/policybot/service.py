@@ -30,7 +30,7 @@ from policybot.eligibility.profile import Profile
 from policybot.embedding.model import TextEmbedder, load_embedder
 from policybot.errors import IndexMismatchError, IndexMissingError, NotFoundError
 from policybot.ingest.chunking import ChunkSettings
-from policybot.ingest.pipeline import IngestReport, ingest, remove_documents
+from policybot.ingest.pipeline import IngestReport, ingest, pipeline_settings, remove_documents
 from policybot.ingest.sandbox import ParseLimits
 from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, select
 from policybot.lifecycle.view import LifecycleView, lifecycle_view
@@ -109,6 +109,12 @@ class PolicyBot:
 
     def reload(self) -> None:
         index = self.store.load(self.model_info)
+        built, wanted = index.chunking, pipeline_settings(self.chunking)
+        if built != wanted:
+            raise IndexMismatchError(
+                f"index at {self.store.location} was built with chunking and pipeline {built}, this policybot "
+                f"uses {wanted}; run `policybot ingest` (it re-processes every document)"
+            )
         s = self.settings
         retriever = Retriever(
             index,
