@@ -318,3 +318,14 @@ def test_output_to_a_closed_pipe_is_no_traceback(ws: Path) -> None:
     err = proc.stderr.read().decode("utf-8", "replace")
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_a_citation_names_its_document_once() -> None:
+    from policybot.surfaces.cli import cited_where
+
+    notice = "嘉兴市关于组织申报2025年度数字化改造专项资金项目的通知"
+    assert cited_where(notice, f"{notice} › 三、支持方式和标准") == f"{notice} › 三、支持方式和标准"
+    plan = "绿色制造2016专项行动实施方案"
+    assert cited_where("关于印发《绿色制造2016专项行动实施方案》的通知", f"{plan} › 五、进度安排") == (
+        f"关于印发《绿色制造2016专项行动实施方案》的通知 › {plan} › 五、进度安排"
+    )

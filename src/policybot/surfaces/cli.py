@@ -157,6 +157,11 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cited_where(title: str, section: str) -> str:
+    """Document › section path, with the title once when the path starts with it."""
+    return section if section.startswith(title) else f"{title} › {section}"
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from policybot.answer.retrieval import check_query
     from policybot.surfaces.schemas import answer_out
@@ -169,7 +174,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     print(answer.text)
     for c in answer.citations or answer.see_also:
         page = f" p.{c.page}" if c.page else ""
-        print(f"  [{c.id}] {c.doc_title} › {c.section}{page}: {c.quote}")
+        print(f"  [{c.id}] {cited_where(c.doc_title, c.section)}{page}: {c.quote}")
         if c.status:
             print(f"      ({c.status}: {c.status_reason} — {c.status_section}: {c.status_quote})")
     return 0
