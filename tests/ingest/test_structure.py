@@ -353,3 +353,19 @@ def test_heading_label() -> None:
     assert heading_label("（一）创新机制模式。积极协调中国工程院等机构。") == "（一）创新机制模式"
     assert heading_label("一、背景") == "一、背景"
     assert heading_label("一、" + "长" * 60).endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("heading", "label"),
+    [
+        (
+            "三、问：工伤保险费率有什么调整？",
+            "三、问：工伤保险费率有什么调整",
+        ),  # a Q&A leaflet: the question is the label
+        ("一、问：失业保险费率降低后是多少？单位和个人各缴多少？", "一、问：失业保险费率降低后是多少"),
+        ("第五条 申请：企业应当于每年3月底前提交。", "第五条 申请"),  # an article's own title stays short
+        ("附件1：申请表", "附件1"),
+    ],
+)
+def test_a_question_and_answer_item_is_labelled_by_its_question(heading: str, label: str) -> None:
+    assert heading_label(heading) == label

@@ -17,13 +17,14 @@ from dataclasses import dataclass, replace
 from policybot.genre import ITEM as _ITEM
 from policybot.genre import MARKERS as _MARKERS
 from policybot.genre import MD_HEADING as _MD_HEADING
-from policybot.genre import is_marker_line, is_time_tag, is_title_line, time_tag
+from policybot.genre import is_marker_line, is_time_tag, is_title_line, strip_marker, time_tag
 from policybot.genre.markers import is_signature_line
 from policybot.records import Document, Section
 
 __all__ = ["heading_label", "is_marker_line", "is_time_tag", "parse", "time_tag"]
 
 _SENTENCE_END = "。；！？;!?"
+_ASKED = frozenset({"问", "问题", "提问", "Q", "q"})  # a Q&A item's label
 
 
 def heading_label(text: str, max_chars: int = 40) -> str:
@@ -36,6 +37,8 @@ def heading_label(text: str, max_chars: int = 40) -> str:
     for i, ch in enumerate(text):
         if ch in ":：" and text[i - 1 : i].isdigit() and text[i + 1 : i + 2].isdigit():
             continue  # 17:30
+        if ch in ":：" and strip_marker(text[:i]).strip() in _ASKED and text[i + 1 :].strip():
+            continue  # "三、问：工伤保险费率有什么调整？": a Q&A's label is its question, not "三、问"
         if ch in _SENTENCE_END + "，,：:" and i > 0:
             return text[:i]
     return text if len(text) <= max_chars else text[:max_chars] + "…"
