@@ -38,6 +38,10 @@ from support import ROOT, ingested_bot
             "数字化改造设备投资项目按什么比例补助？最高多少？",
             ["数字化改造设备投资项目按什么比例补助？", "数字化改造设备投资项目最高多少？"],
         ),
+        (  # a housing measure's rent subsidy: how long, of the same subsidy
+            "全日制硕士研究生租房补贴每个月多少钱，最多能领多少个月？",
+            ["全日制硕士研究生租房补贴每个月多少钱？", "全日制硕士研究生租房补贴最多能领多少个月？"],
+        ),
     ],
 )
 def test_separate_asks_are_split(question: str, asks: list[str]) -> None:

@@ -425,3 +425,18 @@ def test_a_features_question_prefers_a_clause_that_says_what_the_thing_is(
     from policybot.answer.evidence import _describes
 
     assert (_describes(question, text) > 0) is describes
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("这个细则有效期到什么时候？", "time"),  # the day it ends
+        ("政策执行到哪天？", "time"),
+        ("有效期多长？", "period"),  # how long it lasts
+        ("有效期是几年？", "period"),
+    ],
+)
+def test_until_when_asks_a_day_not_a_period(question: str, kind: str) -> None:
+    from policybot.answer.answer_types import answer_type
+
+    assert answer_type(question).value == kind

@@ -33,3 +33,8 @@ def test_chinese_synonyms_widen_a_term() -> None:
     g = Glossary.load()
     assert g.expand("投向")[0] == "投向" and "投资于" in g.expand("投向")  # "投向初创期企业" / "投资于初创期中小企业"
     assert "公布" in g.expand("发布")
+
+
+@pytest.mark.parametrize(("word", "synonym"), [("夫妻俩", "夫妻双方"), ("咨询电话", "联系电话")])
+def test_the_bundled_synonyms_know_everyday_words_for_document_terms(word: str, synonym: str) -> None:
+    assert synonym in Glossary.load().expand(word)

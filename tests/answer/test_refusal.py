@@ -67,6 +67,7 @@ PLAN = "发布绿色工厂评价导则和绿色供应链管理试点方案。"
         ("北京条例规定的小微企业预留比例是多少？", REGULATION, False),  # 北京…条例: one title
         ("上海条例规定的小微企业预留比例是多少？", REGULATION, True),
         ("绿色工厂评价导则什么时候发布？", PLAN, False),
+        ("这个条例有效期到什么时候？", REGULATION, False),  # the document itself, not a named other one
         ("收入准则怎么规定的？", PLAN, False),  # the documents name no 准则 at all: other checks decide
     ],
 )

@@ -238,3 +238,10 @@ def test_a_pronoun_leans_on_the_conversation(question: str) -> None:
 )
 def test_a_question_of_its_own_is_not_a_followup(question: str) -> None:
     assert not is_followup(question, ["北京市促进中小企业发展条例什么时候施行？"])
+
+
+def test_the_course_of_an_application_is_no_subject() -> None:
+    from policybot.answer.understanding import required_terms
+
+    assert not {"过程", "问题"} & set(required_terms("申报过程中有问题找谁咨询？"))
+    assert not {"过程", "问题", "期间"} & set(required_terms("公示期间有问题找谁反映？"))

@@ -74,3 +74,8 @@ def test_is_phone_number() -> None:
     text = "参保职工12333人"
     start = text.index("12333")
     assert not is_phone_number(text, start, start + 5)
+
+
+def test_an_age_in_full_years_is_no_period_of_weeks() -> None:
+    texts = [v.text for v in find_values("申请人年龄不超过45周岁，博士不超过35周岁，试用期2周。")]
+    assert texts == ["2周"]

@@ -54,6 +54,8 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # "有效期到什么时候": the day it ends, not how long it lasts
+    (AnswerType.TIME, re.compile(r"(?:到|至|截止到|截至)(?:什么时候|何时|哪天|哪一天|几月|几号)|until when", re.I)),
     (AnswerType.FREQUENCY, re.compile(r"多久.{0,16}一次|多长时间.{0,16}一次|每隔|频率|频次|how often", re.I)),
     (
         AnswerType.PERIOD,

@@ -11,7 +11,7 @@ import re
 
 from policybot.answer.compose import Draft
 from policybot.answer.evidence import AnswerType, answer_type
-from policybot.answer.understanding import content_terms
+from policybot.answer.understanding import required_terms
 
 __all__ = ["covered", "merge_drafts", "split_asks"]
 
@@ -91,13 +91,12 @@ def split_asks(question: str) -> list[tuple[str, str]]:
     return [(a, f"{lead}{head}{a}？") for head, a in zip(heads, own, strict=True)]
 
 
-_PREPOSITION = re.compile(r"(?:按照|按|依照|对于|对|给予|给|为|是|的)$")
-#: Words an ask may have without naming a subject of its own ("最高多少", "上限是多少").
-_BOUND_WORDS = re.compile(r"最高|最低|最多|最少|上限|下限|封顶|至少|不超过|不低于|是|为|可以|能|有")
+_PREPOSITION = re.compile(r"(?:按照|按|依照|对于|对|给予|给|为|是|的|每个?[月年人户家])$")
 
 
 def _subjectless(ask: str) -> bool:
-    return not content_terms(_BOUND_WORDS.sub("", _ASKS.sub("", ask)))
+    """Does an ask name no thing of its own ("最高多少", "最多能领多少个月")?"""
+    return not required_terms(ask)
 
 
 def covered(whole: Draft, part: Draft) -> bool:

@@ -188,7 +188,7 @@ def _unknown_document(query: Query, hits: list[Hit], pool: str, corpus: list[Doc
 
 #: Kinds of instrument named by their subject ("收入准则", "新租赁准则", "北京市条例").
 _INSTRUMENTS = ("准则", "条例", "细则", "指引", "导则")
-_NOT_A_SUBJECT = re.compile(r"^(?:企业|会计|相关|有关|上述|国家|地方|具体|实施|这些|这部|那部|几项|几个|该|本|新|哪)")
+_NOT_A_SUBJECT = re.compile(r"^(?:企业|会计|相关|有关|上述|国家|地方|具体|实施|这|那|此|该|本|各|其|新|哪|几)")
 
 
 def _unknown_instrument(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:

@@ -73,7 +73,7 @@ _GENERIC = frozenset(
     "文号 发文 字号 日期 印发 发文机关 机关 单位 部门 标题 名称 题目 主送 通知 这份 这个 该 份 哪天 哪一天 "
     "内容 主要 介绍 概括 总结 哪个 季度 时候 什么时候 落实 哪位 截止 几时 分别 本身 这次 今年 一起 具体 方面 "
     "有关 相关 属于 一项 哪一项 两个 两种 数字 取得 成果 达成 希望 计划 要求 最晚 最早 "
-    "哪几个 哪几 哪几家 哪一年 哪年 哪天发 哪次 几个 版本 最初 最近 最新".split()
+    "哪几个 哪几 哪几家 哪一年 哪年 哪天发 哪次 几个 版本 最初 最近 最新 过程 过程中 期间 问题".split()
 )
 #: Words a question uses to ask, not to name its subject: never required to be in the documents
 #: (a question is not refused because "比例" or "全国" is missing from them), but still ranked on.

@@ -105,8 +105,8 @@ _UNITS = sorted(
 )
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
 _VALUE = re.compile(
-    rf"(?P<pct>百分之(?P<pn>{_NUM}))|(?P<n>{_NUM})\s*(?P<big>[万亿](?![元吨千立亩人家户个]))?(?P<unit>{_UNIT_RE})"
-)
+    rf"(?P<pct>百分之(?P<pn>{_NUM}))|(?P<n>{_NUM})\s*(?P<big>[万亿](?![元吨千立亩人家户个]))?(?P<unit>{_UNIT_RE})(?!岁)"
+)  # 45周岁 is an age, not 45 weeks
 
 
 @dataclass(frozen=True)
