@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from policybot.answer.context import document_weights
+import pytest
+
+from policybot.answer.context import AnswerContext, document_weights
+from policybot.answer.evidence import AnswerType
 from policybot.answer.understanding import understand
 from policybot.records import Document, DocumentMeta
 
@@ -48,3 +51,18 @@ def test_a_question_naming_no_place_asks_the_national_rule_first() -> None:
     assert weights.get("bj", 0.0) < 0 <= weights.get("law", 0.0)
     dongguan = _doc("dg", "关于组织实施东莞市重点企业规模与效益倍增计划”预申报的通知")
     assert document_weights(understand("东莞倍增计划预申报截止时间是哪天？"), [dongguan]).get("dg", 0.0) > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("全日制硕士研究生租房补贴每个月多少钱，最多能领多少个月？", AnswerType.AMOUNT),  # not the period asked second
+        ("最多能领多少个月？", AnswerType.PERIOD),
+    ],
+)
+def test_a_message_of_several_asks_has_the_first_asks_kind(question: str, kind: AnswerType) -> None:
+    from typing import cast
+
+    from policybot.answer.retrieval import Retriever
+
+    assert AnswerContext(understand(question), [], cast(Retriever, None)).kind is kind

@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from policybot.answer.asks import split_asks
 from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
@@ -73,6 +74,9 @@ class AnswerContext:
         """What kind of answer the question asks for (a follow-up: the conversation)."""
         q = self.query
         asked = q.question[len(q.own) :] if q.own and q.question.startswith(q.own) else q.question
+        asks = split_asks(asked) if q.lang == "zh" else []
+        if asks:  # "…每个月多少钱，最多能领多少个月？": the first ask's kind; the chain answers the others
+            asked = asks[0][1]
         kind = answer_type(asked)  # "我们有一批期限10个月的租赁，能不能…" asks yes or no, not a period
         if kind is AnswerType.OTHER and self.query.followup:
             return answer_type(self.query.text)
