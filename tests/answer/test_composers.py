@@ -575,21 +575,23 @@ def test_of_several_values_the_one_whose_own_words_the_question_uses(
         (  # a call's support standard: the quote stopped before the cap
             "（二）数字化诊断服务项目，按照诊断服务合同金额的50%给予补助，单个企业最高不超过5万元。",
             "按照诊断服务合同金额的50%给予补助",
-            ("按照诊断服务合同金额的50%给予补助，单个企业最高不超过5万元", "最高不超过5万元"),
+            ("按照诊断服务合同金额的50%给予补助，单个企业最高不超过5万元", {"50%": "最高不超过5万元"}),
         ),
         (  # a measure's subsidy: the cap already quoted is still named
             "按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。",
             "按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。",
-            ("按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。", "最高不超过500万元"),
+            ("按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。", {"10%": "最高不超过500万元"}),
         ),
         (  # an opinion's refund: what follows is another case, not a cap
             "返还标准按50%确定，对困难企业可提高到75%。",
             "返还标准按50%确定",
-            ("返还标准按50%确定", ""),
+            ("返还标准按50%确定", {}),
         ),
     ],
 )
-def test_a_ratio_comes_with_the_cap_of_its_sentence(text: str, quote: str, expected: tuple[str, str]) -> None:
+def test_a_ratio_comes_with_the_cap_of_its_sentence(
+    text: str, quote: str, expected: tuple[str, dict[str, str]]
+) -> None:
     from policybot.answer.composers.values import _with_cap
 
     ratio = next(v for v in ("50%", "10%") if v in quote)
@@ -677,3 +679,13 @@ def test_a_deadline_asked_picks_the_closing_time_over_the_window(question: str, 
     from policybot.answer.evidence import AnswerType
 
     assert focus(understand(question), AnswerType.TIME, WINDOW) == values
+
+
+def test_each_ratio_comes_with_its_own_cap() -> None:
+    from policybot.answer.composers.values import _lead, _with_cap
+
+    text = "按合同金额的30%给予抵扣，单个企业最高不超过20万元；对专精特新企业，抵扣比例提高到40%，最高不超过30万元。"
+    quote, caps = _with_cap(text, text, ["30%", "40%"])
+    assert quote == text and caps == {"30%": "最高不超过20万元", "40%": "最高不超过30万元"}
+    assert _lead(["30%", "40%"], caps, zh=True) == "30%（最高不超过20万元）、40%（最高不超过30万元）"
+    assert _lead(["50%"], {"50%": "最高不超过5万元"}, zh=True) == "50%，最高不超过5万元"

@@ -24,9 +24,10 @@ def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
 
 def test_a_ratio_comes_with_the_raised_one(bot: PolicyBot) -> None:
     answer = bot.ask("服务券抵扣比例是多少？", doc_ids=SCOPE)
-    assert answer.text.startswith("30%、40%。"), answer.text  # the base first, then the raise it quotes
+    # the base first, then the raise it quotes, each with its own cap
+    assert answer.text.startswith("30%（最高不超过20万元）、40%（最高不超过30万元）。"), answer.text
     raised = bot.ask("专精特新企业的抵扣比例是多少？", doc_ids=SCOPE)
-    assert raised.text.startswith("40%。"), raised.text  # the question names what the raise is for
+    assert raised.text.startswith("40%，最高不超过30万元。"), raised.text  # the question names what the raise is for
 
 
 def test_an_enterprise_below_the_threshold_is_told_it_does_not_qualify(bot: PolicyBot) -> None:

@@ -195,27 +195,38 @@ def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> st
 _CAP = re.compile(r"(?:最高|最多|不超过|不高于|上限为?|封顶)[^，；。]*?[0-9一二三四五六七八九十百千万]+[^，；。]*$")
 
 
-def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, str]:
-    """A ratio and the cap of the same sentence ("按合同金额的50%给予补助，单个企业最高不超过5万元"): the
-    quote extended to the cap when it stops before it, and the cap ("最高不超过5万元"); a ratio without
-    its cap misstates it. ``(quote, "")`` when no cap follows the quoted ratio."""
+def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, dict[str, str]]:
+    """Each ratio of ``quote`` with the cap that follows it in the same sentence ("按合同金额的30%给予
+    抵扣，单个企业最高不超过20万元；…提高到40%，最高不超过30万元"): the quote extended to the last cap
+    when it stops before it, and each ratio's cap ("最高不超过20万元"); a ratio without its cap
+    misstates it."""
     at = text.find(quote)
-    ratio = next((v for v in values if v in quote and ("%" in v or "百分之" in v)), None)
-    if at < 0 or ratio is None:
-        return quote, ""
-    after = quote.find(ratio) + len(ratio)
-    inside = [p for p in re.split(r"[，；]", quote[after:])[1:] if p]
-    if inside:
-        m = _CAP.search(inside[0].rstrip("。"))
-        return quote, (m.group(0) if m and m.start() <= 8 else "")
-    rest = text[at + len(quote) :]
-    if not rest.startswith("，"):
-        return quote, ""
-    part = re.split(r"[，；。]", rest[1:], maxsplit=1)[0]
-    m = _CAP.search(part)
-    if not m or m.start() > 8:
-        return quote, ""
-    return text[at : at + len(quote) + 1 + len(part)], m.group(0)
+    if at < 0:
+        return quote, {}
+    caps: dict[str, str] = {}
+    end = at + len(quote)
+    for ratio in (v for v in values if v in quote and ("%" in v or "百分之" in v)):
+        after = at + quote.find(ratio) + len(ratio)
+        rest = text[after:]
+        if not rest or rest[0] in "；。":
+            continue
+        parts = re.split(r"[，；。]", rest)
+        if len(parts) < 2 or re.match(r"[^，]*[；。]", rest):
+            continue  # no ，-part after it in its own clause
+        nxt = parts[1]
+        m = _CAP.search(nxt)
+        if m and m.start() <= 8 and not re.search(r"[；。]", rest[: len(parts[0]) + 1]):
+            caps[ratio] = m.group(0)
+            end = max(end, after + len(parts[0]) + 1 + len(nxt))
+    return text[at:end], caps
+
+
+def _lead(values: list[str], caps: dict[str, str], zh: bool) -> str:
+    """The values, each ratio with its cap: "50%，最高不超过5万元", "30%（最高不超过20万元）、40%（…）"."""
+    if len(values) == 1 and values[0] in caps:
+        return f"{values[0]}，{caps[values[0]]}" if zh else f"{values[0]} ({caps[values[0]]})"
+    shown = [f"{v}（{caps[v]}）" if v in caps and zh else (f"{v} ({caps[v]})" if v in caps else v) for v in values]
+    return "、".join(shown) if zh else ", ".join(shown)
 
 
 #: A question about the value after a change ("大厦新的折旧年限", "调整后的费率").
@@ -294,17 +305,17 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     if values and all(_echoes(q, v) for v in values):
         return False  # "达到多少才算…，可以再获得10%的奖励": 10% is the asker's figure, not the answer
-    lines, caps = [], []
+    lines: list[str] = []
+    caps: dict[str, str] = {}
     for e in sorted(chosen, key=lambda e: e.clause.row):
         quote = narrowed(q, kind, e.text, [v for v in values if v in e.text])
         if kind in (AnswerType.RATIO, AnswerType.MONEY, AnswerType.AMOUNT):
-            quote, cap = _with_cap(e.text, quote, values)
-            caps += [cap] if cap and all(cap not in v for v in values) else []
+            quote, found = _with_cap(e.text, quote, values)
+            caps.update({v: c for v, c in found.items() if all(c not in w for w in values)})
         mark = draft.cite(e.chunk, quote, score_of(ctx.hits, e.chunk, 0.0))
         label = source_path(ctx.document(e.chunk.doc_id), e.chunk.section_path)
         lines.append(f"{label}：“{quote}”{mark}" if q.lang == "zh" else f"{label}: “{quote}” {mark}")
-    lead = "、".join(values) if q.lang == "zh" else ", ".join(values)
-    lead += "".join(f"，{c}" if q.lang == "zh" else f" ({c})" for c in caps)
+    lead = _lead(values, caps, q.lang == "zh")
     if q.lang == "zh":
         draft.add(f"{lead}。\n根据" + "\n".join(lines) if len(lines) == 1 else f"{lead}。依据：\n" + "\n".join(lines))
     else:
