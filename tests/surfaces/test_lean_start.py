@@ -51,8 +51,22 @@ def test_help_loads_no_index_library(command: list[str]) -> None:
 
 
 def test_a_reading_command_does_load_the_index_libraries(seed_bot: Any) -> None:
-    loaded, _ = run_cli("--index", str(seed_bot.settings.index_dir), "documents", watch=INDEX_LIBRARIES)
+    loaded, _ = run_cli("--index", str(seed_bot.settings.index_dir), "facts", watch=INDEX_LIBRARIES)
     assert {"faiss", "numpy"} <= set(loaded)
+
+
+@pytest.mark.parametrize("command", [["documents"], ["documents", "--json"]])
+def test_documents_reads_no_vectors(seed_bot: Any, command: list[str]) -> None:
+    """The document list comes from the documents and chunks files: no FAISS (nor a calendar)."""
+    loaded, stdout = run_cli("--index", str(seed_bot.settings.index_dir), *command, watch=("faiss", "icalendar"))
+    assert loaded == [] and "gxb-jie-2016-113" in stdout
+
+
+def test_the_calendar_kinds_of_the_command_line_are_the_calendars() -> None:
+    from policybot.lifecycle.calendar import EntryKind
+    from policybot.surfaces.lifecycle_cli import ENTRY_KINDS
+
+    assert tuple(k.value for k in EntryKind) == ENTRY_KINDS
 
 
 #: what the server does not need until it reads a file, exports a calendar or is asked for LangChain

@@ -40,9 +40,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import faiss
 import numpy as np
 
 from policybot.config import AnnKind, EmbedBackend
@@ -52,6 +51,9 @@ from policybot.ingest.clauses import Clause, split_clauses
 from policybot.records import Chunk, Document, DocumentMeta, Fact, content_hash
 from policybot.store.ann import AnnParams, build_faiss_index
 from policybot.store.keyword import KeywordIndex
+
+if TYPE_CHECKING:
+    import faiss
 
 __all__ = [
     "FORMAT_VERSION",
@@ -406,6 +408,8 @@ def _write_all(data: IndexData, tmp: Path) -> None:
     _write_jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in data.chunks])
     _write_jsonl(tmp / "facts.jsonl", [f.to_dict() for f in data.facts])
     _write_jsonl(tmp / "measures.jsonl", [m.to_dict() for m in data.measures])
+    import faiss
+
     faiss.write_index(data.faiss_index(), str(tmp / "vectors.faiss"))
     np.save(tmp / "clause_vectors.npy", np.ascontiguousarray(data.clause_vectors, dtype=np.float32), allow_pickle=False)
     data.keyword_index().save(tmp / "keyword.json")
@@ -494,7 +498,37 @@ def load_index(index_dir: Path, model: ModelInfo | None = None) -> IndexData:
     return data
 
 
+def read_listing(index_dir: Path) -> tuple[list[Document], dict[str, int]]:
+    """The documents of the live index (by id) and how many chunks each has, read without the
+    vectors, the FAISS index or the keyword index: what ``policybot documents`` prints."""
+    return _read_live(index_dir, lambda folder: _listing_folder(folder, index_dir))[1]
+
+
+def _listing_folder(folder: Path, index_dir: Path) -> tuple[list[Document], dict[str, int]]:
+    _read_manifest(folder, index_dir)
+    try:
+        documents = []
+        for row in _read_jsonl(folder / "documents.jsonl"):
+            documents.append(Document(DocumentMeta(**row["meta"]), row["text"], tuple(row["page_starts"])))
+        counts: dict[str, int] = {}
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    doc_id = json.loads(line)["doc_id"]
+                    counts[doc_id] = counts.get(doc_id, 0) + 1
+    except FileNotFoundError as exc:  # a commit removed this version after it was chosen
+        raise IndexMissingError(f"no index at {index_dir}: run `policybot ingest` first") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexMismatchError(
+            f"index at {index_dir} is damaged ({exc.__class__.__name__}: {exc}); rebuild with "
+            "`policybot ingest --rebuild`"
+        ) from exc
+    return sorted(documents, key=lambda d: d.meta.doc_id), counts
+
+
 def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> IndexData:
+    import faiss
+
     manifest = _read_manifest(folder, index_dir)
     info = ModelInfo.from_manifest(manifest["model"])
     if model is not None:
