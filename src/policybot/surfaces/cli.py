@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from policybot.config import Settings
 from policybot.errors import InvalidQuestionError, PolicybotError
 from policybot.surfaces.lifecycle_cli import add_lifecycle_commands, iso_day
-from policybot.surfaces.schemas import utf8_problem
+from policybot.surfaces.utf8 import utf8_problem
 
 if TYPE_CHECKING:
     from policybot.records import Document
@@ -120,7 +120,7 @@ def _listing(settings: Settings) -> tuple[list[Document], dict[str, int]]:
     from policybot.config import StoreBackend
 
     if settings.store is StoreBackend.FILES:
-        from policybot.store.files import read_listing
+        from policybot.store.layout import read_listing
 
         return read_listing(settings.index_dir)
     index = _index(settings)
@@ -132,10 +132,11 @@ def _listing(settings: Settings) -> tuple[list[Document], dict[str, int]]:
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     from policybot.genre import instructions_in
-    from policybot.surfaces.schemas import document_out
 
     docs, counts = _listing(settings)
     if args.json:
+        from policybot.surfaces.schemas import document_out
+
         _print_json([document_out(d, counts.get(d.meta.doc_id, 0)).model_dump() for d in docs])
         return 0
     for doc in docs:
