@@ -10,7 +10,8 @@ For each backend (``torch`` = sentence-transformers, the baseline; ``onnx-fp32``
   takes torch about 25 minutes, too long for a shared box): chunks per second;
 * then, per round, with the backends in rotated order: the real server (``app.py``, as
   ``benchmarks/load.py`` runs it) on an index of the seed built with that backend: seconds until
-  ``/readyz`` answers, a single client asking distinct questions (p50 = warm ``ask`` over HTTP at
+  ``/readyz`` answers, then until the chat page answers (the warm figures follow it), a single
+  client asking distinct questions (p50 = warm ``ask`` over HTTP at
   seed size), ``--clients`` concurrent clients (requests/s, p99, errors), the server's RSS after
   the load; and ``policybot documents`` wall time on that index.
 
@@ -103,6 +104,22 @@ async def _serve_round(server: Server, pool: list[dict[str, Any]], args: argpars
     return {"single": single.summary(), "load": many.summary()}
 
 
+def wait_for_chat(server: Server, timeout: float) -> float:
+    """Seconds until the chat page answers (``/`` 200). The server mounts the chat after ``/readyz``
+    (importing Gradio and building the chat hold the interpreter for seconds): the warm figures are
+    measured after it, as in ``serve_ab.py``, not while it competes with the first questions."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            if httpx.get(f"{server.url}/", timeout=5).status_code == 200:
+                time.sleep(1)  # what follows the mount settles
+                return time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"the chat was not mounted after {timeout:.0f}s; see {server.log}")
+
+
 def serve_round(backend: str, root: Path, corpus: Path, pool: list[dict[str, Any]], args: argparse.Namespace) -> dict:
     server = Server(root / backend, corpus, env={"POLICYBOT_EMBED_BACKEND": backend})
     out: dict[str, Any] = {"loadavg_before": loadavg()}
@@ -110,6 +127,7 @@ def serve_round(backend: str, root: Path, corpus: Path, pool: list[dict[str, Any
         server.start()
         out["ready_s"] = round(server.wait_ready(600), 2)
         out["rss_ready_mb"] = server.memory_mb().get("rss_mb")
+        out["chat_s"] = round(out["ready_s"] + wait_for_chat(server, 600), 2)
         out.update(asyncio.run(_serve_round(server, pool, args)))
         out.update(server.memory_mb())
     finally:
@@ -126,6 +144,7 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {
         "ready_s": med([r["ready_s"] for r in rounds]),
+        "chat_s": med([r["chat_s"] for r in rounds]),
         "documents_s": med([r["documents_s"] for r in rounds]),
         "ask_p50_ms": med([r["single"]["latency_ms"]["p50"] for r in rounds]),
         "load_rps": med([r["load"]["requests_per_s"] for r in rounds]),
@@ -147,6 +166,7 @@ def render(results: dict[str, Any]) -> str:
         (f"{results['clients']} clients p99 ms", lambda b: s[b]["load_p99_ms"], "lower", "< 500 ms"),
         ("errors", lambda b: s[b]["load_errors"], "", "0"),
         ("server ready s", lambda b: s[b]["ready_s"], "lower", "< 5 s"),
+        ("chat page s", lambda b: s[b]["chat_s"], "lower", ""),
         ("`policybot documents` s", lambda b: s[b]["documents_s"], "lower", "< 1 s"),
         ("server RSS MB after load", lambda b: s[b]["rss_mb"], "lower", "< 800 MB"),
         ("server peak RSS MB", lambda b: s[b]["peak_rss_mb"], "lower", ""),

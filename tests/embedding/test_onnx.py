@@ -127,6 +127,29 @@ def test_token_batches_respect_the_budget() -> None:
     assert token_batches([], 32, 1024) == []
 
 
+def test_question_batches_are_cut_where_padding_would_pass_the_bound() -> None:
+    lengths = [45, 31, 30, 27, 20, 19, 18, 14, 12, 10]
+    batches = token_batches(lengths, 32, 1024, 1.5)
+    assert batches == [(0, 3), (3, 7), (7, 10)]
+    for start, stop in batches:  # every row padded to at most 1.5x its own length
+        assert all(lengths[i] * 1.5 >= lengths[start] for i in range(start, stop))
+    assert token_batches(lengths, 3, 1024, 100.0) == token_batches(lengths, 3, 1024)  # the other bounds hold
+    assert token_batches([20] * 40, 32, 1024, 1.5) == [(0, 32), (32, 40)]
+    with pytest.raises(ValueError, match="max_padding"):
+        token_batches(lengths, 32, 1024, 0.5)
+
+
+def test_questions_embedded_together_are_those_embedded_alone(fp32: OnnxEmbedder) -> None:
+    """The server's micro-batches of questions of unequal length (now split by padding) give each
+    question the vector it has alone."""
+    questions = [*QUERIES, QUERIES[0] * 3, "What is the deadline?", "节能"]
+    lengths = sorted((len(ids) for ids in fp32.token_ids(questions, fp32.query_prompt)), reverse=True)
+    assert len(token_batches(lengths, 32, 1024, 1.5)) > 1  # the split is exercised
+    together = fp32.embed_queries(questions)
+    alone = np.vstack([fp32.embed_queries([q]) for q in questions])
+    assert cosines(together, alone).min() > 0.99999
+
+
 def test_token_budget_batches_give_the_same_vectors(fp32: OnnxEmbedder) -> None:
     texts = [*PASSAGES, *QUERIES, PASSAGES[5] * 4, PASSAGES[0][:8]]
     budgeted = OnnxEmbedder(

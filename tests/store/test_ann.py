@@ -86,3 +86,22 @@ def test_a_loaded_index_searches_and_multiplies_on_one_thread(seed_bot: Any) -> 
     assert faiss.omp_get_max_threads() == 1
     blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
     assert blas and all(info["num_threads"] == 1 for info in blas)
+
+
+def test_a_question_searches_faiss_on_one_thread_from_any_thread(seed_bot: Any) -> None:
+    """OpenMP's thread count is per thread: a worker thread that did not load the index (the
+    server's thread pool) searches on one thread too, with the same hits."""
+    import threading
+
+    found: dict[str, Any] = {}
+
+    def worker() -> None:
+        faiss.omp_set_num_threads(2)  # what a new thread gets without OMP_NUM_THREADS (set in conftest)
+        found["hits"] = [h.chunk.id for h in seed_bot.search("节能监察安排在什么时候？")]
+        found["after"] = faiss.omp_get_max_threads()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert found["after"] == 1
+    assert found["hits"] == [h.chunk.id for h in seed_bot.search("节能监察安排在什么时候？")]

@@ -199,7 +199,7 @@ def test_failed_write_leaves_old_index(index_dir: Path, monkeypatch: pytest.Monk
         raise RuntimeError("disk full")
 
     version = current_version(index_dir)
-    monkeypatch.setattr(index_mod.faiss, "write_index", boom)
+    monkeypatch.setattr(faiss, "write_index", boom)  # imported by save_index at its call
     with pytest.raises(RuntimeError, match="disk full"):
         save_index(data, index_dir)
     assert current_version(index_dir) == version
@@ -357,3 +357,22 @@ def test_manifest_with_wrong_shape_raises_policybot_error(index_dir: Path, shape
     with pytest.raises(PolicybotError) as err:
         load_index(index_dir)
     assert_one_line(err.value)
+
+
+def test_the_listing_is_the_loaded_index_s_documents_and_chunk_counts(lifecycle_bot: Any, tmp_path: Path) -> None:
+    """``read_listing`` (``policybot documents``) reads two files, and agrees with the whole load."""
+    index_dir = lifecycle_bot.settings.index_dir
+    docs, counts = index_mod.read_listing(index_dir)
+    loaded = load_index(index_dir)
+    assert docs == sorted(loaded.documents.values(), key=lambda d: d.meta.doc_id) and len(docs) > 1
+    want: dict[str, int] = {}
+    for chunk in loaded.chunks:
+        want[chunk.doc_id] = want.get(chunk.doc_id, 0) + 1
+    assert counts == want
+    with pytest.raises(IndexMissingError, match="policybot ingest"):
+        index_mod.read_listing(tmp_path / "none")
+    broken = tmp_path / "broken"
+    shutil.copytree(index_dir, broken)
+    (index_mod.live_dir(broken) / "chunks.jsonl").write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="damaged"):
+        index_mod.read_listing(broken)

@@ -51,5 +51,46 @@ def test_help_loads_no_index_library(command: list[str]) -> None:
 
 
 def test_a_reading_command_does_load_the_index_libraries(seed_bot: Any) -> None:
-    loaded, _ = run_cli("--index", str(seed_bot.settings.index_dir), "documents", watch=INDEX_LIBRARIES)
+    loaded, _ = run_cli("--index", str(seed_bot.settings.index_dir), "facts", watch=INDEX_LIBRARIES)
     assert {"faiss", "numpy"} <= set(loaded)
+
+
+@pytest.mark.parametrize("command", [["documents"], ["documents", "--json"]])
+def test_documents_reads_no_vectors(seed_bot: Any, command: list[str]) -> None:
+    """The document list comes from the documents and chunks files: no FAISS (nor a calendar)."""
+    loaded, stdout = run_cli("--index", str(seed_bot.settings.index_dir), *command, watch=("faiss", "icalendar"))
+    assert loaded == [] and "gxb-jie-2016-113" in stdout
+
+
+def test_the_calendar_kinds_of_the_command_line_are_the_calendars() -> None:
+    from policybot.lifecycle.calendar import EntryKind
+    from policybot.surfaces.lifecycle_cli import ENTRY_KINDS
+
+    assert tuple(k.value for k in EntryKind) == ENTRY_KINDS
+
+
+#: what the server does not need until it reads a file, exports a calendar or is asked for LangChain
+SERVER_LATER = ("langchain_core", "bs4", "docx", "pypdf", "icalendar", "gradio")
+
+
+def test_the_server_starts_without_the_libraries_it_uses_later(seed_bot: Any) -> None:
+    """Building the app, loading the engine and answering a question import no document parser, no
+    calendar exporter, no LangChain and (before the chat is mounted) no Gradio: start-up time."""
+    code = (
+        "import json, sys\n"
+        "from policybot.config import Settings\n"
+        "from policybot.surfaces.api import BotHolder\n"
+        "from policybot.surfaces.server import create_app, load_engine\n"
+        f"settings = Settings(index_dir={str(seed_bot.settings.index_dir)!r}, "
+        f"corpus_dir={str(seed_bot.settings.corpus_dir)!r})\n"
+        "create_app(settings, ui_after_load=True)\n"
+        "holder = BotHolder()\n"
+        "load_engine(holder, settings)\n"
+        "answer = holder.get().ask('节能监察安排在什么时候？')\n"
+        f"print(json.dumps([sorted(m for m in {SERVER_LATER!r} if m in sys.modules), bool(answer.citations)]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    loaded, cited = json.loads(out.stdout.strip().splitlines()[-1])
+    assert loaded == [] and cited

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from policybot.config import DEFAULT_MODEL_ID, EmbedBackend, Settings
 from policybot.embedding.base import TextEmbedder
@@ -24,6 +23,8 @@ from policybot.errors import ModelError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    LangChainEmbeddings: type[Any]  # a langchain_core Embeddings, defined at first use (module __getattr__)
 
 __all__ = ["Embedder", "LangChainEmbeddings", "TextEmbedder", "load_embedder"]
 
@@ -121,17 +122,34 @@ def load_embedder(settings: Settings) -> TextEmbedder:
     )
 
 
-class LangChainEmbeddings(Embeddings):
-    """LangChain ``Embeddings`` over an :class:`Embedder` (for LangChain's FAISS store)."""
+def __getattr__(name: str) -> Any:
+    """``LangChainEmbeddings`` is built on first use: importing langchain_core (~0.3 s) is not
+    paid by the server or the CLI, which never use it (only the LangChain eval baseline does)."""
+    if name == "LangChainEmbeddings":
+        cls = _langchain_embeddings()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def __init__(self, embedder: TextEmbedder) -> None:
-        self.embedder = embedder
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_passages(texts).tolist()
+def _langchain_embeddings() -> type[Any]:
+    from langchain_core.embeddings import Embeddings
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_queries([text])[0].tolist()
+    class LangChainEmbeddings(Embeddings):
+        """LangChain ``Embeddings`` over an :class:`Embedder` (for LangChain's FAISS store)."""
+
+        def __init__(self, embedder: TextEmbedder) -> None:
+            self.embedder = embedder
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return self.embedder.embed_passages(texts).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return self.embedder.embed_queries([text])[0].tolist()
+
+    LangChainEmbeddings.__module__ = __name__
+    LangChainEmbeddings.__qualname__ = "LangChainEmbeddings"
+    return LangChainEmbeddings
 
 
 def _dimension(model: Any) -> int | None:

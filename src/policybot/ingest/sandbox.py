@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from policybot.errors import DocumentError
-from policybot.ingest.loading import DEFAULT_MAX_BYTES, check_file, load
+from policybot.ingest.loading import DEFAULT_MAX_BYTES, check_file, import_parsers, load
 from policybot.records import LoadedText
 
 __all__ = ["ParseLimits", "load_bounded"]
@@ -43,6 +43,7 @@ def load_bounded(path: Path, limits: ParseLimits | None = None) -> LoadedText:
     """``load(path)`` in a child process under ``limits``; raises ``DocumentError`` on any failure."""
     limits = limits or ParseLimits()
     check_file(Path(path))  # a missing or unsupported file is refused here, with its own error type
+    import_parsers()  # once, in this process: the forked children inherit them
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(target=_child, args=(sender, Path(path), limits), daemon=True)
     child.start()

@@ -36,22 +36,37 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-import faiss
 import numpy as np
 
 from policybot.config import AnnKind, EmbedBackend
 from policybot.eligibility.model import Measure
-from policybot.errors import IndexMismatchError, IndexMissingError, StorageError
+from policybot.errors import IndexMismatchError, StorageError
 from policybot.ingest.clauses import Clause, split_clauses
 from policybot.records import Chunk, Document, DocumentMeta, Fact, content_hash
 from policybot.store.ann import AnnParams, build_faiss_index
 from policybot.store.keyword import KeywordIndex
+from policybot.store.layout import (
+    _VERSION_PREFIX,
+    CURRENT,
+    FORMAT_VERSION,
+    _legacy_leftovers,
+    _read_jsonl,
+    _read_live,
+    _read_manifest,
+    current_version,
+    live_dir,
+    read_listing,
+    read_manifest,
+)
+
+if TYPE_CHECKING:
+    import faiss
 
 __all__ = [
     "FORMAT_VERSION",
@@ -61,13 +76,14 @@ __all__ = [
     "current_version",
     "live_dir",
     "load_index",
+    "read_listing",
+    "read_manifest",
     "save_index",
     "write_lock",
 ]
 
 log = logging.getLogger("policybot.store.files")
 
-FORMAT_VERSION = 2
 _FILES = (
     "manifest.json",
     "documents.jsonl",
@@ -78,11 +94,8 @@ _FILES = (
     "clause_vectors.npy",
     "measures.jsonl",
 )
-CURRENT = "CURRENT"
 LOCK_FILE = ".write.lock"
 _POINTER_TMP = "CURRENT.tmp"
-_VERSION_PREFIX = "v-"
-_T = TypeVar("_T")
 _TMP_PREFIX = ".tmp-"
 
 
@@ -200,11 +213,6 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 # -- the writer lock --------------------------------------------------------------------------
 
 
@@ -258,62 +266,7 @@ def write_lock(index_dir: Path) -> Iterator[None]:
                     os.close(fd)
 
 
-# -- versions ----------------------------------------------------------------------------------
-
-
-def _valid_version(name: str) -> bool:
-    return name.startswith(_VERSION_PREFIX) and "/" not in name and "\\" not in name and name.strip() == name
-
-
-def current_version(index_dir: Path) -> str | None:
-    """The live version named by ``CURRENT`` (None without one): a cheap check for new commits."""
-    try:
-        name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return name if _valid_version(name) else None
-
-
-def _legacy_leftovers(index_dir: Path) -> list[Path]:
-    """Folders the old two-rename save left beside ``index_dir`` (``.index.old-PID``, ``.index.tmp-PID``)."""
-    try:
-        return sorted(p for p in index_dir.parent.iterdir() if p.name.startswith(f".{index_dir.name}."))
-    except OSError:
-        return []
-
-
-def live_dir(index_dir: Path) -> Path:
-    """The folder holding the live index files: the version ``CURRENT`` names; without ``CURRENT``
-    a legacy flat index in ``index_dir``, else the newest complete version folder, else an index an
-    old policybot moved aside and was killed before moving back."""
-    index_dir = Path(index_dir)
-    if (index_dir / CURRENT).exists():
-        name = current_version(index_dir)
-        if name is None or not (index_dir / name).is_dir():
-            raise IndexMismatchError(
-                f"index at {index_dir} is damaged ({CURRENT} names no version folder); "
-                "rebuild with `policybot ingest --rebuild`"
-            )
-        return index_dir / name
-    if (index_dir / "manifest.json").is_file():
-        return index_dir  # the flat layout of older policybots
-    try:
-        versions = sorted(
-            p for p in index_dir.iterdir() if p.name.startswith(_VERSION_PREFIX) and (p / "manifest.json").is_file()
-        )
-    except OSError:
-        versions = []
-    if versions:
-        if len(versions) > 1:
-            log.warning(
-                "no %s in %s: using the newest of %d versions, %s", CURRENT, index_dir, len(versions), versions[-1].name
-            )
-        return versions[-1]
-    moved = [p for p in _legacy_leftovers(index_dir) if ".old-" in p.name and (p / "manifest.json").is_file()]
-    if moved:
-        log.warning("no index in %s: using %s, which an interrupted save left", index_dir, moved[-1])
-        return moved[-1]
-    raise IndexMissingError(f"no index at {index_dir}: run `policybot ingest` first")
+# -- versions (reading them: store.layout) -------------------------------------------------------
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -406,6 +359,8 @@ def _write_all(data: IndexData, tmp: Path) -> None:
     _write_jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in data.chunks])
     _write_jsonl(tmp / "facts.jsonl", [f.to_dict() for f in data.facts])
     _write_jsonl(tmp / "measures.jsonl", [m.to_dict() for m in data.measures])
+    import faiss
+
     faiss.write_index(data.faiss_index(), str(tmp / "vectors.faiss"))
     np.save(tmp / "clause_vectors.npy", np.ascontiguousarray(data.clause_vectors, dtype=np.float32), allow_pickle=False)
     data.keyword_index().save(tmp / "keyword.json")
@@ -413,50 +368,6 @@ def _write_all(data: IndexData, tmp: Path) -> None:
     for name in _FILES:
         with (tmp / name).open("rb") as fh:
             os.fsync(fh.fileno())
-
-
-def _read_live(index_dir: Path, read: Callable[[Path], _T]) -> tuple[str | None, _T]:
-    """``read`` of the live version's folder, and that version (None after the last retry). Takes
-    no lock: when a writer commits (and removes the version being read) meanwhile, the read starts
-    again from the new version."""
-    for _attempt in range(4):
-        version = current_version(index_dir)
-        try:
-            return version, read(live_dir(index_dir))
-        except (IndexMissingError, IndexMismatchError):
-            if current_version(index_dir) != version:
-                continue  # a commit replaced the version under the read
-            raise
-    return None, read(live_dir(index_dir))
-
-
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The manifest of the live index in ``index_dir`` (no lock; see ``_read_live``)."""
-    return _read_live(index_dir, lambda folder: _read_manifest(folder, index_dir))[1]
-
-
-def _read_manifest(folder: Path, index_dir: Path) -> dict[str, Any]:
-    path = folder / "manifest.json"
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as exc:  # none yet, or a commit removed this version after it was chosen
-        raise IndexMissingError(f"no index at {index_dir}: run `policybot ingest` first") from exc
-    except ValueError as exc:
-        raise IndexMismatchError(f"{path} is damaged ({exc}); rebuild with `policybot ingest --rebuild`") from exc
-    model = manifest.get("model") if isinstance(manifest, dict) else None
-    if (
-        not isinstance(manifest, dict)
-        or not isinstance(model, dict)
-        or not {"id", "dimension", "fingerprint"} <= set(model) <= {"id", "dimension", "fingerprint", "backend"}
-        or model.get("backend", EmbedBackend.TORCH.value) not in set(EmbedBackend)
-    ):
-        raise IndexMismatchError(f"{path} is damaged (no model record); rebuild with `policybot ingest --rebuild`")
-    if manifest.get("format") != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"index at {index_dir} has format {manifest.get('format')!r}, this policybot reads "
-            f"{FORMAT_VERSION}; rebuild with `policybot ingest --rebuild`"
-        )
-    return manifest
 
 
 def check_model(manifest: dict[str, Any], model: ModelInfo, index_dir: Path | str) -> None:
@@ -495,6 +406,8 @@ def load_index(index_dir: Path, model: ModelInfo | None = None) -> IndexData:
 
 
 def _load_folder(folder: Path, index_dir: Path, model: ModelInfo | None) -> IndexData:
+    import faiss
+
     manifest = _read_manifest(folder, index_dir)
     info = ModelInfo.from_manifest(manifest["model"])
     if model is not None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from policybot.store.ann import faiss_on_one_thread
 from policybot.store.base import TIE_DECIMALS, Ranked, in_canonical_order
 from policybot.store.files import IndexData
 
@@ -28,6 +29,7 @@ class MemorySearch:
             return self._dense_within([i for i, c in enumerate(chunks) if c.doc_id in allowed], vector, n)
         if not chunks:
             return []
+        faiss_on_one_thread()  # per thread: the server searches from its worker threads
         query = np.ascontiguousarray(np.asarray(vector, dtype=np.float32)[None, :])
         scores, ids = self._faiss.search(query, min(n, len(chunks)))
         found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -17,9 +17,10 @@ from pydantic import ValidationError
 from policybot.config import Settings
 from policybot.errors import InvalidQuestionError, PolicybotError
 from policybot.surfaces.lifecycle_cli import add_lifecycle_commands, iso_day
-from policybot.surfaces.schemas import utf8_problem
+from policybot.surfaces.utf8 import utf8_problem
 
 if TYPE_CHECKING:
+    from policybot.records import Document
     from policybot.service import PolicyBot
     from policybot.store.files import IndexData
 
@@ -113,16 +114,29 @@ def _index(settings: Settings) -> IndexData:
         store.close()
 
 
-def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
-    from policybot.genre import instructions_in
-    from policybot.surfaces.schemas import document_out
+def _listing(settings: Settings) -> tuple[list[Document], dict[str, int]]:
+    """The indexed documents by id, and their chunk counts. On files, read from the documents and
+    chunks files alone: no vectors, FAISS or keyword index (a few times faster to start)."""
+    from policybot.config import StoreBackend
 
+    if settings.store is StoreBackend.FILES:
+        from policybot.store.layout import read_listing
+
+        return read_listing(settings.index_dir)
     index = _index(settings)
-    docs = sorted(index.documents.values(), key=lambda d: d.meta.doc_id)
     counts: dict[str, int] = {}
     for chunk in index.chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    return sorted(index.documents.values(), key=lambda d: d.meta.doc_id), counts
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.genre import instructions_in
+
+    docs, counts = _listing(settings)
     if args.json:
+        from policybot.surfaces.schemas import document_out
+
         _print_json([document_out(d, counts.get(d.meta.doc_id, 0)).model_dump() for d in docs])
         return 0
     for doc in docs:

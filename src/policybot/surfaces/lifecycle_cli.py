@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policybot.config import Settings
-from policybot.lifecycle.calendar import CalendarQuery, EntryKind, select
 
 if TYPE_CHECKING:  # loaded by the commands that use them: other commands start without FAISS
     from policybot.lifecycle.view import LifecycleView
 
-__all__ = ["add_lifecycle_commands", "iso_day"]
+__all__ = ["ENTRY_KINDS", "add_lifecycle_commands", "iso_day"]
+
+#: ``lifecycle.calendar.EntryKind``'s values (a test keeps them equal): the parser is built by every
+#: command, and the calendar module imports the whole genre layer
+ENTRY_KINDS = ("deadline", "window", "milestone", "effective", "expiry")
 
 
 def iso_day(text: str) -> date:
@@ -53,6 +56,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
+    from policybot.lifecycle.calendar import CalendarQuery, EntryKind, select
     from policybot.lifecycle.export import entry_row, to_csv, to_ics
 
     day = args.as_of or date.today()
@@ -99,7 +103,7 @@ def add_lifecycle_commands(sub: Any) -> None:
     s.add_argument("--as-of", type=iso_day, help="the date 'open' and 'within' count from (default today)")
     s.add_argument("--doc", action="append", help="only this document id (repeatable)")
     s.add_argument("--issuer", help="only documents whose issuer contains this")
-    s.add_argument("--kind", action="append", choices=[k.value for k in EntryKind])
+    s.add_argument("--kind", action="append", choices=ENTRY_KINDS)
     s.add_argument("--format", choices=["table", "json", "csv", "ics"], default="table")
     s.add_argument("-o", "--output", help="write to this file instead of stdout")
     s.set_defaults(func=cmd_calendar)

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from policybot.errors import NotFoundError
 from policybot.lifecycle.calendar import CalendarEntry, CalendarQuery, EntryKind
-from policybot.lifecycle.export import to_csv, to_ics
 from policybot.lifecycle.links import Lifecycle
 from policybot.lifecycle.model import DocStatus, LifecycleFact
 from policybot.service import PolicyBot
@@ -115,9 +114,13 @@ def add_lifecycle_routes(r: APIRouter, holder: "BotHolder") -> None:
             start, end, day, open, within_days, tuple(doc_ids), issuer, tuple(EntryKind(k) for k in kind)
         )
         entries = bot.calendar(query)
-        if format == "csv":
+        if format == "csv":  # the exporters import icalendar (0.1-0.3 s): at first use, not at start-up
+            from policybot.lifecycle.export import to_csv
+
             return Response(to_csv(entries), media_type="text/csv; charset=utf-8")
         if format == "ics":
+            from policybot.lifecycle.export import to_ics
+
             headers = {"Content-Disposition": 'attachment; filename="policybot.ics"'}
             return Response(to_ics(entries), media_type="text/calendar; charset=utf-8", headers=headers)
         return [calendar_out(e, day) for e in entries]

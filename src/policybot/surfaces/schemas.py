@@ -15,6 +15,7 @@ from policybot.eligibility.model import Condition, ConditionResult, Measure, Mea
 from policybot.eligibility.profile import Profile
 from policybot.genre import instructions_in
 from policybot.records import Answer, Citation, Document, Fact, Hit
+from policybot.surfaces.utf8 import utf8_problem
 
 __all__ = [
     "AnswerOut",
@@ -36,21 +37,6 @@ __all__ = [
     "measure_out",
     "utf8_problem",
 ]
-
-
-def utf8_problem(text: str, *, from_bytes: bool = False) -> str | None:
-    """Why ``text`` cannot be encoded as UTF-8 (it holds a lone surrogate), or None when it can.
-
-    A JSON ``"\\udc00"`` escape ends up as such a surrogate, and so do undecodable bytes in a
-    command-line argument (Python turns byte 0xff into ``\\udcff``): ``from_bytes`` names the byte."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        bad = ord(text[exc.start])
-        if from_bytes and 0xDC80 <= bad <= 0xDCFF:
-            return f"not valid UTF-8 text: undecodable byte 0x{bad - 0xDC00:02x} at position {exc.start}"
-        return f"not valid UTF-8 text: lone surrogate \\u{bad:04x} at position {exc.start}"
-    return None
 
 
 def _check_utf8(text: str) -> str:
