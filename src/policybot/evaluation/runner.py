@@ -29,20 +29,22 @@ __all__ = ["GATES", "NaiveBaseline", "run_eval", "section_matches"]
 #: Quality gates enforced by ``policybot eval --check`` (and so by CI).
 GATES = {"retrieval_hit@3": 0.95, "answer_accuracy_deadline_target": 0.95, "refusal_recall": 0.90}
 
-#: Gates on the development corpus (``*-corpus.yaml``): regression floors a little under what the
-#: quote-first answer layer reaches (2026-12-03, second session: hit@3 0.949, accuracy 0.856,
-#: citations 0.938, refusal recall 0.769, false refusals 0.021, wrong values 0.123). Issue 8's goals (accuracy 0.95,
-#: citations 0.95, refusal recall 0.95, false refusals 0.03, wrong values 0.01) are reported, not yet met.
+#: Gates on the development corpus (``*-corpus.yaml``): issue 8's goals (accuracy 0.95 overall and
+#: 0.90 in every genre, citations 0.95, refusal recall 0.95, false refusals 0.03, wrong values 0.01),
+#: which the answer layer meets (2026-12-03, fourth session: accuracy 0.992, genres >= 0.974,
+#: citations 1.0, refusal recall 0.981, false refusals 0.0, wrong values 0.008). The wrong-value gate
+#: is 0.013, one answer (of 243) above the goal, so that a single tie broken otherwise on another CPU
+#: does not stop CI; the closing note reports the figure against the goal.
 CORPUS_GATES = {
     "retrieval_hit@3": 0.92,
-    "answer_accuracy": 0.93,
-    "citation_accuracy": 0.96,
-    "refusal_recall": 0.86,
+    "answer_accuracy": 0.95,
+    "citation_accuracy": 0.95,
+    "refusal_recall": 0.95,
     "false_refusal_rate": 0.03,
-    "wrong_value_rate": 0.06,
+    "wrong_value_rate": 0.013,
 }
-#: The floor of answer accuracy in every genre of the corpus (the goal is 0.90; this leaves one question).
-GENRE_FLOOR = 0.88
+#: The floor of answer accuracy in every genre of the corpus (issue 8's goal).
+GENRE_FLOOR = 0.90
 #: The eval sets: (name, retrieval file, answer file). "seed" is the first document's set.
 SETS = (("seed", "retrieval.yaml", "questions.yaml"), ("corpus", "retrieval-corpus.yaml", "questions-corpus.yaml"))
 
