@@ -287,7 +287,7 @@ def test_run_eval_fails_the_gate_with_a_wrong_answer_expectation(
 def test_corpus_gates_bound_rates_from_above_and_accuracy_from_below() -> None:
     metrics = {
         "answer_accuracy": 0.95,
-        "refusal_recall": 0.9,
+        "refusal_recall": 0.96,
         "false_refusal_rate": 0.5,
         "wrong_value_rate": 0.0,
     }
@@ -302,7 +302,7 @@ def test_corpus_gates_bound_rates_from_above_and_accuracy_from_below() -> None:
 def test_every_genre_has_a_floor_on_the_corpus_only() -> None:
     from policybot.evaluation.runner import GENRE_FLOOR
 
-    metrics = {"answer_accuracy": 0.95, "refusal_recall": 0.9, "by_genre": {"call": 0.8, "plan": 0.95}}
+    metrics = {"answer_accuracy": 0.95, "refusal_recall": 0.96, "by_genre": {"call": 0.8, "plan": 0.95}}
     failures = _gates(None, Report(metrics={"policybot": metrics}), "corpus")
     assert failures == [f"corpus accuracy in genre call 0.8 < {GENRE_FLOOR}"]
     assert not any("genre" in f for f in _gates(None, Report(metrics={"policybot": metrics}), "seed"))
