@@ -283,7 +283,7 @@ def test_a_numbered_label_in_the_question_picks_its_clause(bot: PolicyBot) -> No
     ],
 )
 def test_numbered_labels(question: str, text: str, score: float) -> None:
-    from policybot.answer.evidence import _named_label
+    from policybot.answer.clause_scores import named_label as _named_label
 
     assert _named_label(question, text) == score
 
@@ -331,7 +331,7 @@ def test_what_a_term_includes_is_its_definition_over_all_its_parts(bot: PolicyBo
     ],
 )
 def test_the_clause_that_defines_the_asked_term(question: str, text: str, score: float) -> None:
-    from policybot.answer.evidence import _defines
+    from policybot.answer.clause_scores import defines as _defines
 
     assert _defines(question, text) == score
 

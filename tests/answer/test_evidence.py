@@ -344,17 +344,17 @@ def test_which_ones_count_as_takes_the_clause_naming_them(question: str) -> None
 def test_question_side_scores_found_once_per_question(
     question: str, text: str, defines: float, label: float, bound: float
 ) -> None:
-    """The question's half of ``_defines``, ``_named_label`` and ``_bound_fit`` is found once per
+    """The question's half of ``defines``, ``named_label`` and ``bound_fit`` is found once per
     question (cached), not once per candidate clause; the scores are the same for every clause."""
-    from policybot.answer import evidence
+    from policybot.answer import clause_scores as scores
 
-    for cached in (evidence._asked_definition, evidence._asked_labels, evidence._asked_bounds):
+    for cached in (scores._asked_definition, scores._asked_labels, scores._asked_bounds):
         cached.cache_clear()
     for _ in range(3):
-        assert evidence._defines(question, text) == defines
-        assert evidence._named_label(question, text) == label
-        assert evidence._bound_fit(question, text) == bound
-    for cached in (evidence._asked_definition, evidence._asked_labels, evidence._asked_bounds):
+        assert scores.defines(question, text) == defines
+        assert scores.named_label(question, text) == label
+        assert scores.bound_fit(question, text) == bound
+    for cached in (scores._asked_definition, scores._asked_labels, scores._asked_bounds):
         assert cached.cache_info().misses == 1 and cached.cache_info().hits == 2
 
 
@@ -397,7 +397,7 @@ def test_a_measure_asked_in_a_unit_takes_only_values_in_that_kind_of_unit(
 
 
 def test_a_what_must_be_satisfied_question_prefers_a_conditions_section() -> None:
-    from policybot.answer.evidence import _meets_conditions
+    from policybot.answer.clause_scores import meets_conditions as _meets_conditions
 
     asked = "申报要求的机器人设备需要满足哪些技术特征？"
     assert _meets_conditions(asked, ("通知", "二、申报条件", "（三）")) > 0
@@ -422,7 +422,7 @@ def test_a_what_must_be_satisfied_question_prefers_a_conditions_section() -> Non
 def test_a_features_question_prefers_a_clause_that_says_what_the_thing_is(
     question: str, text: str, describes: bool
 ) -> None:
-    from policybot.answer.evidence import _describes
+    from policybot.answer.clause_scores import describes as _describes
 
     assert (_describes(question, text) > 0) is describes
 

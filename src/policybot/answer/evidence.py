@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import numpy as np
 
@@ -33,12 +32,21 @@ from policybot.answer.answer_types import (
     fits,
     values_for,
 )
+from policybot.answer.clause_scores import (
+    beyond_title,
+    bound_fit,
+    defines,
+    describes,
+    meets_conditions,
+    named_figures,
+    named_label,
+    value_after_term,
+)
 from policybot.answer.compose import lexical_overlap
 from policybot.answer.understanding import Query
 from policybot.genre import (
     TimeKind,
     asked_role,
-    cn_to_int,
     find_times,
     find_values,
     is_instruction,
@@ -239,7 +247,7 @@ def _evidence(
 ) -> Evidence:
     """``clause`` scored: ``base`` (similarity, retrieval, document and role) plus keyword overlap,
     fit to the answer type and the year the question names."""
-    lex = lexical_overlap(_beyond_title(query, identity), clause.text + " ".join(chunk.section_path[1:]))
+    lex = lexical_overlap(beyond_title(query, identity), clause.text + " ".join(chunk.section_path[1:]))
     ok = fits(kind, clause.text, units)
     times = {t.kind for t in find_times(clause.text)} if ok and kind is AnswerType.TIME else set()
     if times and deadline:  # a deadline asked ("截止时间是哪天"): "（预计1月上旬）下发后" is a date, not one
@@ -257,182 +265,16 @@ def _evidence(
     if ok and kind is AnswerType.TIME:
         score += 0.08 if times & _STRONG_TIMES else 0.0
         score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
-    score += year_fit(query, chunk.text, clause.start) + _named_figures(query, clause.text)
-    score += _named_label(query.question, clause.text)
-    score += _bound_fit(query.question, clause.text) if ok else 0.0
-    score += _defines(query.question, clause.text)
-    score += _meets_conditions(query.question, chunk.section_path) + _describes(query.question, clause.text)
-    score += 0.1 if ok and _value_after_term(query, kind, clause.text, units) else 0.0
+    score += year_fit(query, chunk.text, clause.start) + named_figures(query, clause.text)
+    score += named_label(query.question, clause.text)
+    score += bound_fit(query.question, clause.text) if ok else 0.0
+    score += defines(query.question, clause.text)
+    score += meets_conditions(query.question, chunk.section_path) + describes(query.question, clause.text)
+    score += 0.1 if ok and value_after_term(query, kind, clause.text, units) else 0.0
     cover = coverage(query, clause.text + " ".join(chunk.section_path), identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
 
 
-_SATISFY = re.compile(r"满足|符合|具备|达到")
-_CONDITIONS_HEADING = re.compile(r"^(?!.*(?:资料|材料)).*(?:条件|资格)")
-
-
-def _meets_conditions(question: str, path: tuple[str, ...]) -> float:
-    """+0.05 for a clause under a conditions heading (二、申报条件) when the question asks what must be
-    satisfied ("设备需要满足哪些技术特征"): a materials list (申报资料要求) says what to hand in, not that."""
-    if not _SATISFY.search(question):
-        return 0.0
-    return 0.05 if any(_CONDITIONS_HEADING.search(h) for h in path[1:]) else 0.0
-
-
-_ASKS_FEATURES = re.compile(r"特征|特点|性能|参数|技术要求|属性|what (?:kind|type)|features|characteristics", re.I)
-_DESCRIBING = re.compile(r"属于|具有|具备|是指|指的是|应为")
-
-
-def _describes(question: str, text: str) -> float:
-    """+0.05 for a clause that says what a thing is ("机器人设备属于…、具有三轴及三轴以上…的操作机") when
-    the question asks what it must be like (哪些技术特征)."""
-    return 0.05 if _ASKS_FEATURES.search(question) and _DESCRIBING.search(text) else 0.0
-
-
-_FIGURE_NAMED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|[万亿千百]?(?![号年月日])[\u4e00-\u9fff])")
-
-
-def _value_after_term(query: Query, kind: AnswerType, text: str, units: frozenset[str] | None) -> bool:
-    """Does a value of the asked kind follow one of the question's nouns at once ("原值10亿元",
-    "折旧年限35年")? Such a clause states that value of that thing, not merely names both."""
-    if kind not in FIGURE_KINDS:
-        return False
-    values = values_for(kind, text, units)
-    terms = [t for t in (*query.required, *(g[0] for g in query.terms)) if len(t) >= 2 and not t.isdigit()]
-    for term in dict.fromkeys(terms):
-        for m in re.finditer(re.escape(term), text):
-            after = text[m.end() : m.end() + 4 + max((len(v) for v in values), default=0)]
-            if any(after.lstrip("为是达约：: ").startswith(v) for v in values):
-                return True
-    return False
-
-
-def _named_figures(query: Query, text: str) -> float:
-    """+0.1 when the clause holds a figure the question names with its unit ("稳定在11亿千瓦左右
-    是哪一年的目标"), -0.1 when it holds none of them; 0 when the question names none (years,
-    document numbers and the asker's own figures do not count)."""
-    if query.lang != "zh":
-        return 0.0
-    named = _asked_figures(query.question.replace(query.own, "") if query.own else query.question)
-    if not named:
-        return 0.0
-    return 0.1 if any(n in text for n in named) else -0.1
-
-
-# The question's side of each score below depends on the question alone: found once per question,
-# not once per candidate clause.
-@lru_cache(maxsize=256)
-def _asked_figures(asked: str) -> tuple[str, ...]:
-    return tuple(_FIGURE_NAMED.findall(asked))
-
-
-_LABEL = re.compile(
-    r"([\u4e00-\u9fff]{2})\s*(\d{1,2}|[一二三四五六七八九十]{1,2})(?![\d.%年月日号万亿元个项家人名台份次期批条])"
-)
-
-
-def _label_number(text: str) -> int:
-    return int(text) if text.isdigit() else cn_to_int(text)
-
-
-@lru_cache(maxsize=256)
-def _asked_labels(question: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
-    """The question's numbered labels: (number, the pattern of the label's stem with any number)."""
-    return tuple(
-        (_label_number(number), re.compile(rf"{stem}\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,2}})"))
-        for stem, number in _LABEL.findall(question)
-    )
-
-
-def _named_label(question: str, text: str) -> float:
-    """+0.15 for a clause that names the numbered label the question names ("方向2企业…" → "方向2：…"),
-    -0.15 for one that names the same label with another number ("方向1：…")."""
-    score = 0.0
-    for number, pattern in _asked_labels(question):
-        found = {_label_number(n) for n in pattern.findall(text)}
-        if number in found:
-            score = max(score, 0.15)
-        elif found:
-            score = min(score, -0.15)
-    return score
-
-
-def _beyond_title(query: Query, identity: str) -> Query:
-    """``query`` without the terms its document's title already holds: every clause of 《科技型中小企业
-    评价办法》 is about 科技型中小企业, so those words cannot tell its clauses apart."""
-    if not identity:
-        return query
-    kept = tuple(g for g in query.terms if not any(t in identity for t in g))
-    return replace(query, terms=kept) if kept and len(kept) < len(query.terms) else query
-
-
-_ASKS_DEFINED = re.compile(r"所称的?([\u4e00-\u9fff]{2,12}?)(?:包括|是指|指的是|指|是什么|有哪些|范围)")
-
-
-_ASKS_SCOPE = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:具体)?(?:包括哪些|包含哪些|是指什么|指的是什么|指什么)")
-
-
-_ASKS_MEMBERS = re.compile(
-    r"哪些.{0,16}(?:属于|算|算是|列为|认定为)|(?:属于|算不算|是不是)|count as|qualify as|are (?:deemed|considered)",
-    re.I,
-)
-_NAMES_MEMBERS = re.compile(
-    r"^(?:第[一二三四五六七八九十百]+条)?\s*下列[\u4e00-\u9fff]{0,12}(?:为|属于|是|列为)[\u4e00-\u9fff]{2,16}[：:]"
-)
-
-
-def _defines(question: str, text: str) -> float:
-    """+0.2 for the clause that defines the term a "…所称的X包括哪些" question asks about ("本法所称
-    能源，是指…"), -0.1 for one that defines another ("本法所称节约能源（以下简称节能），是指…").
-    Without 所称, "…的X具体包括哪些" takes the clause "X是指…" (+0.2)."""
-    if _ASKS_MEMBERS.search(question) and _NAMES_MEMBERS.search(text):
-        return 0.2  # "which energy users count as key units": "下列用能单位为重点用能单位："
-    defines, suffixes = _asked_definition(question)
-    if defines is None:
-        return 0.2 if any(f in text for f in suffixes) else 0.0
-    if defines.search(text):
-        return 0.2
-    return -0.1 if _DEFINES_ANOTHER.search(text) else 0.0  # defines another term
-
-
-_DEFINES_ANOTHER = re.compile(r"所称[\u4e00-\u9fff]{2,12}?(?:[，,：:（(]|是指)")
-
-
-@lru_cache(maxsize=256)
-def _asked_definition(question: str) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    """For ``_defines``: the pattern of the clause defining the term a 所称 question asks about, or
-    (without 所称) the "X是指" texts, each tail of X of two characters or more, that define it."""
-    m = _ASKS_DEFINED.search(question)
-    if m:
-        return re.compile(rf"所称{re.escape(m.group(1))}(?:[，,：:]|是指|包括)"), ()
-    scope = _ASKS_SCOPE.search(question)
-    words = scope.group(1) if scope else ""
-    return None, tuple(f"{words[i:]}是指" for i in range(max(0, len(words) - 2) + 1)) if words else ()
-
-
-_ASKS_MAX = re.compile(r"上限|最高|最多|不超过|封顶|\b(?:cap|maximum|at most)\b", re.I)
-_ASKS_MIN = re.compile(r"下限|最低|最少|不低于|不少于|至少|\b(?:minimum|at least)\b", re.I)
-_MAX_WORDS = re.compile(r"不超过|不高于|不多于|以下|以内|最高|上限|封顶|最多")
-_MIN_WORDS = re.compile(r"不低于|不少于|不得少于|以上|至少|最低|下限")
-
-
-def _bound_fit(question: str, text: str) -> float:
-    """+0.12 when a 上限 question meets a clause that states an upper bound (不超过…), or a 下限
-    question one that states a lower bound (不低于…)."""
-    asks_max, asks_min = _asked_bounds(question)
-    if asks_max and _MAX_WORDS.search(text):
-        return 0.12
-    if asks_min and _MIN_WORDS.search(text):
-        return 0.12
-    return 0.0
-
-
-@lru_cache(maxsize=256)
-def _asked_bounds(question: str) -> tuple[bool, bool]:
-    return bool(_ASKS_MAX.search(question)), bool(_ASKS_MIN.search(question))
-
-
-#: A clause that opens by pointing back ("此项费用总额不得超过…") takes its subject from the one before.
 _ANAPHOR = re.compile(  # also a duty with no subject of its own: "每年汇算清缴期结束后应开展核查" (税务机关, before)
     r"^(?:此项|该项|上述|前款|前述|以上|这些|此类|其中|其|(?:每年|每季度|每月|每半年|同时)[^，。；]{0,12}?应"
     r"|逾期(?:不|未)|拒不|情节(?:特别)?严重|造成)"  # a penalty's next step: "…责令限期改正；逾期不改正的，处…罚款"
@@ -450,7 +292,7 @@ def _lead_in(
     clause = single.clause
     if single.fits and (single.coverage >= 0.5 or not _ANAPHOR.match(clause.text)):
         return None
-    if _named_figures(query, clause.text) < 0:
+    if named_figures(query, clause.text) < 0:
         return None
     if not single.fits and kind not in (AnswerType.YEAR, AnswerType.TIME):
         return None
