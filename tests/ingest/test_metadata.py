@@ -226,3 +226,13 @@ def test_a_cited_documents_number_is_not_the_documents_own() -> None:
     assert (
         extract_meta(notice, doc_id="n", source="n.txt", fmt="txt", content_hash="h").doc_number == "财税〔2015〕119号"
     )
+
+
+def test_a_numbered_announcements_own_number_is_its_doc_number() -> None:
+    head = (
+        "国家税务总局湖南省税务局公告2025年第2号\n\n关于制造业中小企业房产税和城镇土地使用税减征有关事项的公告\n为支持…"
+    )
+    meta = extract_meta(head, doc_id="d", source="d.txt", fmt="txt", content_hash="h")
+    assert meta.doc_number == "国家税务总局湖南省税务局公告2025年第2号"
+    cited = "某市关于落实研发费用加计扣除政策的通知\n根据国家税务总局公告2015年第97号，现就有关事项通知如下。"
+    assert extract_meta(cited, doc_id="d", source="d.txt", fmt="txt", content_hash="h").doc_number is None

@@ -126,10 +126,16 @@ def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash:
 def _own_number(head: str) -> re.Match[str] | None:
     """The first 文号 of ``head`` that is not a cited document's: "《企业会计准则第6号——无形资产》
     （财会〔2006〕3号）" names another document's number."""
-    for m in _DOC_NUMBER.finditer(head):
-        if not re.search(r"》\s*[（(]\s*$", head[max(0, m.start() - 4) : m.start()]):
-            return m
+    for pattern in (_DOC_NUMBER, _ANNOUNCEMENT_NUMBER):  # 财税〔2015〕119号, else 国家税务总局公告2015年第97号
+        for m in pattern.finditer(head):
+            if not re.search(r"》\s*[（(]\s*$", head[max(0, m.start() - 4) : m.start()]):
+                return m
     return None
+
+
+#: A numbered announcement's own number on a line of its own ("国家税务总局湖南省税务局公告2025年第2号"),
+#: when its head has no 〔year〕 number; in a sentence it cites another announcement.
+_ANNOUNCEMENT_NUMBER = re.compile(r"(?m)^\s*[\u4e00-\u9fff]{2,24}公告\s*\d{4}\s*年\s*第\s*\d{1,4}\s*号\s*$")
 
 
 def sidecar_path(source: Path) -> Path | None:
