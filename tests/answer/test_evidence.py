@@ -440,3 +440,14 @@ def test_until_when_asks_a_day_not_a_period(question: str, kind: str) -> None:
     from policybot.answer.answer_types import answer_type
 
     assert answer_type(question).value == kind
+
+
+def test_the_questions_bigrams_are_found_once_per_question_not_per_text() -> None:
+    from policybot.answer.compose import _term_bigrams, lexical_overlap
+
+    query = understand("绿色工厂评价导则计划在哪个季度出台？")
+    _term_bigrams.cache_clear()
+    texts = ["发布绿色工厂评价导则", "开展绿色工厂试点", "启动节能监察"]
+    scores = [lexical_overlap(query, t) for t in texts]
+    assert scores[0] > scores[1] > scores[2] >= 0.0
+    assert _term_bigrams.cache_info().misses == 1 and _term_bigrams.cache_info().hits == 2

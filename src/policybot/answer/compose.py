@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from policybot.answer.understanding import Query, bigrams
 from policybot.genre import is_instruction
@@ -26,12 +27,21 @@ def lexical_overlap(query: Query, text: str) -> float:
         return 0.0
     have = bigrams(text)
     total, hit = 0, 0.0
-    for group in query.terms:
-        options = [bigrams(t) or {t} for t in group]
-        size = min(len(o) for o in options)
+    for options, size in _term_bigrams(query.terms):
         total += size
         hit += max(len(o & have) / len(o) for o in options) * size
     return hit / total if total else 0.0
+
+
+@lru_cache(maxsize=256)
+def _term_bigrams(terms: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[frozenset[str], ...], int], ...]:
+    """Each term group's bigram sets and the smallest one's size: the question's side of
+    ``lexical_overlap``, found once per question rather than once per fact or clause scored."""
+    out = []
+    for group in terms:
+        options = tuple(frozenset(bigrams(t) or {t}) for t in group)
+        out.append((options, min(len(o) for o in options)))
+    return tuple(out)
 
 
 def quarter_words(fact: Fact, lang: str) -> str:
