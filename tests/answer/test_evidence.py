@@ -451,3 +451,19 @@ def test_the_questions_bigrams_are_found_once_per_question_not_per_text() -> Non
     scores = [lexical_overlap(query, t) for t in texts]
     assert scores[0] > scores[1] > scores[2] >= 0.0
     assert _term_bigrams.cache_info().misses == 1 and _term_bigrams.cache_info().hits == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "after"),
+    [
+        ("低空经济规模要达到多少？", "到2027年，全省低空经济规模突破500亿元，基础设施网络基本形成。", True),
+        ("大厦原值多少？", "甲公司将大厦确认为一项固定资产，原值10亿元，采用年限平均法折旧。", True),
+        ("低空经济规模要达到多少？", "无人机年飞行小时数达到50万小时，打造示范场景100个。", False),
+    ],
+)
+def test_a_value_linked_to_the_noun_asked_by_a_verb_states_it(question: str, text: str, after: bool) -> None:
+    from policybot.answer.answer_types import answer_type, asked_units
+    from policybot.answer.clause_scores import value_after_term
+
+    query = understand(question)
+    assert value_after_term(query, answer_type(question), text, asked_units(question)) is after

@@ -50,17 +50,21 @@ def describes(question: str, text: str) -> float:
 _FIGURE_NAMED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|[万亿千百]?(?![号年月日])[\u4e00-\u9fff])")
 
 
+#: Words between a noun and its value ("规模突破500亿元", "总量超过10万吨", "原值10亿元").
+_LINK = re.compile(r"^(?:为|是|达|约|：|:|\s|达到|突破|超过|超|约为|不低于|不少于|不超过|稳定在|控制在)*")
+
+
 def value_after_term(query: Query, kind: AnswerType, text: str, units: frozenset[str] | None) -> bool:
     """Does a value of the asked kind follow one of the question's nouns at once ("原值10亿元",
     "折旧年限35年")? Such a clause states that value of that thing, not merely names both."""
     if kind not in FIGURE_KINDS:
         return False
     values = values_for(kind, text, units)
-    terms = [t for t in (*query.required, *(g[0] for g in query.terms)) if len(t) >= 2 and not t.isdigit()]
+    terms = [t for t in query.required if len(t) >= 2 and not t.isdigit()]  # nouns: "达到50万小时" names no thing
     for term in dict.fromkeys(terms):
         for m in re.finditer(re.escape(term), text):
             after = text[m.end() : m.end() + 4 + max((len(v) for v in values), default=0)]
-            if any(after.lstrip("为是达约：: ").startswith(v) for v in values):
+            if any(_LINK.sub("", after, count=1).startswith(v) for v in values):
                 return True
     return False
 
