@@ -467,3 +467,18 @@ def test_a_value_linked_to_the_noun_asked_by_a_verb_states_it(question: str, tex
 
     query = understand(question)
     assert value_after_term(query, answer_type(question), text, asked_units(question)) is after
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "other"),
+    [
+        ("这个减征政策的执行期限是什么？", "资料留存备查，留存期限为享受优惠期满之日起10年。", True),  # a tax notice
+        ("公示期多长？", "经公示无异议后，在公示结束后15个工作日内拨付，公示期为5个工作日。", False),
+        ("折旧年限是多少年？", "采用年限平均法折旧，折旧年限35年。", False),  # an accounting Q&A
+        ("企业倍增方案可以选几年期的？", "如企业选择三年倍增：提供三年期方案。", False),  # 几年期 names no term
+    ],
+)
+def test_a_period_of_another_term_is_not_the_one_asked(question: str, text: str, other: bool) -> None:
+    from policybot.answer.evidence import _other_term
+
+    assert _other_term(question, text) is other

@@ -83,6 +83,19 @@ _SUPPORT_ASKED = re.compile(r"补贴|补助|奖励|资助|奖补|扶持资金|su
 _SUPPORT_GIVEN = re.compile(r"补贴|补助|奖励|资助|奖补|扶持|支持|给予|补偿|贴息|减免|返还|抵扣|安排|投资")
 _CLOSES = re.compile(r"截止|截至|止|之前|以前|前(?:报送|提交|完成|申报)|最迟|不晚于")
 #: Time kinds that answer a 何时/截止 question better than a bare date or year does.
+_TERM_OF = re.compile(r"((?![几一二三四五六七八九十两半多年月个])[\u4e00-\u9fff]{2})(期限|年限|期)(?![满间内初末中])")
+
+
+def _other_term(question: str, text: str) -> bool:
+    """Does the question name one term (执行期限) and the clause's period belong to another of the same
+    kind (留存期限, 公示期)? Each is "<two characters><期限/年限/期>"."""
+    asked = {m.group(1) + m.group(2) for m in _TERM_OF.finditer(question)}
+    if not asked:
+        return False
+    stated = {m.group(1) + m.group(2) for m in _TERM_OF.finditer(text)}
+    return bool(stated) and not asked & stated
+
+
 _STRONG_TIMES = {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.EFFECTIVE, TimeKind.QUARTER}
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _ASKS_DEADLINE = re.compile(r"截止|截至|最迟|最晚|之前|以前|by when|deadline|no later", re.I)
@@ -258,6 +271,8 @@ def _evidence(
     changed = _CHANGED_TO.search(query.question)
     if ok and changed:  # "可以放宽到多少万元": the value it is changed to, not the rule it changes
         ok = bool(_CHANGED_VALUE.search(clause.text))
+    if ok and kind is AnswerType.PERIOD:  # "执行期限是什么": not "留存期限为…10年", another term's period
+        ok = not _other_term(query.question, clause.text)
     if ok and kind is AnswerType.MONEY and _SUPPORT_ASKED.search(query.question):
         ok = bool(_SUPPORT_GIVEN.search(clause.text + chunk.section_path[-1]))  # not a revenue threshold
     score = base + 0.6 * lex
