@@ -22,6 +22,8 @@ ANSWERABLE = [
     ("预计全年削减化学需氧量多少？", (), "8万吨", TARGETS, "化学需氧量8万吨"),
     ("那氨氮呢？", ("预计全年削减化学需氧量多少？",), "0.7万吨", TARGETS, "氨氮0.7万吨"),
     ("When is the energy-saving inspection scheduled?", (), "third quarter", SCHEDULE, "节能监察"),
+    # the plan itself, not the other 实施方案 its schedule names (发布《京津冀…实施方案》, 三季度)
+    ("这份实施方案本身计划在哪个季度发布？", (), "一季度", SCHEDULE, "发布实施方案"),
 ]
 
 UNANSWERABLE = [
@@ -29,6 +31,9 @@ UNANSWERABLE = [
     "新能源汽车补贴标准是多少？",
     "What is the capital of France?",
     "绿色工厂评价导则的具体评价指标有哪些？",
+    "2016年要削减多少吨汞？",  # 汞 is named, with no tonnage: the tonnes of 化学需氧量 are not its
+    "How many tonnes of mercury will be cut in 2016?",
+    "企业申报绿色工厂的截止日期是什么时候？",  # the plan has a schedule, but no 申报
 ]
 
 OTHERS = [  # more question types, for the quote and grounding properties
@@ -77,6 +82,12 @@ def test_deadline_answers_give_no_other_quarter(answers: dict[str, Answer]) -> N
 def test_followup_is_about_ammonia_not_cod(answers: dict[str, Answer]) -> None:
     answer = answers["那氨氮呢？"]
     assert "氨氮" in answer.text and "8万吨" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["How many tonnes of ammonia nitrogen will be cut?", "全年削减多少万吨氨氮？"])
+def test_the_tonnes_of_the_substance_asked(seed_bot: PolicyBot, question: str) -> None:
+    answer = seed_bot.ask(question)
+    assert "0.7万吨" in answer.text and "8万吨" not in answer.text.split("“")[0], answer.text
 
 
 def test_year_of_the_plan_does_not_change_the_deadline(seed_bot: PolicyBot) -> None:

@@ -482,3 +482,48 @@ def test_a_period_of_another_term_is_not_the_one_asked(question: str, text: str,
     from policybot.answer.evidence import _other_term
 
     assert _other_term(question, text) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "measured"),
+    [
+        ("2016年要削减多少吨汞？", ("汞",)),
+        ("每年节约多少万吨标准煤？", ("标准煤",)),
+        ("年用水量不超过多少立方米？", ()),
+        ("全年削减多少吨化学需氧量？", ("化学需氧量",)),
+        ("How many tonnes of mercury will be cut in 2016?", ("汞",)),
+        ("How many tonnes will be cut?", ()),
+    ],
+)
+def test_the_substance_a_measure_is_asked_of(question: str, measured: tuple[str, ...]) -> None:
+    assert understand(question, (), Glossary.load()).measured == measured
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["2016年要削减多少吨汞？", "How many tonnes of mercury will be cut in 2016?"],
+)
+def test_tonnes_of_another_substance_do_not_answer(question: str) -> None:
+    plan = "预计全年削减化学需氧量8万吨、氨氮0.7万吨。"
+    pollutants = "会同财政部支持一批高风险污染物削减项目，从源头减少汞、铅、高毒农药等高风险污染物产生和排放。"
+    kind = answer_type(question)
+    chunks = [_chunk(text, ("方案", f"第{i + 1}节"), i) for i, text in enumerate([plan, pollutants])]
+    clauses = split_clauses(chunks)
+    sims = np.full(len(clauses), 0.85, dtype=np.float32)
+    query = understand(question, (), Glossary.load())
+    ranked = rank_clauses(query, kind, [Hit(c, 1.0) for c in chunks], clauses, chunks, sims)
+    assert not any(e.fits for e in ranked)  # 汞 is named, but with no tonnage: nothing to state
+    ammonia = understand("How many tonnes of ammonia nitrogen will be cut?", (), Glossary.load())
+    ranked = rank_clauses(ammonia, kind, [Hit(c, 1.0) for c in chunks], clauses, chunks, sims)
+    assert ranked[0].fits and "氨氮" in ranked[0].text
+
+
+def test_the_tonnes_asked_are_those_of_the_substance_named() -> None:
+    from policybot.answer.composers.values import focus
+
+    plan = "预计全年削减化学需氧量8万吨、氨氮0.7万吨。"
+    question = "How many tonnes of ammonia nitrogen will be cut in 2016?"
+    query = understand(question, (), Glossary.load())
+    assert focus(query, answer_type(question), plan) == ["0.7万吨"]
+    cod = understand("How many tonnes of COD will be cut in 2016?", (), Glossary.load())
+    assert focus(cod, answer_type(question), plan) == ["8万吨"]

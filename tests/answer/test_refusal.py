@@ -52,6 +52,22 @@ def test_the_noun_a_list_question_asks_for(question: str, noun: str | None) -> N
     assert asked_noun(understand(question)) == noun
 
 
+@pytest.mark.parametrize(
+    ("question", "of"),
+    [
+        ("企业申报绿色工厂的截止日期是什么时候？", "企业申报绿色工厂"),
+        ("网上申报截止到什么时候？", "网上申报"),
+        ("倍增计划预申报最迟哪天提交？", "倍增计划预申报"),
+        ("什么时候发布绿色工厂评价导则？", ""),  # a schedule asked, not a deadline
+        ("What is the deadline?", ""),
+    ],
+)
+def test_what_a_deadline_is_asked_of(question: str, of: str) -> None:
+    from policybot.answer.refusal import deadline_of
+
+    assert deadline_of(understand(question)) == of
+
+
 ACCOUNTING = "实施问答内容涉及固定资产准则，无形资产准则，会计政策、会计估计变更和差错更正准则，财务报表列报准则。"
 REGULATION = "《北京市促进中小企业发展条例》自2020年12月1日起施行。本条例所称中小企业，按照国家有关规定认定。"
 PLAN = "发布绿色工厂评价导则和绿色供应链管理试点方案。"

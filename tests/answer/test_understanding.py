@@ -32,11 +32,15 @@ COD = "预计全年削减多少化学需氧量？"
         ("科技型中小企业评价办法由哪些部门负责解释？", "party"),
         ("哪些工作要会同财政部开展？", "party"),
         ("Which ministries are involved?", "party"),
+        ("哪些组织要发挥支撑作用？", "party"),  # the organisations a plan draws on
+        ("Which academies will the ministry draw on?", "party"),
         ("有哪些保障措施？", "list"),
         ("入库企业出现哪些情况会被撤销登记编号？", "list"),  # a registration number, not the document's
         ("什么样的用能单位算重点用能单位？", "list"),
         ("What measures are planned?", "list"),
         ("这个文件的主要内容是什么？", "broad"),
+        ("方案对水污染防治做了哪些部署？", "broad"),  # what it says of a subject, not one list
+        ("意见对农机社会化服务作了哪些安排？", "broad"),
         ("绿色工厂是什么", "general"),
     ],
     ids=[
@@ -53,11 +57,15 @@ COD = "预计全年削减多少化学需氧量？"
         "party-interprets",
         "party-zh",
         "party-en",
+        "party-organisations",
+        "party-academies",
         "list-zh",
         "list-registration-number",
         "list-what-kind",
         "list-en",
         "broad-zh",
+        "broad-subject",
+        "broad-subject-opinion",
         "general",
     ],
 )

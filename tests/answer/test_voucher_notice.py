@@ -59,3 +59,13 @@ def test_each_figure_is_answered_and_cited(bot: PolicyBot, question: str, value:
 
 def test_what_the_notice_does_not_say_is_refused(bot: PolicyBot) -> None:
     assert bot.ask("服务券可以用来抵扣房租吗？", doc_ids=SCOPE).refused
+
+
+def test_a_deadline_of_what_the_notice_names_is_answered(bot: PolicyBot) -> None:
+    answer = bot.ask("企业在线填报申领表的截止日期是什么时候？", doc_ids=SCOPE)
+    assert not answer.refused and "8月31日" in answer.text, answer.text
+
+
+def test_a_deadline_of_what_the_notice_never_names_is_refused(bot: PolicyBot) -> None:
+    answer = bot.ask("企业报名参加路演的截止日期是什么时候？", doc_ids=SCOPE)
+    assert answer.refused, answer.text

@@ -23,6 +23,7 @@ from policybot.genre import (
     marker_of,
     normalize,
     section_role,
+    self_named,
     strip_marker,
     time_tag,
 )
@@ -291,3 +292,17 @@ def test_a_document_goes_by_the_names_a_user_writes(title: str, short: str | Non
     assert named in names
     assert all(len(n) >= 4 and " " not in n and "《" not in n for n in names)
     assert "中华人民共和国" not in title_names("中华人民共和国", None)[1:]  # no empty or partial names
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("这份实施方案本身计划在哪个季度发布？", "实施方案"),  # a plan
+        ("本办法何时发布？", "办法"),  # a regulation
+        ("该通知本身是哪天印发的？", "通知"),  # a call
+        ("这份方案里的导则什么时候发布？", None),  # an item the plan names
+        ("这个细则的有效期到什么时候？", None),  # not when it was issued
+    ],
+)
+def test_a_question_about_the_document_itself(question: str, noun: str | None) -> None:
+    assert self_named(question) == noun

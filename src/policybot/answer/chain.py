@@ -22,7 +22,7 @@ from policybot.answer.composers import NEAREST_ONLY, compose, rescues
 from policybot.answer.context import AnswerContext, document_weights
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import check_grounding
-from policybot.answer.refusal import Decision, asked_noun, decide, term_found
+from policybot.answer.refusal import Decision, asked_noun, deadline_of, decide, term_found
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, understand
 from policybot.config import Settings
@@ -154,7 +154,8 @@ class ExtractiveAnswerer:
                 return self.refuse(query, hits, decision.reason, decision.code)
             return self.refuse(query, hits, code="no_supporting_passage")
         missing = self.unmentioned(decision.missing, draft)
-        if missing and (composer in NEAREST_ONLY or asked_noun(query) in missing):
+        of = deadline_of(query)
+        if missing and (composer in NEAREST_ONLY or asked_noun(query) in missing or any(m in of for m in missing)):
             # only the nearest passages were found, and their documents never mention what the question names
             what = "、".join(missing)
             reason = f"：文件没有提到“{what}”" if query.lang == "zh" else f": they never mention {what}"

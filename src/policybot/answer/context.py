@@ -19,7 +19,7 @@ from policybot.answer.compose import best_sentences, lexical_overlap
 from policybot.answer.evidence import AnswerType, Evidence, answer_type, rank_clauses
 from policybot.answer.retrieval import Retriever
 from policybot.answer.understanding import Query, bigrams
-from policybot.genre import SET_ASIDE, title_names
+from policybot.genre import SET_ASIDE, self_named, title_names
 from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Document, Fact, Hit
 from policybot.store.files import IndexData
@@ -91,11 +91,15 @@ class AnswerContext:
         similarity of the question to the clause a fact was read from, plus keyword overlap."""
         sims = self.retriever.fact_similarities(query.text, docs)
         own = {d: self._without_identity(query, d) for d in docs}
+        itself = self_named(query.question)
         out = []
         for i in self.retriever.fact_rows(docs):  # only the facts of ``docs`` are looked at
             fact = self.facts[i]
             if fact.type in kinds:
-                lex = lexical_overlap(own[fact.doc_id], f"{fact.subject}{fact.indicator or ''}{fact.value}")
+                subject = fact.subject
+                if itself:  # "这份实施方案本身…": 发布《…实施方案》 is another document's item
+                    subject = re.sub(rf"《[^》]*{re.escape(itself)}[^》]*》", "", subject)
+                lex = lexical_overlap(own[fact.doc_id], f"{subject}{fact.indicator or ''}{fact.value}")
                 out.append((float(sims[i]) + 0.5 * lex, lex, i))
         out.sort(key=lambda x: -x[0])
         return out

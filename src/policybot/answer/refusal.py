@@ -31,7 +31,7 @@ from policybot.answer.grounding import normalize
 from policybot.answer.understanding import Query
 from policybot.records import Document, Hit
 
-__all__ = ["Decision", "asked_noun", "decide", "term_found"]
+__all__ = ["Decision", "asked_noun", "deadline_of", "decide", "term_found"]
 
 _CONTENT_ASK = re.compile(
     r"具体内容|具体要求|具体指标|评价指标|评价标准|评分|规定了|提出了?(?:哪些|什么)|提出的|收录|包括哪些|包含哪些"
@@ -283,6 +283,16 @@ def asked_noun(query: Query) -> str | None:
             following = words[i + 1]
             return following if len(following) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", following) else None
     return None
+
+
+_DEADLINE_OF = re.compile(r"([\u4e00-\u9fff]{2,16}?)的?(?:截止(?:日期|时间|期限)?|最晚|最迟)")
+
+
+def deadline_of(query: Query) -> str:
+    """What a deadline question asks the deadline of ("企业申报绿色工厂的截止日期" -> 企业申报绿色工厂):
+    when the documents never mention a word of it (申报), a plan's schedule is no answer."""
+    m = _DEADLINE_OF.search(query.question) if query.lang == "zh" else None
+    return m.group(1) if m else ""
 
 
 def _not_listed(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:

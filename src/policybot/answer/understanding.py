@@ -41,12 +41,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "quantity": re.compile(r"多少|几万|多大|数量|数额|金额|比例|幅度|how much|how many|amount|what figure", re.I),
     "target": re.compile(r"目标|指标|削减|减排|target|goal|objective|expected to (?:cut|reduce)", re.I),
     "party": re.compile(
-        r"(?<!文)谁|哪个部门|哪些部门|什么部门|会同|联合|与哪|和哪|哪些机构|哪些单位|哪个机构|牵头|配合"
-        r"|\bwho\b|which (?:ministr|department|agenc|bod|institution|organi)|jointly|together with|partner",
+        r"(?<!文)谁|哪个部门|哪些部门|什么部门|会同|联合|与哪|和哪|哪些机构|哪些单位|哪个机构|哪些(?:组织|协会|院所|科研院所|高校)|牵头|配合"
+        r"|\bwho\b|which (?:ministr|department|agenc|bod|institution|organi|academ|institut|associat|universit)"
+        r"|jointly|together with|partner",
         re.I,
     ),
     "broad": re.compile(
         r"主要内容|概括|概述|简要介绍|介绍一下|总结|讲了什么|讲的是什么|说了什么|是什么文件|summar|overview"
+        r"|对[^，。？?]{2,16}?(?:做|作)(?:了|出了)?(?:哪些|什么)(?:部署|安排)"
         r"|what is (?:this|the) (?:plan|document|notice) about|main points|in brief",
         re.I,
     ),
@@ -106,6 +108,7 @@ class Query:
     required: tuple[str, ...] = ()  # nouns and names the documents must mention to answer (not the asker's own)
     places: tuple[str, ...] = ()  # places and bodies it asks about, outside the self-description
     own: str = ""  # the asker's description of themselves ("我们是一家成立8个月的软件公司，")
+    measured: tuple[str, ...] = ()  # what a measure is asked of ("多少吨汞", "tonnes of mercury"): 汞
 
     @property
     def flat_terms(self) -> tuple[str, ...]:
@@ -239,6 +242,32 @@ def place_names(question: str, own: str = "") -> tuple[str, ...]:
     )
 
 
+#: The substance a measure is asked of, named after its unit: "削减多少吨汞", "节约多少万吨的标准煤".
+_MEASURED_ZH = re.compile(
+    r"(?:多少|几)(?:万|亿)?(?:吨|千克|公斤|立方米|升|千瓦时|度)(?:的)?(?![呢吗啊了左以])([\u4e00-\u9fff]{1,6}?)"
+    r"(?=[？?，,。！!]|呢|吗|啊|$)"
+)
+_MEASURED_EN = re.compile(
+    r"how (?:many|much) (?:tonnes|tons|tonne|ton|kilograms|cubic (?:metres|meters)|kilowatt-hours) of (?:the )?"
+    r"([a-z][a-z -]{1,40}?)(?= (?:will|would|is|are|be|to|was|were|in|by|for|should|must|can|could|does|do|did)\b"
+    r"|[?.]|$)",
+    re.I,
+)
+
+
+def measured_thing(question: str, glossary: Glossary | None = None) -> tuple[str, ...]:
+    """The substance a measure question asks about, with its alternatives: 汞 for "多少吨汞" or "how
+    many tonnes of mercury"; () when the question names none after the unit (多少吨标准煤 names 标准煤)."""
+    m = _MEASURED_ZH.search(question)
+    if m:
+        return glossary.expand(m.group(1)) if glossary else (m.group(1),)
+    en = _MEASURED_EN.search(question)
+    if en and glossary is not None:
+        found = glossary.translate(en.group(1))
+        return found[0][1] if found else ()
+    return ()
+
+
 def understand(question: str, history: Sequence[str] = (), glossary: Glossary | None = None) -> Query:
     lang = language(question)
     followup = is_followup(question, history)
@@ -283,4 +312,5 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
         required=required_terms(asked, own) if lang == "zh" else (),
         places=place_names(question, own) if lang == "zh" else (),
         own=own,
+        measured=measured_thing(question[len(own) :], glossary),
     )

@@ -26,8 +26,16 @@ if TYPE_CHECKING:
 
 __all__ = ["GATES", "NaiveBaseline", "run_eval", "section_matches"]
 
-#: Quality gates enforced by ``policybot eval --check`` (and so by CI).
-GATES = {"retrieval_hit@3": 0.95, "answer_accuracy_deadline_target": 0.95, "refusal_recall": 0.90}
+#: Quality gates enforced by ``policybot eval --check`` (and so by CI). The seed's answer, citation and
+#: refusal gates are its scores before the quote-first layer (0.919, 0.98, 0.955 with the seed alone
+#: indexed): issue 8 asks that they do not drop (2026-12-04: 0.939, 0.99, 1.0 with all 13 documents).
+GATES = {
+    "retrieval_hit@3": 0.95,
+    "answer_accuracy": 0.919,
+    "answer_accuracy_deadline_target": 0.95,
+    "citation_accuracy": 0.98,
+    "refusal_recall": 0.95,
+}
 
 #: Gates on the development corpus (``*-corpus.yaml``): issue 8's goals (accuracy 0.95 overall and
 #: 0.90 in every genre, citations 0.95, refusal recall 0.95, false refusals 0.03, wrong values 0.01),

@@ -24,6 +24,7 @@ from policybot.genre.markers import (
     is_title_line,
     marker_of,
     section_role,
+    self_named,
     strip_marker,
     title_names,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "marker_of",
     "normalize",
     "section_role",
+    "self_named",
     "strip_marker",
     "time_tag",
     "title_names",

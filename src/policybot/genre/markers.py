@@ -32,6 +32,7 @@ __all__ = [
     "is_title_line",
     "marker_of",
     "section_role",
+    "self_named",
     "strip_marker",
     "title_names",
 ]
@@ -241,6 +242,21 @@ SET_ASIDE = re.compile(r"[（(]?(?:不是|而不是|而非|并非)([^）)，,。
 _NATION = re.compile(r"^中华人民共和国")
 _QUOTED_TITLE = re.compile(r"《([^》]{4,})》")
 _BLANKS = re.compile(r"[\s《》“”\"]")
+
+
+_KIND_WORDS = "|".join(w for w in TITLE_WORDS if len(w) > 1)
+_SELF_NAMED = re.compile(
+    rf"(?:这份|这个|这一|本|该|此)((?:(?:(?![的里中之])[\u4e00-\u9fff]){{0,4}}?)(?:{_KIND_WORDS}))"
+    r"(?:本身|(?:计划|将|要|会|准备)?在?(?:什么时候|何时|哪个季度|哪一季度|几月)(?:发布|印发|出台))"
+)
+
+
+def self_named(question: str) -> str | None:
+    """The noun a question names its own document by, when it asks about the document itself
+    ("这份实施方案本身…" -> 实施方案): an item about another document of that kind (发布《…实施方案》)
+    is not about it."""
+    m = _SELF_NAMED.search(question)
+    return m.group(1) if m else None
 
 
 def title_names(title: str, short_title: str | None = None) -> tuple[str, ...]:
