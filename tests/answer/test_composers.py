@@ -164,7 +164,7 @@ def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
 def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
-    assert names == ["lifecycle", "history", "reference", "attachments", "tier", "eligibility", "document",
+    assert names == ["lifecycle", "history", "reference", "acted-on", "attachments", "tier", "eligibility", "document",
                      "schedule", "goal", "value", "excluded", "choice", "role-section", "named-section", "list",
                      "intent"]  # fmt: skip
 
@@ -689,3 +689,25 @@ def test_each_ratio_comes_with_its_own_cap() -> None:
     assert quote == text and caps == {"30%": "最高不超过20万元", "40%": "最高不超过30万元"}
     assert _lead(["30%", "40%"], caps, zh=True) == "30%（最高不超过20万元）、40%（最高不超过30万元）"
     assert _lead(["50%"], {"50%": "最高不超过5万元"}, zh=True) == "50%，最高不超过5万元"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "enumerates"),
+    [
+        ("强化监督管理要强化哪些方面？", "强化环保执法监督、节能监察、清洁生产审核和生产者责任延伸。", True),
+        ("要支持哪些领域？", "重点支持智能装备、工业机器人、3D打印等领域。", True),  # a call's support
+        ("要强化哪些方面？", "在尾矿、煤矸石、粉煤灰等重点领域，开展资源综合利用。", False),  # named in passing
+        ("保障措施有哪些？", "强化环保执法监督、节能监察和生产者责任延伸。", False),  # no verb asked
+    ],
+)
+def test_the_verb_asked_opens_the_enumeration(question: str, text: str, enumerates: bool) -> None:
+    from policybot.answer.composers.sections import _verb_enumerates
+
+    assert _verb_enumerates(understand(question), text) is enumerates
+
+
+def test_a_sections_enumeration_by_the_verb_asked(seed_bot: PolicyBot) -> None:
+    answer = seed_bot.ask("强化监督管理要强化哪些方面？")
+    quote = answer.citations[0].quote
+    assert all(x in quote for x in ("环保执法监督", "节能监察", "清洁生产审核", "生产者责任延伸")), answer.text
+    assert answer.citations[0].section.endswith("（四）强化监督管理")

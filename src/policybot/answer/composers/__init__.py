@@ -22,6 +22,7 @@ from policybot.answer.composers.history import EnactmentHistory
 from policybot.answer.composers.lifecycle import LifecycleComposer
 from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.parties import compose_party
+from policybot.answer.composers.purpose import ActedOn
 from policybot.answer.composers.references import CitedNumber
 from policybot.answer.composers.roles import ROLES, compose_role
 from policybot.answer.composers.schedule import compose_deadline, compose_scheduled
@@ -191,6 +192,7 @@ REGISTRY: list[Composer] = [
     LifecycleComposer(),
     EnactmentHistory(),
     CitedNumber(),
+    ActedOn(),
     Attachments(),
     ScoreTier(),
     DocumentFacts(),

@@ -12,7 +12,7 @@ from policybot.answer.composers.lists import compose_list
 from policybot.answer.composers.values import MIN_SCORE, fitting
 from policybot.answer.context import AnswerContext, document_weights
 from policybot.answer.evidence import AnswerType
-from policybot.answer.understanding import bigrams
+from policybot.answer.understanding import Query, bigrams
 from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS, NEGATIVE, PERMITTED, marker_of
 from policybot.records import PATH_SEP, Chunk, Hit
 
@@ -35,9 +35,20 @@ def _enumerated_in(ctx: AnswerContext, draft: Draft, parent: tuple[str, ...]) ->
     ranked = fitting(ctx, draft.query, AnswerType.LIST)
     if not ranked or ranked[0].score < MIN_SCORE or ranked[0].chunk.section_path[: len(parent)] != parent:
         return False
-    if not (ANNOUNCES_LIST.search(ranked[0].text) or INTRODUCES_ITEMS.search(ranked[0].text)):
+    text = ranked[0].text
+    if not (ANNOUNCES_LIST.search(text) or INTRODUCES_ITEMS.search(text) or _verb_enumerates(draft.query, text)):
         return False  # a clause that names things in passing ("在A、B等地区开展…") announces no list
     return compose_list(ctx, draft, ctx.hits)
+
+
+_ASKED_VERB = re.compile(r"([\u4e00-\u9fff]{2})(?:哪些|哪几)")
+
+
+def _verb_enumerates(query: Query, text: str) -> bool:
+    """Does the verb the question asks with ("强化哪些方面") open an enumeration in ``text``
+    ("强化环保执法监督、节能监察、清洁生产审核和生产者责任延伸")? Then the clause is the list asked."""
+    m = _ASKED_VERB.search(query.question)
+    return m is not None and bool(re.search(rf"{m.group(1)}[^，。；、]{{1,16}}、", text))
 
 
 def list_children(ctx: AnswerContext, draft: Draft, hits: list[Hit], parent: tuple[str, ...]) -> bool:
