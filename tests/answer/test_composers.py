@@ -711,3 +711,10 @@ def test_a_sections_enumeration_by_the_verb_asked(seed_bot: PolicyBot) -> None:
     quote = answer.citations[0].quote
     assert all(x in quote for x in ("环保执法监督", "节能监察", "清洁生产审核", "生产者责任延伸")), answer.text
     assert answer.citations[0].section.endswith("（四）强化监督管理")
+
+
+def test_a_summary_of_a_named_section_takes_its_sentences(seed_bot: PolicyBot) -> None:
+    answer = seed_bot.ask("Summarize the background of this plan.")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "五大发展理念" in quotes and "中国制造" in quotes, answer.text  # three of its sentences, not two
+    assert all(c.section.endswith("一、背景") for c in answer.citations)

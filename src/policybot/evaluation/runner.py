@@ -28,7 +28,7 @@ __all__ = ["GATES", "NaiveBaseline", "run_eval", "section_matches"]
 
 #: Quality gates enforced by ``policybot eval --check`` (and so by CI). The seed's answer, citation and
 #: refusal gates are its scores before the quote-first layer (0.919, 0.98, 0.955 with the seed alone
-#: indexed): issue 8 asks that they do not drop (2026-12-04: 0.96, 0.99, 1.0 with all 13 documents).
+#: indexed): issue 8 asks that they do not drop (2026-12-04: 0.97, 0.99, 1.0 with all 13 documents).
 GATES = {
     "retrieval_hit@3": 0.95,
     "answer_accuracy": 0.919,

@@ -239,7 +239,8 @@ def compose_broad(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         return True
     named = named_section(ctx, draft, hits)
     if named is not None:
-        return list_children(ctx, draft, hits, named) or quote_sentences(ctx, draft, section_hits(ctx, hits, named), 3)
+        section = section_hits(ctx, hits, named)  # its sentences, not two of each chunk: "Summarize the background"
+        return list_children(ctx, draft, hits, named) or quote_sentences(ctx, draft, section, 3, per_chunk=3)
     if draft.query.terms:
         return quote_sentences(ctx, draft, hits, 4)
     doc = ctx.document(hits[0].chunk.doc_id)
