@@ -88,6 +88,10 @@ def test_contacts() -> None:
     assert contacts("报送至市经信局技术进步与质量科。联系人：刘宇，电话：0769-22221295。") == ["刘宇", "0769-22221295"]
     assert contacts("标明申报单位、项目名称、联系人及电话、申报日期；") == []  # a field to fill in, not a contact
     assert answer_type("倍增计划预申报的联系人是谁？") is AnswerType.CONTACT
+    assert contacts("电子邮箱：cszxqy@163.com；联系电话：0731-88665421") == ["cszxqy@163.com", "0731-88665421"]
+    assert contacts("邮箱：kj12345678@gov.cn") == ["kj12345678@gov.cn"]  # its digits are no phone number
+    assert answer_type("电子邮箱是多少？") is AnswerType.CONTACT
+    assert answer_type("What is the contact email?") is AnswerType.CONTACT
 
 
 def test_fits() -> None:

@@ -46,6 +46,8 @@ def typed(clause: str, home: str | None = None) -> list[tuple[Attribute, Compara
         ("年用水量10万立方米以上的工业企业", [(Attribute.WATER_USE, Comparator.GE, 100000.0, ())]),
         ("新招用符合条件人员达到企业现有在职职工人数15%", [(Attribute.STAFF_RATIO, Comparator.GE, 15.0, ())]),
         ("成立不满3年的小微企业", [(Attribute.AGE, Comparator.LT, 36.0, ())]),
+        # a municipal call: 注册登记 is one act
+        ("注册登记满1年（2023年3月31日前注册）", [(Attribute.AGE, Comparator.GE, 12.0, ())]),
     ],
 )
 def test_thresholds_with_their_units_and_comparators(clause: str, expected: list[object]) -> None:

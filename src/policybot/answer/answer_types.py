@@ -45,7 +45,7 @@ class AnswerType(Enum):
 
 _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.YEAR, re.compile(r"哪一年|哪年|哪个年份|什么年份|几几年|which year|what year|in what year", re.I)),
-    (AnswerType.CONTACT, re.compile(r"联系电话|电话|联系人|联系方式|咨询电话|phone|contact", re.I)),
+    (AnswerType.CONTACT, re.compile(r"联系电话|电话|联系人|联系方式|咨询电话|邮箱|phone|contact|e-?mail", re.I)),
     (
         AnswerType.EFFECTIVE,
         re.compile(
@@ -234,9 +234,18 @@ _PHONE = re.compile(r"(?:\d{3,4}[-－])?\d{7,8}(?:[-－转]\d{1,5})?|1[3-9]\d{9}
 _CONTACT = re.compile(r"联\s*系\s*人[:：]\s*([^。；;\n]{2,30}?)(?=[。；;，,\n]|联系电话|电话|$)")
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
 def contacts(text: str) -> list[str]:
-    """Phone numbers and named contacts of ``text``, as written."""
-    found = [(m.start(), m.group(0)) for m in _PHONE.finditer(text)]
+    """Phone numbers, e-mail addresses and named contacts of ``text``, as written."""
+    emails = [(m.start(), m.group(0)) for m in _EMAIL.finditer(text)]
+    found = [
+        (m.start(), m.group(0))
+        for m in _PHONE.finditer(text)
+        if not any(s <= m.start() < s + len(e) for s, e in emails)
+    ]
+    found += emails
     found += [(m.start(1), m.group(1)) for m in _CONTACT.finditer(text)]
     return [t for _s, t in sorted(found)]
 

@@ -104,6 +104,10 @@ def decide(
         return Decision(True, "absent_number", _say(query, f"“{absent[0]}”", f"“{absent[0]}”"))
     groups = _required_groups(query)
     missing = tuple(g[0] for g in groups if not any(term_found(t, pool) for t in g))
+    of = deadline_of(query)  # "企业报名参加培训的截止日期": its 报名 must be in the documents too
+    missing += tuple(
+        g[0] for g in query.terms if g not in groups and any(t in of for t in g) and not any(t in pool for t in g)
+    )
     if query.lang == "en" and not query.terms:
         return Decision(True, "unknown_terms")
     if groups and (len(groups) - len(missing)) / len(groups) < 0.5:

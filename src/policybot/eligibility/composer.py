@@ -61,8 +61,11 @@ class EligibilityCheck:
         measures = [m for m in ctx.index.measures if m.doc_id == top]
         if not measures:
             return False
-        best = check_measures(measures, profile_from_text(ctx.query.own))[0]
-        if not any(r.outcome in (Outcome.MET, Outcome.NOT_MET) for r in best.results):
+        checked = check_measures(measures, profile_from_text(ctx.query.own))
+        # a call's 支持对象 and 申报条件 are measures of one document: the one whose conditions the
+        # description meets or fails decides, not one that asks nothing the asker said
+        best = next((m for m in checked if any(r.outcome in (Outcome.MET, Outcome.NOT_MET) for r in m.results)), None)
+        if best is None:
             return False  # the description says nothing the conditions ask: quote them instead
         _say(ctx, draft, best)
         return bool(draft.citations)

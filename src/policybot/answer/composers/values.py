@@ -48,7 +48,9 @@ MARGIN = 0.10  # further clauses within this of the best join it when the questi
 
 
 _SEVERAL = re.compile(
-    r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|可以?选|可选|几种|\bboth\b|\band\b.*\bhow\b", re.I
+    r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|可以?选|可选|几种|\bboth\b|\band\b.*\bhow\b"
+    r"|(?:联系人|电话|邮箱|地址)[和及、](?:联系|电话|邮箱|地址)",  # "联系人和联系电话是什么"
+    re.I,
 )
 
 
@@ -77,6 +79,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
             (shared + 2 * _same_bound(query.question, context) + 3 * _closes(query, context) + of_thing, value, at)
         )
         cut = at + len(value)
+    scored = _wider_ties(text, scored, asked)
     best = max((n for n, _v, _at in scored), default=0)
     several = _SEVERAL.search(query.question)
     picked = (
@@ -84,6 +87,30 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     )
     every = [(v, at) for _n, v, at in scored]
     return _with_base(query, text, _ranges(text, picked, every), every)
+
+
+_Scored = list[tuple[int, str, int]]
+
+
+def _wider_ties(text: str, scored: _Scored, asked: set[str]) -> _Scored:
+    """Values tied on their own ，-part ("一次性奖励50万元" / "一次性奖励20万元") told apart by the whole
+    ；-part each stands in ("首次获评国家级…的，一次性奖励50万元；首次获评省级…的，…20万元"): a value whose
+    part shares more with the question gains a point."""
+    best = max((n for n, _v, _at in scored), default=0)
+    tied = [(v, at) for n, v, at in scored if n == best]
+    if not best or len(tied) < 2 or not asked:
+        return scored
+    wide, parts = {}, set()
+    for value, at in tied:
+        start = max(text.rfind(m, 0, at) for m in "；。\n") + 1
+        parts.add(start)
+        wide[(value, at)] = len(asked & bigrams(text[start : at + len(value)]))
+    if len(parts) < len(tied):
+        return scored  # "200家试点企业和40家后备企业": one part, which is no case of either
+    top = max(wide.values())
+    if list(wide.values()).count(top) == len(wide):
+        return scored
+    return [(n + int(wide.get((v, at), -1) == top), v, at) for n, v, at in scored]
 
 
 _RANGE_JOIN = re.compile(r"\s*(?:以上|至|到|－|-|—|~|～)\s*")
@@ -173,6 +200,12 @@ def _unclosed(text: str) -> bool:
     return text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
 
+def _case_of(text: str, bound: tuple[int, int]) -> bool:
+    """Is this ，-part the case the next part's value is for ("首次获评省级专精特新中小企业的，")?"""
+    a, b = bound
+    return b < len(text) and text[b] == "，" and text[a:b].rstrip().endswith("的")
+
+
 def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> str:
     """Of a clause that lists parallel figures ("马铃薯…达到45%，棉花…达到60%，…甘蔗…达到30%"), the
     verbatim run of its ，-parts that holds the picked ones; the whole clause otherwise."""
@@ -187,6 +220,8 @@ def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> st
         return text
     if _unclosed(text[: bounds[keep[0]][0]]) or _unclosed(text[: bounds[keep[-1]][1]]):
         return text  # a cut inside （…）: "（如企业选择三年倍增，…；如选择五年倍增，…）" is one aside
+    while keep[0] > 0 and keep[0] - 1 not in with_value and _case_of(text, bounds[keep[0] - 1]):
+        keep.insert(0, keep[0] - 1)  # "首次获评省级…的，一次性奖励20万元": the case the value is for stays
     while keep[-1] + 1 < len(bounds) and _ATTACHED.match(text[bounds[keep[-1] + 1][0] :]):
         keep.append(keep[-1] + 1)  # "…不低于60分，且科技人员指标得分不得为0分": its condition stays
     head = text[bounds[0][0] : bounds[0][1]].strip()
@@ -265,6 +300,18 @@ def _each_named(query: Query, kind: AnswerType, ranked: list[Evidence]) -> list[
     return picks
 
 
+_CONTACT_LABELS = ("联系人", "电话", "邮箱", "地址", "传真")
+
+
+def _each_contact(query: Query, kind: AnswerType, ranked: list[Evidence]) -> list[Evidence]:
+    """ "联系人和联系电话是什么": for each contact the question names, the best clause that gives it."""
+    if kind is not AnswerType.CONTACT:
+        return []
+    asked = [label for label in _CONTACT_LABELS if label in query.question]
+    picks = [next((e for e in ranked if label in e.text), None) for label in asked]
+    return [e for e in picks if e is not None] if len(asked) > 1 else []
+
+
 def _echoes(query: Query, value: str) -> bool:
     """Is ``value`` a figure the question itself states?"""
     digits = re.sub(r"\D", "", value)
@@ -304,6 +351,7 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
             if e.score >= ranked[0].score - MARGIN and (compares or e.chunk.doc_id == ranked[0].chunk.doc_id)
         ][:2]
         chosen += [e for e in _each_named(q, kind, ranked) if e not in chosen]
+        chosen += [e for e in _each_contact(q, kind, ranked) if e not in chosen]
         chosen = [e for e in chosen if not any(e is not o and e.text in o.text for o in chosen)]  # no part twice
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     if values and all(_echoes(q, v) for v in values):
