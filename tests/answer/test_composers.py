@@ -718,3 +718,13 @@ def test_a_summary_of_a_named_section_takes_its_sentences(seed_bot: PolicyBot) -
     quotes = " ".join(c.quote for c in answer.citations)
     assert "五大发展理念" in quotes and "中国制造" in quotes, answer.text  # three of its sentences, not two
     assert all(c.section.endswith("一、背景") for c in answer.citations)
+
+
+def test_a_numbered_attachment_list_is_read_whole() -> None:
+    from policybot.answer.composers.attachments import attachment_lines
+    from policybot.records import Document, DocumentMeta
+
+    listed = ["附件：1.奖励申报书", "2.申报企业信用承诺书", "3.区（县）推荐企业汇总表"]
+    text = "联系电话：0791-86123456。\n" + "\n".join(listed) + "\n江州市工业和信息化局\n2025年7月15日"
+    doc = Document(DocumentMeta("d", "通知", "d.md", "md", "0"), text)
+    assert [line for _o, line in attachment_lines(doc)] == listed

@@ -60,6 +60,10 @@ from policybot.records import Chunk, Hit
         ("我们是北京一家专精特新中小企业，每年申请和维持发明专利花费不少，有资助吗？", AnswerType.OTHER),
         ("我们是北京一家小微企业，暂时资金紧张，银行能不能抽贷？", AnswerType.CONDITION),
         ("购买工业机器人能得到补贴吗？最高补贴多少？", AnswerType.MONEY),
+        ("How is the investment amount determined when VAT input tax has been deducted?", AnswerType.OTHER),
+        ("When will the summary evaluation be carried out?", AnswerType.TIME),
+        ("The review is carried out by when?", AnswerType.TIME),
+        ("What is the contact email?", AnswerType.CONTACT),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:

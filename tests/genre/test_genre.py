@@ -18,8 +18,10 @@ from policybot.genre import (
     find_times,
     find_values,
     instructions_in,
+    is_example,
     is_instruction,
     is_marker_line,
+    is_question_line,
     marker_of,
     normalize,
     section_role,
@@ -306,3 +308,31 @@ def test_a_document_goes_by_the_names_a_user_writes(title: str, short: str | Non
 )
 def test_a_question_about_the_document_itself(question: str, noun: str | None) -> None:
     assert self_named(question) == noun
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("6.问：享受该项优惠应当填报哪张表单？", True),  # a tax office's Q&A
+        ("问：哪些企业可以享受？", True),
+        ("在签订销售合同时，甲公司是否可将已费用化的支出冲回？", True),  # the MOF Q&A's case question
+        ("答：企业应当填报A107050《税额抵免优惠明细表》。", False),
+        ("第八条对企业实施数字化改造项目，按实际投资额的30%给予补贴。", False),
+    ],
+)
+def test_a_question_line_is_not_an_answer(text: str, question: bool) -> None:
+    assert is_question_line(text) is question
+
+
+@pytest.mark.parametrize(
+    ("text", "example"),
+    [
+        ("举例说明：某企业2024年购置目录内污水处理设备，当年可抵免税额为14.4万元。", True),
+        ("例如：某公司上年度营业收入800万元。", True),
+        ("【例1】甲公司2×24年发现差错。", True),
+        ("企业利用财政拨款购置专用设备的投资额，不得抵免。", False),
+        ("例行检查每年一次。", False),
+    ],
+)
+def test_a_worked_example(text: str, example: bool) -> None:
+    assert is_example(text) is example

@@ -153,3 +153,16 @@ def test_a_number_after_a_date_is_no_clock() -> None:
 )
 def test_periods(text: str, period: str) -> None:
     assert (TimeKind.PERIOD, period) in _found(text), _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("当年不足抵免的，可以在以后5个纳税年度结转抵免。", "5个纳税年度"),  # a tax Q&A
+        ("亏损可以在以后五个年度内弥补。", "五个年度"),
+    ],
+)
+def test_tax_years_are_a_period(text: str, period: str) -> None:
+    from policybot.genre import TimeKind, find_times
+
+    assert [t.text for t in find_times(text) if t.kind is TimeKind.PERIOD] == [period]

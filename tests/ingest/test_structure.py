@@ -369,3 +369,16 @@ def test_heading_label() -> None:
 )
 def test_a_question_and_answer_item_is_labelled_by_its_question(heading: str, label: str) -> None:
     assert heading_label(heading) == label
+
+
+def test_a_numbered_list_of_attachment_names_stays_in_the_text() -> None:
+    text = (
+        "关于组织开展奖励申报工作的通知\n\n八、联系方式\n\n联系人：刘晓，联系电话：0791-86123456。\n\n"
+        "附件：1.奖励申报书\n\n2.申报企业信用承诺书\n\n3.区（县）推荐企业汇总表\n\n江州市工业和信息化局\n\n2025年7月15日\n"
+    )
+    doc = _document(text, markdown=True)
+    sections = parse(doc)
+    contact = next(s for s in sections if s.heading == "八、联系方式")
+    body = doc.text[contact.body_start : contact.end]
+    assert "2.申报企业信用承诺书" in body and "3.区（县）推荐企业汇总表" in body  # not empty headings
+    assert not any(s.heading.startswith(("1.", "2.", "3.")) for s in sections)

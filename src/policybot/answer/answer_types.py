@@ -16,9 +16,11 @@ from policybot.genre import TimeKind, Value, ValueKind, find_times, find_values,
 __all__ = [
     "FIGURE_KINDS",
     "TIME_KINDS",
+    "WHEN_ASKED",
     "AnswerType",
     "answer_type",
     "asked_units",
+    "asks_method",
     "contacts",
     "fits",
     "values_for",
@@ -43,6 +45,13 @@ class AnswerType(Enum):
     OTHER = "other"
 
 
+#: "when" that asks a time ("When will…", "…by when", "…carried out when?"), not the "when" of a condition
+#: ("How is the amount determined when VAT has been deducted?").
+WHEN_ASKED = (
+    r"^\W*(?:and |so |then |but )?when\b|\bby when\b|\bwhen\s*\?"
+    r"|\bwhen (?:is|are|was|were|will|would|do|does|did|can|could|should|must|shall|has|have)\b"
+)
+
 _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.YEAR, re.compile(r"哪一年|哪年|哪个年份|什么年份|几几年|which year|what year|in what year", re.I)),
     (AnswerType.CONTACT, re.compile(r"联系电话|电话|联系人|联系方式|咨询电话|邮箱|phone|contact|e-?mail", re.I)),
@@ -65,7 +74,7 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.TIME,
         re.compile(
             r"什么时候|何时|几点|哪天|几月|哪一年|哪年|日期|截止|截至|最迟|最晚|前完成|什么时间|时间要求|时间范围|哪段时间"
-            r"|when|deadline|date",
+            rf"|{WHEN_ASKED}|deadline|date",
             re.I,
         ),
     ),
@@ -141,8 +150,21 @@ _CONDITION = re.compile(r"应当|须|必须|符合|具备|满足|不得|不适�
 _LIST_MARK = re.compile(r"、.*、|、[^，。；、与]{1,12}(?:和|及|以及)|：|包括|如下|下列")  # "X、Y和Z" lists three
 
 
+#: A question about how something is worked out ("How is the investment amount determined…", "如何确定"):
+#: the rule, not a figure.
+_ASKS_METHOD = re.compile(
+    r"^\W*how (?:is|are|was|were|should|do|does) .{0,60}?\b(?:determined|calculated|computed|defined)\b", re.I
+)
+
+
+def asks_method(question: str) -> bool:
+    return bool(_ASKS_METHOD.search(question))
+
+
 def answer_type(question: str) -> AnswerType:
     """What kind of answer ``question`` asks for (the first rule that matches)."""
+    if asks_method(question):
+        return AnswerType.OTHER
     kinds = [t for t, pattern in _TYPE_RULES if pattern.search(question)]
     if kinds and kinds[0] is AnswerType.MONEY and not _asks_amount(question):  # 资金 names the fund
         kinds = [t for t in kinds if t not in (AnswerType.MONEY, AnswerType.NUMBER)]

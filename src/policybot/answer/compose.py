@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from policybot.answer.understanding import Query, bigrams
-from policybot.genre import is_instruction
+from policybot.genre import is_instruction, is_question_line
 from policybot.ingest.chunking import split_sentences
 from policybot.records import PATH_SEP, Chunk, Citation, Document, Fact, Hit
 
@@ -134,6 +134,8 @@ def best_sentences(query: Query, hits: list[Hit], limit: int, *, per_chunk: int 
         for pos, sentence in enumerate(sentences_of(hit.chunk)):
             if len(sentence) < 6 or sentence.rstrip("。：:；") == heading or is_instruction(sentence):
                 continue
+            if is_question_line(sentence):
+                continue  # a Q&A's question restates what is asked; its answer follows it
             lex = lexical_overlap(query, sentence + hit.chunk.section)
             lex += 0.3 if benefit and _BENEFIT_GIVEN.search(sentence) else 0.0
             scored.append((lex + 0.6 * hit.score - 0.01 * pos, rank, hit, sentence))

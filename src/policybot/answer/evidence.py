@@ -49,7 +49,9 @@ from policybot.genre import (
     asked_role,
     find_times,
     find_values,
+    is_example,
     is_instruction,
+    is_question_line,
     section_role,
 )
 from policybot.ingest.clauses import Clause
@@ -96,6 +98,7 @@ def _other_term(question: str, text: str) -> bool:
     return bool(stated) and not asked & stated
 
 
+_ASKS_EXAMPLE = re.compile(r"例|案例|举例|example|case", re.I)
 _STRONG_TIMES = {TimeKind.DEADLINE, TimeKind.WINDOW, TimeKind.EFFECTIVE, TimeKind.QUARTER}
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _ASKS_DEADLINE = re.compile(r"截止|截至|最迟|最晚|之前|以前|by when|deadline|no later", re.I)
@@ -185,6 +188,7 @@ def rank_clauses(
     units = asked_units(query.question)
     deadline = bool(_ASKS_DEADLINE.search(query.question))
     role = asked_role(query.question)
+    example_asked = bool(_ASKS_EXAMPLE.search(query.question))
     wanted = {h.chunk.id for h in hits}
     rows = [c.row for c in clauses if c.chunk_id in wanted]
     rows += [r for r in extra_rows if r not in set(rows)]
@@ -194,6 +198,8 @@ def rank_clauses(
         chunk = chunks[clause.chunk_row]
         if len(clause.text) < 4 or _bare_heading(clause.text, chunk.section_path[-1]) or is_instruction(clause.text):
             continue  # a title, or planted text addressing the assistant: never evidence
+        if is_question_line(clause.text) or (is_example(clause.text) and not example_asked):
+            continue  # a Q&A's question is no answer; a worked example's figures are not the rule's
         dense = float(similarities[row]) if len(similarities) > row else 0.0
         base = dense + 0.25 * chunk_score.get(chunk.id, 0.0) + (doc_weights or {}).get(clause.doc_id, 0.0)
         if role is not None and any(section_role(h) is role for h in chunk.section_path[1:]):
@@ -277,12 +283,15 @@ def _evidence(
         ok = not _other_term(query.question, clause.text)
     if ok and kind is AnswerType.MONEY and _SUPPORT_ASKED.search(query.question):
         ok = bool(_SUPPORT_GIVEN.search(clause.text + chunk.section_path[-1]))  # not a revenue threshold
+    year = year_fit(query, chunk.text, clause.start)
+    if ok and year < 0 and kind in FIGURE_KINDS:  # "到2025年底要建成多少家" is not answered by 2027's target
+        ok = False
     score = base + 0.6 * lex
     score += (0.12 if ok else -0.25) if kind is not AnswerType.OTHER else 0.0
     if ok and kind is AnswerType.TIME:
         score += 0.08 if times & _STRONG_TIMES else 0.0
         score += 0.1 if deadline and TimeKind.DEADLINE in times else 0.0
-    score += year_fit(query, chunk.text, clause.start) + named_figures(query, clause.text)
+    score += year + named_figures(query, clause.text)
     score += named_label(query.question, clause.text)
     score += bound_fit(query.question, clause.text) if ok else 0.0
     score += defines(query.question, clause.text)

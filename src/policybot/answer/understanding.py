@@ -13,6 +13,7 @@ from itertools import pairwise
 
 import jieba
 
+from policybot.answer.answer_types import WHEN_ASKED, asks_method
 from policybot.answer.glossary import Glossary
 from policybot.answer.grounding import normalize
 from policybot.genre import SET_ASIDE
@@ -34,8 +35,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "deadline": re.compile(
         r"什么时候|何时|几时|哪天|哪个季度|哪一季度|几季度|第几季度|什么时间"
         r"|时间节点|时间安排|进度|期限|截止|哪个月|几月|哪一年|多久"
-        r"|季度(?:有|安排|要)|\bwhen\b|which quarter|what quarter|deadline|by when|timeline|schedul"
-        r"|time ?frame|what time",
+        r"|季度(?:有|安排|要)|which quarter|what quarter|deadline|by when|timeline|schedul"
+        r"|time ?frame|what time|" + WHEN_ASKED,
         re.I,
     ),
     "quantity": re.compile(r"多少|几万|多大|数量|数额|金额|比例|幅度|how much|how many|amount|what figure", re.I),
@@ -272,6 +273,8 @@ def understand(question: str, history: Sequence[str] = (), glossary: Glossary | 
     lang = language(question)
     followup = is_followup(question, history)
     intent = detect_intent(question)
+    if intent == "quantity" and asks_method(question):
+        intent = None  # "How is the investment amount determined": the rule, not a figure
     if followup and intent is None:
         intent = detect_intent(history[-1])
     text = f"{history[-1]} {question}" if followup else question

@@ -244,6 +244,21 @@ _QUOTED_TITLE = re.compile(r"《([^》]{4,})》")
 _BLANKS = re.compile(r"[\s《》“”\"]")
 
 
+_QUESTION_LINE = re.compile(r"^\s*(?:\d{1,3}[.．、]\s*)?(?:问|Q)[：:]|[？?]\s*$")
+_EXAMPLE = re.compile(r"^\s*(?:举例说明|举例|例如|比如|示例|【例\d*】|例\d*[：:])[：:，,]?")
+
+
+def is_question_line(text: str) -> bool:
+    """Is ``text`` a question — a Q&A's "6.问：…？" or any sentence ending in ？ — rather than an answer?"""
+    return bool(_QUESTION_LINE.search(text))
+
+
+def is_example(text: str) -> bool:
+    """Does ``text`` open a worked example ("举例说明：某企业…当年可抵免税额为14.4万元")? Its figures are
+    the example's, not the rule's."""
+    return bool(_EXAMPLE.match(text))
+
+
 _KIND_WORDS = "|".join(w for w in TITLE_WORDS if len(w) > 1)
 _SELF_NAMED = re.compile(
     rf"(?:这份|这个|这一|本|该|此)((?:(?:(?![的里中之])[\u4e00-\u9fff]){{0,4}}?)(?:{_KIND_WORDS}))"

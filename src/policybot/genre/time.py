@@ -91,6 +91,7 @@ _PATTERNS: list[tuple[TimeKind, re.Pattern[str]]] = [
             r"(?:(?:以内|之内|内|以上|以下)|(?=[，。；、的起后前止\s]|$))"
         ),
     ),
+    (TimeKind.PERIOD, re.compile(rf"{_N}个(?:纳税|会计)?年度")),  # "在以后5个纳税年度结转抵免"
 ]
 
 

@@ -100,6 +100,7 @@ def parse(doc: Document) -> list[Section]:
     """Sections of ``doc`` in document order, each with its path, kind and span."""
     outline = _Outline(doc)
     after_attachment = False
+    listing = 0  # the number of the last attachment named in a "附件：1.…" list (0: none)
     paras = list(_paragraphs(doc.text))
     for i, para in enumerate(paras):
         following = paras[i + 1].text if i + 1 < len(paras) else ""
@@ -108,6 +109,11 @@ def parse(doc: Document) -> list[Section]:
         found = _classify(para.text)
         if found is not None and found[0] == "attachment" and _lists_attachments(paras, i):
             found = None  # "附件1：…" lines naming attachments that are not included
+            listing = 1 if _LIST_START.search(para.text) else 0
+        elif listing and (m := _LIST_NEXT.match(para.text.strip())) and int(m.group(1)) == listing + 1:
+            found, listing = None, listing + 1  # "2.申报企业信用承诺书": the list goes on, no heading
+        else:
+            listing = 0
         if found is None:
             outline.body(para)
             after_attachment = False
@@ -138,7 +144,12 @@ def _lists_attachments(paras: list[_Para], i: int) -> bool:
     nxt = rest[0]
     after = rest[1] if len(rest) > 1 else ""
     titled = bool(re.search(r"[:：]\s*\S", paras[i].text))
-    return titled and (nxt.startswith("附件") or is_signature_line(nxt, after))
+    numbered = bool(_LIST_START.search(paras[i].text)) and bool(re.match(r"2\s*[.．、]", nxt))  # "附件：1.…" "2.…"
+    return titled and (nxt.startswith("附件") or is_signature_line(nxt, after) or numbered)
+
+
+_LIST_START = re.compile(r"^附件\s*[:：]\s*1\s*[.．、]")
+_LIST_NEXT = re.compile(r"^(\d{1,2})\s*[.．、]\s*\S")
 
 
 class _Outline:

@@ -50,14 +50,25 @@ class Attachments:
         return True
 
 
+_LIST_START = re.compile(r"^附件\s*[:：]\s*(1)\s*[.．、]\s*\S")
+_LIST_NEXT = re.compile(r"^(\d{1,2})\s*[.．、]\s*\S")
+
+
 def attachment_lines(doc: Document) -> list[tuple[int, str]]:
-    """(offset, line) of each 附件N： line, the first time each number is listed."""
+    """(offset, line) of each 附件N： line, the first time each number is listed, or of each line of a
+    "附件：1.…" / "2.…" / "3.…" list."""
     out: list[tuple[int, str]] = []
     seen: set[str] = set()
-    offset = 0
-    for raw in doc.text.split("\n"):
+    offset, listing = 0, 0
+    raws = doc.text.split("\n")
+    for i, raw in enumerate(raws):
         line = raw.strip()
-        m = _LINE.match(line)
+        nxt = next((r.strip() for r in raws[i + 1 :] if r.strip()), "")
+        m = _LINE.match(line) or (_LIST_START.match(line) if nxt.startswith("2") and _LIST_NEXT.match(nxt) else None)
+        follows = _LIST_NEXT.match(line) if listing and not m else None
+        if follows and int(follows.group(1)) == listing + 1:
+            m = follows
+        listing = int(m.group(1)) if m and (listing or m.re is _LIST_START) else 0
         if m and m.group(1) not in seen:
             seen.add(m.group(1))
             out.append((offset + raw.find(line), line))
