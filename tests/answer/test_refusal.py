@@ -108,3 +108,28 @@ def test_a_clause_that_states_a_condition_not_one_that_mentions_one(quote: str, 
     from policybot.answer.chain import _STATES_CONDITION
 
     assert bool(_STATES_CONDITION.search(quote)) is states
+
+
+SME_MEASURE = (
+    "第六条科技型中小企业须同时满足以下条件。"
+    "第八条若同时符合下列条件中的一项：(一)企业拥有有效期内高新技术企业资格证书;"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "pool", "refused"),
+    [
+        # the brief's example: the library holds the 科技型中小企业 measure, which only lists the certificate
+        ("我们成立8个月，能申请认定高新技术企业吗？", "科技型中小企业评价办法", SME_MEASURE, True),
+        ("我们有50名员工，能评为科技型中小企业吗？", "科技型中小企业评价办法", SME_MEASURE, False),
+        ("我们成立8个月，能申请认定高新技术企业吗？", "某市扶持办法", "经认定为高新技术企业的，给予奖励。", False),
+        ("主营业务收入占比超过多少，企业就被认定为不适用加计扣除政策行业的企业？", "公告", "不适用", False),
+    ],
+)
+def test_a_recognition_no_document_is_about(question: str, title: str, pool: str, refused: bool) -> None:
+    from policybot.answer.refusal import _unheld_recognition
+    from policybot.records import Document, DocumentMeta
+
+    corpus = [Document(DocumentMeta("d", title, "d.txt", "txt", "0"), pool)]
+    decision = _unheld_recognition(understand(question), [], pool, corpus)
+    assert (decision is not None and decision.refuse) is refused

@@ -127,6 +127,7 @@ def decide(
     for check in (
         _unknown_document,
         _unknown_instrument,
+        _unheld_recognition,
         _attachment_only,
         _referenced_only,
         _promised_only,
@@ -208,6 +209,29 @@ def _unknown_instrument(query: Query, hits: list[Hit], pool: str, corpus: list[D
                 True, "instrument_missing", _say(query, f"：文件没有涉及“{name}”", f": they do not cover {name}")
             )
     return None
+
+
+#: A recognition applied for ("能申请认定高新技术企业吗", "能评为专精特新企业吗"): what is applied for.
+_RECOGNITION = re.compile(
+    r"(?:能|可以|可否|能否|能不能|想)(?:申请|申报)?(?:认定|评为|评定|入选|认证)(?:为)?"
+    r"((?:(?!不|适用)[\u4e00-\u9fff]){2,12}?(?:企业|中心|园区|基地|工厂))(?:吗|呢|[？?]|$)"
+)
+
+
+def _unheld_recognition(query: Query, hits: list[Hit], pool: str, corpus: list[Document]) -> Decision | None:
+    """ "我们成立8个月，能申请认定高新技术企业吗？" when no document is about that recognition: none has it in
+    its title, and none speaks of recognising it (认定…高新技术企业, 高新技术企业认定). A measure that only
+    lists the certificate among its own conditions is no answer."""
+    m = _RECOGNITION.search(query.question) if query.lang == "zh" else None
+    if m is None:
+        return None
+    what = m.group(1)
+    named = re.escape(what)
+    recognised = rf"(?:认定|评为|评定|入选|认证)(?:为)?[^，。；\n]{{0,8}}{named}|{named}(?:的)?(?:认定|评定|认证)"
+    if any(what in d.meta.title for d in corpus) or re.search(recognised, pool):
+        return None
+    reason = _say(query, f"：文件没有涉及“{what}”的认定", f": they do not cover {what}")
+    return Decision(True, "recognition_missing", reason)
 
 
 def _instruments(question: str) -> list[tuple[str, str]]:
