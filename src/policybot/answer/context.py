@@ -97,7 +97,7 @@ class AnswerContext:
             fact = self.facts[i]
             if fact.type in kinds:
                 subject = fact.subject
-                if itself:  # "这份实施方案本身…": 发布《…实施方案》 is another document's item
+                if itself:  # "这份方案本身…": 发布《…方案》 is another document's item
                     subject = re.sub(rf"《[^》]*{re.escape(itself)}[^》]*》", "", subject)
                 lex = lexical_overlap(own[fact.doc_id], f"{subject}{fact.indicator or ''}{fact.value}")
                 out.append((float(sims[i]) + 0.5 * lex, lex, i))

@@ -268,7 +268,7 @@ def _evidence(
     fit to the answer type and the year the question names."""
     lex = lexical_overlap(beyond_title(query, identity), clause.text + " ".join(chunk.section_path[1:]))
     ok = fits(kind, clause.text, units)
-    if ok and query.measured:  # "削减多少吨汞": not the tonnes of 化学需氧量 in the same sentence
+    if ok and query.measured:  # "削减多少吨氮氧化物": not the tonnes of 二氧化硫 beside it
         ok = any(t in clause.text or t in chunk.section_path[-1] for t in query.measured)
     times = {t.kind for t in find_times(clause.text)} if ok and kind is AnswerType.TIME else set()
     if times and deadline:  # a deadline asked ("截止时间是哪天"): "（预计1月上旬）下发后" is a date, not one

@@ -317,8 +317,8 @@ _DEADLINE_OF = re.compile(r"([\u4e00-\u9fff]{2,16}?)的?(?:截止(?:日期|时�
 
 
 def deadline_of(query: Query) -> str:
-    """What a deadline question asks the deadline of ("企业申报绿色工厂的截止日期" -> 企业申报绿色工厂):
-    when the documents never mention a word of it (申报), a plan's schedule is no answer."""
+    """What a deadline question asks the deadline of ("企业报名参加培训的截止日期" -> 企业报名参加培训):
+    when the documents never mention a word of it (报名), a plan's schedule is no answer."""
     m = _DEADLINE_OF.search(query.question) if query.lang == "zh" else None
     return m.group(1) if m else ""
 

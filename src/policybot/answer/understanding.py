@@ -109,7 +109,7 @@ class Query:
     required: tuple[str, ...] = ()  # nouns and names the documents must mention to answer (not the asker's own)
     places: tuple[str, ...] = ()  # places and bodies it asks about, outside the self-description
     own: str = ""  # the asker's description of themselves ("我们是一家成立8个月的软件公司，")
-    measured: tuple[str, ...] = ()  # what a measure is asked of ("多少吨汞", "tonnes of mercury"): 汞
+    measured: tuple[str, ...] = ()  # what a measure is asked of ("多少吨氮氧化物", "tonnes of sulphur dioxide")
 
     @property
     def flat_terms(self) -> tuple[str, ...]:
@@ -243,7 +243,7 @@ def place_names(question: str, own: str = "") -> tuple[str, ...]:
     )
 
 
-#: The substance a measure is asked of, named after its unit: "削减多少吨汞", "节约多少万吨的标准煤".
+#: The substance a measure is asked of, named after its unit: "削减多少吨氮氧化物", "节约多少万吨的标准煤".
 _MEASURED_ZH = re.compile(
     r"(?:多少|几)(?:万|亿)?(?:吨|千克|公斤|立方米|升|千瓦时|度)(?:的)?(?![呢吗啊了左以])([\u4e00-\u9fff]{1,6}?)"
     r"(?=[？?，,。！!]|呢|吗|啊|$)"
@@ -257,8 +257,8 @@ _MEASURED_EN = re.compile(
 
 
 def measured_thing(question: str, glossary: Glossary | None = None) -> tuple[str, ...]:
-    """The substance a measure question asks about, with its alternatives: 汞 for "多少吨汞" or "how
-    many tonnes of mercury"; () when the question names none after the unit (多少吨标准煤 names 标准煤)."""
+    """The substance a measure question asks about, with its alternatives: 氮氧化物 for "削减多少吨氮氧化物",
+    二氧化硫 for "how many tonnes of sulphur dioxide"; () when the question names none after the unit."""
     m = _MEASURED_ZH.search(question)
     if m:
         return glossary.expand(m.group(1)) if glossary else (m.group(1),)

@@ -6,6 +6,7 @@ from policybot.genre.enactment import Enactment, EnactmentKind, asked_enactment,
 from policybot.genre.kinds import Genre, detect_genre
 from policybot.genre.markers import (
     ANNOUNCES_LIST,
+    ATTACHMENT_LIST_START,
     DOC_NUMBER,
     INTRODUCES_ITEMS,
     ITEM,
@@ -13,6 +14,7 @@ from policybot.genre.markers import (
     MD_HEADING,
     META_LABEL,
     NEGATIVE,
+    NUMBERED_LINE,
     PERMITTED,
     SET_ASIDE,
     TITLE_WORDS,
@@ -25,6 +27,7 @@ from policybot.genre.markers import (
     is_question_line,
     is_title_line,
     marker_of,
+    numbered,
     section_role,
     self_named,
     strip_marker,
@@ -36,6 +39,7 @@ from policybot.genre.units import Value, ValueKind, find_values, unit_kind
 
 __all__ = [
     "ANNOUNCES_LIST",
+    "ATTACHMENT_LIST_START",
     "CN_NUMERALS",
     "DOC_NUMBER",
     "INTRODUCES_ITEMS",
@@ -44,6 +48,7 @@ __all__ = [
     "MD_HEADING",
     "META_LABEL",
     "NEGATIVE",
+    "NUMBERED_LINE",
     "PERMITTED",
     "SET_ASIDE",
     "TIME_TAG",
@@ -72,6 +77,7 @@ __all__ = [
     "is_title_line",
     "marker_of",
     "normalize",
+    "numbered",
     "section_role",
     "self_named",
     "strip_marker",

@@ -244,6 +244,17 @@ _QUOTED_TITLE = re.compile(r"《([^》]{4,})》")
 _BLANKS = re.compile(r"[\s《》“”\"]")
 
 
+#: "附件：1.申报书" opening a numbered list of attachment names, and each later line of it ("2.承诺书").
+ATTACHMENT_LIST_START = re.compile(r"^附件\s*[:：]\s*(1)\s*[.．、]\s*\S")
+NUMBERED_LINE = re.compile(r"^(\d{1,2})\s*[.．、]\s*\S")
+
+
+def numbered(line: str, number: int) -> bool:
+    """Is ``line`` item ``number`` of a numbered list ("2.申报企业信用承诺书" for 2)?"""
+    m = NUMBERED_LINE.match(line.strip())
+    return m is not None and int(m.group(1)) == number
+
+
 _QUESTION_LINE = re.compile(r"^\s*(?:\d{1,3}[.．、]\s*)?(?:问|Q)[：:]|[？?]\s*$")
 _EXAMPLE = re.compile(r"^\s*(?:举例说明|举例|例如|比如|示例|【例\d*】|例\d*[：:])[：:，,]?")
 
@@ -268,7 +279,7 @@ _SELF_NAMED = re.compile(
 
 def self_named(question: str) -> str | None:
     """The noun a question names its own document by, when it asks about the document itself
-    ("这份实施方案本身…" -> 实施方案): an item about another document of that kind (发布《…实施方案》)
+    ("这份行动方案本身…" -> 行动方案): an item about another document of that kind (发布《…行动方案》)
     is not about it."""
     m = _SELF_NAMED.search(question)
     return m.group(1) if m else None

@@ -14,10 +14,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from policybot.genre import (
+    ATTACHMENT_LIST_START,
+    is_marker_line,
+    is_time_tag,
+    is_title_line,
+    numbered,
+    strip_marker,
+    time_tag,
+)
 from policybot.genre import ITEM as _ITEM
 from policybot.genre import MARKERS as _MARKERS
 from policybot.genre import MD_HEADING as _MD_HEADING
-from policybot.genre import is_marker_line, is_time_tag, is_title_line, strip_marker, time_tag
 from policybot.genre.markers import is_signature_line
 from policybot.records import Document, Section
 
@@ -109,8 +117,8 @@ def parse(doc: Document) -> list[Section]:
         found = _classify(para.text)
         if found is not None and found[0] == "attachment" and _lists_attachments(paras, i):
             found = None  # "附件1：…" lines naming attachments that are not included
-            listing = 1 if _LIST_START.search(para.text) else 0
-        elif listing and (m := _LIST_NEXT.match(para.text.strip())) and int(m.group(1)) == listing + 1:
+            listing = 1 if ATTACHMENT_LIST_START.search(para.text) else 0
+        elif listing and numbered(para.text, listing + 1):
             found, listing = None, listing + 1  # "2.申报企业信用承诺书": the list goes on, no heading
         else:
             listing = 0
@@ -144,12 +152,8 @@ def _lists_attachments(paras: list[_Para], i: int) -> bool:
     nxt = rest[0]
     after = rest[1] if len(rest) > 1 else ""
     titled = bool(re.search(r"[:：]\s*\S", paras[i].text))
-    numbered = bool(_LIST_START.search(paras[i].text)) and bool(re.match(r"2\s*[.．、]", nxt))  # "附件：1.…" "2.…"
-    return titled and (nxt.startswith("附件") or is_signature_line(nxt, after) or numbered)
-
-
-_LIST_START = re.compile(r"^附件\s*[:：]\s*1\s*[.．、]")
-_LIST_NEXT = re.compile(r"^(\d{1,2})\s*[.．、]\s*\S")
+    listed = bool(ATTACHMENT_LIST_START.search(paras[i].text)) and numbered(nxt, 2)  # "附件：1.…" then "2.…"
+    return titled and (nxt.startswith("附件") or is_signature_line(nxt, after) or listed)
 
 
 class _Outline:

@@ -9,6 +9,7 @@ import re
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import chunk_at
 from policybot.answer.context import AnswerContext
+from policybot.genre import ATTACHMENT_LIST_START, NUMBERED_LINE, numbered
 from policybot.records import Document
 
 __all__ = ["Attachments"]
@@ -50,10 +51,6 @@ class Attachments:
         return True
 
 
-_LIST_START = re.compile(r"^附件\s*[:：]\s*(1)\s*[.．、]\s*\S")
-_LIST_NEXT = re.compile(r"^(\d{1,2})\s*[.．、]\s*\S")
-
-
 def attachment_lines(doc: Document) -> list[tuple[int, str]]:
     """(offset, line) of each 附件N： line, the first time each number is listed, or of each line of a
     "附件：1.…" / "2.…" / "3.…" list."""
@@ -63,14 +60,19 @@ def attachment_lines(doc: Document) -> list[tuple[int, str]]:
     raws = doc.text.split("\n")
     for i, raw in enumerate(raws):
         line = raw.strip()
-        nxt = next((r.strip() for r in raws[i + 1 :] if r.strip()), "")
-        m = _LINE.match(line) or (_LIST_START.match(line) if nxt.startswith("2") and _LIST_NEXT.match(nxt) else None)
-        follows = _LIST_NEXT.match(line) if listing and not m else None
-        if follows and int(follows.group(1)) == listing + 1:
-            m = follows
-        listing = int(m.group(1)) if m and (listing or m.re is _LIST_START) else 0
+        m = _LINE.match(line) or ATTACHMENT_LIST_START.match(line)
+        if m is not None and m.re is ATTACHMENT_LIST_START and not numbered(_next_line(raws, i), 2):
+            m = None  # "附件：1.申请表" alone names one attachment by its list number, not a list
+        if m is None and listing and numbered(line, listing + 1):
+            m = NUMBERED_LINE.match(line)
+        listing = int(m.group(1)) if m and (listing or m.re is ATTACHMENT_LIST_START) else 0
         if m and m.group(1) not in seen:
             seen.add(m.group(1))
             out.append((offset + raw.find(line), line))
         offset += len(raw) + 1
     return out
+
+
+def _next_line(lines: list[str], i: int) -> str:
+    """The first non-empty line after line ``i``."""
+    return next((r.strip() for r in lines[i + 1 :] if r.strip()), "")

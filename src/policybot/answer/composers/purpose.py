@@ -1,5 +1,5 @@
-"""The document a document acts on: "开展这次专项行动是为了深入实施哪个文件？" is answered with the
-《title》 the text puts right after that verb ("为深入实施《中国制造 2025》，…"), quoted where it stands."""
+"""The document a document acts on: "这个办法是为了贯彻落实哪个文件？" is answered with the 《title》 the
+text puts right after that verb ("为贯彻落实《国家创新驱动发展战略纲要》，…"), quoted where it stands."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ _ASKED_VERB = re.compile(r"([\u4e00-\u9fff]{2})(?:哪些|哪几)")
 
 def _verb_enumerates(query: Query, text: str) -> bool:
     """Does the verb the question asks with ("强化哪些方面") open an enumeration in ``text``
-    ("强化环保执法监督、节能监察、清洁生产审核和生产者责任延伸")? Then the clause is the list asked."""
+    ("强化大气污染物排放监测、重点企业现场检查和执法联动")? Then the clause is the list asked."""
     m = _ASKED_VERB.search(query.question)
     return m is not None and bool(re.search(rf"{m.group(1)}[^，。；、]{{1,16}}、", text))
 

@@ -74,7 +74,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
         start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
         context = text[start : at + len(value)]
         shared = len(asked & bigrams(context)) if asked else sum(1 for t in terms if t in context)
-        of_thing = 3 * any(t in context for t in query.measured)  # "多少吨氨氮": the tonnes of 氨氮
+        of_thing = 3 * any(t in context for t in query.measured)  # "削减多少吨氮氧化物": the tonnes of 氮氧化物
         scored.append(
             (shared + 2 * _same_bound(query.question, context) + 3 * _closes(query, context) + of_thing, value, at)
         )
