@@ -16,6 +16,7 @@ from support import ROOT
 
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import ceiling
 from benchmarks import corpus as gen
 from benchmarks import load as loadbench
 from benchmarks import run as bench
@@ -156,3 +157,34 @@ def test_serve_ab_takes_medians_and_ratios_and_names_checkouts(tmp_path: Path) -
     assert "| ready_s | 4.0 | 2.0 | 0.50× |" in table and "| errors | 0 | 0 | |" in table
     assert serve_ab.Checkout(tmp_path / "main", tmp_path).name == "main"
     assert serve_ab.Checkout(tmp_path / "wt", tmp_path, "/x").name == "wt+extra"
+
+
+def test_ceiling_embeds_what_the_ingest_embeds(tmp_path: Path, tiny_ingest: dict[str, Any]) -> None:
+    gen.generate_corpus(tmp_path / "corpus", documents=1, seed=2, include_seed=False)  # tiny_ingest's corpus
+    chunks, texts = ceiling.ingest_texts(tmp_path / "corpus")
+    assert chunks == tiny_ingest["chunks"]
+    assert len(texts) == len(set(texts)) == tiny_ingest["texts_embedded"]
+
+
+def test_ceiling_rotates_variants_and_renders_its_bounds(embedder: Any) -> None:
+    calls: list[str] = []
+    timed = ceiling.interleaved({name: (lambda n=name: calls.append(n)) for name in "abc"}, rounds=3)
+    assert calls == list("abcbcacab")
+    assert all(len(runs) == 3 and all(wall >= 0 and cpu >= 0 for wall, cpu in runs) for runs in timed.values())
+    p50 = ceiling.question_p50({"model": embedder}, ["什么时候发布绿色工厂评价导则？"], rounds=1)
+    assert p50["model"] > 0
+    row = {"question_p50_ms": 9.0, "ask_p50_floor_ms": 11.0, "model_cpu_ms_per_question": 12.0}
+    results = {
+        "machine": {**machine(), "cores": 2},
+        "loadavg_end": loadavg(),
+        "chunks": 10,
+        "texts": 25,
+        "rest_of_ask_ms": 2.0,
+        "rest_of_ask_cpu_ms": 2.0,
+        "backends": {
+            "torch": {**row, "requests_per_s_ceiling": 100.0, "ingest_bound_chunks_per_s": 10.0},
+            ceiling.INT8_QUESTIONS: {**row, "requests_per_s_ceiling": 150.0},
+        },
+    }
+    text = ceiling.render(results)
+    assert "10.0 chunks/s" in text and "1.50x" in text and "ask p50 <= 10 ms" in text
