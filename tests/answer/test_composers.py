@@ -582,6 +582,19 @@ def test_of_several_values_the_one_whose_own_words_the_question_uses(
             "按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。",
             ("按设备购置额的10%给予补助，单个企业补助金额最高不超过500万元。", {"10%": "最高不超过500万元"}),
         ),
+        (  # an insurance call: a longer subject, sharing the ratio's word (补偿), says what is capped
+            "按照企业实际缴纳保费的80%给予补偿，单个企业年度补偿总额最高不超过200万元。",
+            "按照企业实际缴纳保费的80%给予补偿",
+            (
+                "按照企业实际缴纳保费的80%给予补偿，单个企业年度补偿总额最高不超过200万元",
+                {"80%": "单个企业年度补偿总额最高不超过200万元"},
+            ),
+        ),
+        (  # a voucher rule: a separate award after it is no cap of the ratio
+            "按技术合同成交额的30%给予补助，同时对首次认定的企业另行给予一次性奖励最高50万元。",
+            "按技术合同成交额的30%给予补助",
+            ("按技术合同成交额的30%给予补助", {}),
+        ),
         (  # an opinion's refund: what follows is another case, not a cap
             "返还标准按50%确定，对困难企业可提高到75%。",
             "返还标准按50%确定",
@@ -594,7 +607,7 @@ def test_a_ratio_comes_with_the_cap_of_its_sentence(
 ) -> None:
     from policybot.answer.composers.values import _with_cap
 
-    ratio = next(v for v in ("50%", "10%") if v in quote)
+    ratio = next(v for v in ("50%", "10%", "80%", "30%") if v in quote)
     assert _with_cap(text, quote, [ratio]) == expected
 
 

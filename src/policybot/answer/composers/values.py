@@ -233,6 +233,20 @@ def narrowed(query: Query, kind: AnswerType, text: str, picked: list[str]) -> st
 _CAP = re.compile(r"(?:最高|最多|不超过|不高于|上限为?|封顶)[^，；。]*?[0-9一二三四五六七八九十百千万]+[^，；。]*$")
 
 
+_CAPPED_SUBJECT = re.compile(r"对?(?:单个|单家|单项|每个|每家|每项|每户|每年|同一)")
+
+
+def _caps_it(ratio_part: str, subject: str) -> bool:
+    """Whether a cap whose ，-part opens with ``subject`` bounds the ratio of ``ratio_part``: a short
+    subject ("最高不超过20万元", "每户最高…"), or a longer one that names what each one gets or shares a
+    word with the ratio's part ("给予补偿，单个企业年度补偿总额最高不超过200万元")."""
+    if len(subject) <= 8:
+        return True
+    if len(subject) > 16:
+        return False
+    return bool(_CAPPED_SUBJECT.match(subject)) or any(subject[i : i + 2] in ratio_part for i in range(len(subject) - 1))
+
+
 def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, dict[str, str]]:
     """Each ratio of ``quote`` with the cap that follows it in the same sentence ("按合同金额的30%给予
     抵扣，单个企业最高不超过20万元；…提高到40%，最高不超过30万元"): the quote extended to the last cap
@@ -253,8 +267,8 @@ def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, dict[str, 
             continue  # no ，-part after it in its own clause
         nxt = parts[1]
         m = _CAP.search(nxt)
-        if m and m.start() <= 8 and not re.search(r"[；。]", rest[: len(parts[0]) + 1]):
-            caps[ratio] = m.group(0)
+        if m and _caps_it(parts[0], nxt[: m.start()]) and not re.search(r"[；。]", rest[: len(parts[0]) + 1]):
+            caps[ratio] = m.group(0) if m.start() <= 8 else nxt.strip()  # a long subject says what is capped
             end = max(end, after + len(parts[0]) + 1 + len(nxt))
     return text[at:end], caps
 
