@@ -741,3 +741,58 @@ def test_a_numbered_attachment_list_is_read_whole() -> None:
     text = "联系电话：0791-86123456。\n" + "\n".join(listed) + "\n江州市工业和信息化局\n2025年7月15日"
     doc = Document(DocumentMeta("d", "通知", "d.md", "md", "0"), text)
     assert [line for _o, line in attachment_lines(doc)] == listed
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "text", "wanted", "not_wanted"),
+    [
+        (  # a tax 公告: the bracket after a value qualifies it, not the value after the bracket
+            "按季预缴的企业什么时候申报？",
+            "TIME",
+            "企业在7月份预缴申报第2季度（按季预缴）或6月份（按月预缴）企业所得税时",
+            "7月",
+            "6月",
+        ),
+        (
+            "按月预缴的企业什么时候申报？",
+            "TIME",
+            "企业在7月份预缴申报第2季度（按季预缴）或6月份（按月预缴）企业所得税时",
+            "6月",
+            "7月",
+        ),
+        (  # a 财税 notice: the negated case and the plain one in one sentence
+            "未形成无形资产的研发费用加计扣除比例是多少？",
+            "RATIO",
+            "企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的基础上，"
+            "按照本年度实际发生额的50%，从本年度应纳税所得额中扣除；形成无形资产的，按照无形资产成本的150%在税前摊销。",
+            "50%",
+            "150%",
+        ),
+        (
+            "形成无形资产的按多少比例摊销？",
+            "RATIO",
+            "企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的基础上，"
+            "按照本年度实际发生额的50%，从本年度应纳税所得额中扣除；形成无形资产的，按照无形资产成本的150%在税前摊销。",
+            "150%",
+            "50%",
+        ),
+    ],
+)
+def test_a_value_is_told_by_its_own_qualifier_and_polarity(
+    question: str, kind: str, text: str, wanted: str, not_wanted: str
+) -> None:
+    from policybot.answer.composers.values import focus
+    from policybot.answer.evidence import AnswerType
+
+    values = focus(understand(question), AnswerType[kind], text)
+    assert wanted in values and not_wanted not in values, values
+
+
+def test_polarity_of_a_clause() -> None:
+    from policybot.answer.evidence import polarity
+
+    assert polarity(understand("未纳入名单的企业能获得多少补助？"), "已纳入名单的企业给予20万元补助") == -1
+    assert polarity(understand("没有通过验收的项目怎么处理？"), "项目没有通过验收的，收回资金") == 1
+    both = understand("没有形成无形资产的扣多少？形成了无形资产的又按多少摊销？")
+    assert polarity(both, "形成无形资产的，按照无形资产成本的150%在税前摊销") == 0  # both cases asked
+    assert polarity(understand("无形资产怎么摊销？"), "形成无形资产的，按照无形资产成本的150%在税前摊销") == 0

@@ -64,6 +64,9 @@ from policybot.records import Chunk, Hit
         ("When will the summary evaluation be carried out?", AnswerType.TIME),
         ("The review is carried out by when?", AnswerType.TIME),
         ("What is the contact email?", AnswerType.CONTACT),
+        ("区县初审要在多少个工作日内完成？", AnswerType.PERIOD),  # working days are a time span, not a count
+        ("公示期是几个工作日？", AnswerType.PERIOD),
+        ("How many working days does the review take?", AnswerType.PERIOD),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:

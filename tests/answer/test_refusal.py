@@ -133,3 +133,19 @@ def test_a_recognition_no_document_is_about(question: str, title: str, pool: str
     corpus = [Document(DocumentMeta("d", title, "d.txt", "txt", "0"), pool)]
     decision = _unheld_recognition(understand(question), [], pool, corpus)
     assert (decision is not None and decision.refuse) is refused
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "found"),
+    [
+        ("行业", "烟草制造业、住宿和餐饮业、批发和零售业企业不适用本公告。", True),  # a tax 公告's list
+        ("行业", "支持制造业企业开展数字化改造。", False),  # one 业 word lists no industries
+        ("后果", "由市财政局追回全部补助资金，并取消其5年内申报市级财政专项资金的资格", True),  # a 实施细则
+        ("后果", "对弄虚作假骗取奖励资金的，追回奖励资金，并将有关情况纳入企业信用记录。", True),  # a call
+        ("后果", "企业应当于资金到账后1年内报送资金使用情况报告。", False),
+    ],
+)
+def test_a_category_is_found_through_its_members(term: str, text: str, found: bool) -> None:
+    from policybot.answer.refusal import term_found
+
+    assert term_found(term, text) is found

@@ -253,3 +253,11 @@ def test_the_course_of_an_application_is_no_subject() -> None:
 
     assert not {"过程", "问题"} & set(required_terms("申报过程中有问题找谁咨询？"))
     assert not {"过程", "问题", "期间"} & set(required_terms("公示期间有问题找谁反映？"))
+
+
+def test_an_unknown_noun_with_a_copula_is_joined_back() -> None:
+    from policybot.answer.understanding import content_terms
+
+    assert "公示期" in content_terms("公示期是几个工作日？")  # jieba: 公示 / 期是
+    assert not any(t.endswith("是") for t in content_terms("公示期是几个工作日？"))
+    assert content_terms("有效期是多久？") == ("有效期",)  # a word jieba knows is left alone

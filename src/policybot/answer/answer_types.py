@@ -68,7 +68,11 @@ _TYPE_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.FREQUENCY, re.compile(r"多久.{0,16}一次|多长时间.{0,16}一次|每隔|频率|频次|how often", re.I)),
     (
         AnswerType.PERIOD,
-        re.compile(r"几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|期限|有效期|how long|how many years", re.I),
+        re.compile(
+            r"几年|多少年|多久|多长时间|几个月|多少个月|几天|多少天|(?:几|多少)个?(?:工作日|自然日|周|星期)|期限|有效期"
+            r"|how long|how many (?:years|working days|weeks)",
+            re.I,
+        ),
     ),
     (
         AnswerType.TIME,

@@ -110,6 +110,22 @@ def _bare_heading(text: str, heading: str) -> bool:
     return text.rstrip("。：:；") == heading and len(heading) < 16 and not find_values(heading)
 
 
+_NEGATED = re.compile(r"(?:未|没有)([\u4e00-\u9fff]{2})")  # not 无 or 不: 无形资产, 不动产
+
+
+def polarity(query: Query, text: str) -> int:
+    """+1 when ``text`` negates what the question negates ("未形成无形资产的…100%" for "未形成无形资产的…
+    比例"), -1 when it states that plainly or negates a term the question states; else 0."""
+    asked_not = set(_NEGATED.findall(query.question))
+    if any(query.question.count(x) > len(re.findall(f"(?:未|没有){x}", query.question)) for x in asked_not):
+        return 0  # "没有形成…的扣多少？形成了…的又按多少？": both cases asked
+    stated_not = set(_NEGATED.findall(text))
+    if asked_not:
+        return 1 if asked_not & stated_not else -1 if any(x in text for x in asked_not) else 0
+    terms = {t for g in query.terms for t in g if len(t) == 2}
+    return -1 if terms & stated_not else 0
+
+
 def coverage(query: Query, text: str, identity: str = "") -> float:
     """Share of the question's required nouns and names (``Query.required``; for an English question
     its glossary terms) found in ``text`` or the document's ``identity`` (title, 文号, issuer). A
@@ -297,6 +313,7 @@ def _evidence(
     score += defines(query.question, clause.text)
     score += meets_conditions(query.question, chunk.section_path) + describes(query.question, clause.text)
     score += 0.1 if ok and value_after_term(query, kind, clause.text, units) else 0.0
+    score += 0.1 * polarity(query, clause.text) if kind in FIGURE_KINDS else 0.0
     cover = coverage(query, clause.text + " ".join(chunk.section_path), identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
 

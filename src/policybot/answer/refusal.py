@@ -76,10 +76,21 @@ class Decision:
 _GENERIC_HEAD = re.compile(r"(?:企业|公司|单位|行业|机构|厂)$")
 
 
+#: A category the text speaks of through its members: the industries it lists ("烟草制造业、住宿和餐饮业"),
+#: the consequences it states ("追回全部补助资金", "取消其…资格", "处…罚款").
+_MEMBERS = {
+    "行业": re.compile(r"[\u4e00-\u9fff]{1,8}业、[\u4e00-\u9fff]{1,8}业"),
+    "后果": re.compile(r"追回|追缴|取消[^，。；]{0,12}资格|罚款|处罚|法律责任|移送司法|纳入[^，。；]{0,8}信用记录"),
+}
+
+
 def term_found(term: str, pool: str) -> bool:
     """Is ``term`` in ``pool``: as written, for a compound of 4+ characters both its halves, or as
     the short form of a longer name (小微 for 小型微型, 创投 for 创业投资, 区政府 for 区人民政府)?"""
     if term in pool:
+        return True
+    members = _MEMBERS.get(term)
+    if members and members.search(pool):
         return True
     if not re.search(r"[\u4e00-\u9fff]", term):
         return False

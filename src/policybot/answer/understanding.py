@@ -140,9 +140,21 @@ def bigrams(text: str) -> set[str]:
 
 
 def content_terms(text: str) -> tuple[str, ...]:
-    words = [w.strip() for w in jieba.lcut(text.lower())]
+    words = _rejoin_copula([w.strip() for w in jieba.lcut(text.lower())])
     keep = [w for w in words if len(w) >= 2 and w not in _GENERIC and w in set(tokenize(w) or [w]) | {w}]
     return tuple(dict.fromkeys(w for w in keep if tokenize(w)))
+
+
+def _rejoin_copula(words: list[str]) -> list[str]:
+    """jieba's guess for an unknown "X期是" splits off the copula with the noun's last character
+    ("公示期是" -> 公示 / 期是): the character goes back to its noun ("公示期"), the copula is dropped."""
+    out: list[str] = []
+    for w in words:
+        if len(w) == 2 and w[1] in "是为" and out and not jieba.dt.FREQ.get(w) and "\u4e00" <= w[0] <= "\u9fff":
+            out.append(out[-1] + w[0])
+            continue
+        out.append(w)
+    return out
 
 
 _EN_FILLER = frozenset(

@@ -13,7 +13,7 @@ from itertools import pairwise
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
-from policybot.answer.evidence import AnswerType, Evidence, asked_units, values_for
+from policybot.answer.evidence import TIME_KINDS, AnswerType, Evidence, asked_units, polarity, values_for
 from policybot.answer.understanding import Query, bigrams
 from policybot.genre import find_times
 from policybot.records import PATH_SEP, Document, Hit
@@ -72,12 +72,19 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
         if at < 0:
             continue
         start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
-        context = text[start : at + len(value)]
+        context = _own_words(text, start, at, value)
         shared = len(asked & bigrams(context)) if asked else sum(1 for t in terms if t in context)
+        shared -= 5 * (kind in TIME_KINDS and value in query.question and not _DIGITS.search(value))  # "就上半年…"
         of_thing = 3 * any(t in context for t in query.measured)  # "削减多少吨氮氧化物": the tonnes of 氮氧化物
+        case = text[max(text.rfind(m, 0, at) for m in "；。\n") + 1 : at]
         scored.append(
-            (shared + 2 * _same_bound(query.question, context) + 3 * _closes(query, context) + of_thing, value, at)
-        )
+            (
+                shared + 2 * _same_bound(query.question, context) + 3 * _closes(query, context) + of_thing
+                + 2 * polarity(query, case),
+                value,
+                at,
+            )
+        )  # fmt: skip
         cut = at + len(value)
     scored = _wider_ties(text, scored, asked)
     best = max((n for n, _v, _at in scored), default=0)
@@ -90,6 +97,16 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
 
 
 _Scored = list[tuple[int, str, int]]
+_QUALIFIER = re.compile(r"（[^（）]{1,12}）")
+
+
+def _own_words(text: str, start: int, at: int, value: str) -> str:
+    """A value's words: back to the previous mark, without the brackets that qualify an earlier value,
+    and with the bracket that qualifies it ("7月份预缴申报第2季度（按季预缴）或6月份（按月预缴）")."""
+    end = at + len(value)
+    after = re.split(r"[，；。或、]", text[end : end + 16], maxsplit=1)[0]
+    own = _QUALIFIER.search(after)
+    return _QUALIFIER.sub("", text[start:at]) + value + (own.group(0) if own else "")
 
 
 def _wider_ties(text: str, scored: _Scored, asked: set[str]) -> _Scored:
@@ -244,7 +261,8 @@ def _caps_it(ratio_part: str, subject: str) -> bool:
         return True
     if len(subject) > 16:
         return False
-    return bool(_CAPPED_SUBJECT.match(subject)) or any(subject[i : i + 2] in ratio_part for i in range(len(subject) - 1))
+    shares_a_word = any(subject[i : i + 2] in ratio_part for i in range(len(subject) - 1))
+    return bool(_CAPPED_SUBJECT.match(subject)) or shares_a_word
 
 
 def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, dict[str, str]]:
