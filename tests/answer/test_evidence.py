@@ -538,3 +538,27 @@ def test_the_tonnes_asked_are_those_of_the_substance_named() -> None:
     assert focus(query, answer_type(question), plan) == ["0.7万吨"]
     cod = understand("How many tonnes of COD will be cut in 2016?", (), Glossary.load())
     assert focus(cod, answer_type(question), plan) == ["8万吨"]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "unnamed"),
+    [
+        (
+            "数字化改造项目的补助比例是多少？",
+            "第七条被认定为市级智能工厂的项目，补助比例提高至25%，单个项目补助最高不超过800万元。",
+            True,
+        ),
+        (
+            "市级智能工厂项目的补助比例是多少？",
+            "第七条被认定为市级智能工厂的项目，补助比例提高至25%，单个项目补助最高不超过800万元。",
+            False,
+        ),
+        ("稳岗返还标准是多少？", "返还标准按50%确定，对困难企业可提高到75%。", True),  # an opinion's refund
+        ("困难企业的返还比例是多少？", "返还标准按50%确定，对困难企业可提高到75%。", False),
+        ("技术改造补助比例是多少？", "按设备投资额的10%给予补助，单个项目最高不超过300万元。", False),  # no raise
+    ],
+)
+def test_a_raise_for_a_case_the_question_does_not_name(question: str, text: str, unnamed: bool) -> None:
+    from policybot.answer.evidence import unnamed_raise
+
+    assert unnamed_raise(understand(question), text) is unnamed

@@ -54,3 +54,23 @@ def test_working_days_are_a_period(bot: PolicyBot) -> None:
 def test_a_county_match_is_found_in_brackets(bot: PolicyBot) -> None:
     answer = bot.ask("区县配套奖励的标准是什么？", doc_ids=CALL)
     assert not answer.refused and "50%" in answer.text, answer.text
+
+
+def test_a_raised_figure_comes_after_the_rule_it_raises(bot: PolicyBot) -> None:
+    # 第六条 "对符合条件的项目，按照…的20%给予补助" / 第七条 "被认定为市级智能工厂的项目，补助比例提高至25%"
+    general = bot.ask("数字化改造项目的补助比例是多少？", doc_ids=RULES)
+    assert general.text.startswith("20%"), general.text
+    assert "第六条" in general.citations[0].section, general.citations
+    named = bot.ask("市级智能工厂项目的补助比例是多少？", doc_ids=RULES)
+    assert named.text.startswith("25%"), named.text
+
+
+def test_the_items_an_article_introduces_are_listed(bot: PolicyBot) -> None:
+    answer = bot.ask("申报数字化改造补助的企业要满足哪些条件？", doc_ids=RULES)
+    assert "主营业务收入不低于2000万元" in answer.text and "注册成立满2年" in answer.text, answer.text
+    assert "不予支持" not in answer.text, answer.text  # the next article's lead-in is not a condition
+
+
+def test_each_ask_of_one_clause_is_answered(bot: PolicyBot) -> None:
+    answer = bot.ask("本细则什么时候施行？有效期多久？", doc_ids=RULES)
+    assert "自2025年3月1日起施行" in answer.text and "有效期多久：3年" in answer.text, answer.text

@@ -100,13 +100,20 @@ def _subjectless(ask: str) -> bool:
 
 
 def covered(whole: Draft, part: Draft) -> bool:
-    """Does ``whole`` already quote what ``part`` answers from (its first citation's passage)?"""
+    """Does ``whole`` already quote what ``part`` answers from (its first citation's passage), and say
+    the part's answer in its own first sentence ("自2025年3月1日起施行" does not say 有效期3年)?"""
     if not part.citations:
         return True
     first = part.citations[0]
-    return any(
+    quoted = any(
         c.chunk_id == first.chunk_id and (first.quote in c.quote or c.quote in first.quote) for c in whole.citations
     )
+    return quoted and _lead(part.text) in whole.text.split("\n", 1)[0]
+
+
+def _lead(text: str) -> str:
+    """The answer a draft leads with: its first sentence, before its first quote."""
+    return re.split(r"[。\n]|(?:根据|依据)[《：:]", text, maxsplit=1)[0].strip()
 
 
 def merge_drafts(query_draft: Draft, parts: list[tuple[str, Draft]]) -> Draft:

@@ -43,7 +43,7 @@ from policybot.answer.clause_scores import (
     value_after_term,
 )
 from policybot.answer.compose import lexical_overlap
-from policybot.answer.understanding import Query
+from policybot.answer.understanding import Query, bigrams
 from policybot.genre import (
     TimeKind,
     asked_role,
@@ -58,6 +58,9 @@ from policybot.ingest.clauses import Clause
 from policybot.records import Chunk, Hit
 
 __all__ = [
+    "FIGURE_KINDS",
+    "RAISES",
+    "TIME_KINDS",
     "AnswerType",
     "Evidence",
     "answer_type",
@@ -65,7 +68,9 @@ __all__ = [
     "contacts",
     "coverage",
     "fits",
+    "polarity",
     "rank_clauses",
+    "unnamed_raise",
     "values_for",
     "year_fit",
 ]
@@ -124,6 +129,22 @@ def polarity(query: Query, text: str) -> int:
         return 1 if asked_not & stated_not else -1 if any(x in text for x in asked_not) else 0
     terms = {t for g in query.terms for t in g if len(t) == 2}
     return -1 if terms & stated_not else 0
+
+
+RAISES = re.compile(r"(?:提高|上浮|上调|提升)(?:到|至)\s*[0-9一二三四五六七八九十百]")
+_CASE_GENERIC = frozenset({"项目", "企业", "单位", "认定", "符合", "条件", "对于", "本市", "给予"})
+
+
+def unnamed_raise(query: Query, text: str) -> bool:
+    """Does ``text`` raise a figure for a case ("被认定为市级智能工厂的项目，补助比例提高至25%") that the
+    question does not name? Then the rule it raises is what a question about the figure asks."""
+    m = RAISES.search(text)
+    if m is None:
+        return False
+    parts = re.split(r"[，；]", text[: m.start()])
+    case = next((p for p in reversed(parts) if p.startswith("对") or "的" in p), "")  # "对困难企业", "…的项目"
+    words = {b for b in bigrams(re.sub(r"^第[一二三四五六七八九十百零〇0-9]+条", "", case)) if b not in _CASE_GENERIC}
+    return bool(words) and not words & bigrams(query.question)
 
 
 def coverage(query: Query, text: str, identity: str = "") -> float:

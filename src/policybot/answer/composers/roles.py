@@ -4,9 +4,11 @@ or deadline (报送要求), the support (支持方式) — found by the heading'
 
 from __future__ import annotations
 
+import re
+
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
-from policybot.answer.composers.sections import list_children
+from policybot.answer.composers.sections import list_children, section_children
 from policybot.answer.composers.values import source_path
 from policybot.answer.context import AnswerContext
 from policybot.answer.refusal import term_found
@@ -63,6 +65,24 @@ def _named_among(question: str, sections: list[tuple[str, ...]]) -> tuple[str, .
     return best[1] if best else None
 
 
+_INTRODUCES = re.compile(r"(?:下列|如下|以下)[^。：:]{0,12}[：:]$")
+
+
+def _introduced_list(ctx: AnswerContext, hits: list[Hit], section: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Of the section's articles, the one whose lead-in ("申报企业应当同时满足下列条件：") introduces items
+    of its own and shares most words with the question, when one does: its items are the answer, not
+    the lead-ins of its siblings ("有下列情形之一的，不予支持：")."""
+    asked = bigrams(ctx.query.question)
+    best: tuple[int, tuple[str, ...]] | None = None
+    for child in section_children(ctx, hits, section):
+        if len(child.section_path) != len(section) + 1 or not _INTRODUCES.search(child.text.strip()):
+            continue
+        shared = len(bigrams(child.text) & asked)
+        if shared and len(section_children(ctx, hits, child.section_path)) >= 2 and (best is None or shared > best[0]):
+            best = (shared, child.section_path)
+    return best[1] if best else None
+
+
 def compose_role(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
     """The items of the section with the asked role, else its clauses, quoted."""
     role = asked_role(ctx.query.question)
@@ -71,7 +91,7 @@ def compose_role(ctx: AnswerContext, draft: Draft, hits: list[Hit]) -> bool:
         return False
     if role is SectionRole.SUPPORT and hits[0].chunk.section_path[: len(section)] != section:
         return False  # a law's chapter named 扶持 is not where "有资助吗" is answered when retrieval found it elsewhere
-    if list_children(ctx, draft, hits, section):
+    if list_children(ctx, draft, hits, _introduced_list(ctx, hits, section) or section):
         return True
     inside = [
         c

@@ -13,7 +13,17 @@ from itertools import pairwise
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
-from policybot.answer.evidence import TIME_KINDS, AnswerType, Evidence, asked_units, polarity, values_for
+from policybot.answer.evidence import (
+    FIGURE_KINDS,
+    TIME_KINDS,
+    AnswerType,
+    Evidence,
+    asked_units,
+    RAISES,
+    polarity,
+    unnamed_raise,
+    values_for,
+)
 from policybot.answer.understanding import Query, bigrams
 from policybot.genre import find_times
 from policybot.records import PATH_SEP, Document, Hit
@@ -362,6 +372,29 @@ def fitting(ctx: AnswerContext, query: Query, kind: AnswerType) -> list[Evidence
     return [e for e in ctx.evidence(kind, query) if e.fits and e.coverage >= MIN_COVERAGE]
 
 
+def _raise_at(text: str) -> int:
+    m = RAISES.search(text)
+    return m.start() if m else len(text)
+
+
+def _raised_rule(q: Query, kind: AnswerType, ranked: list[Evidence]) -> list[Evidence]:
+    """The clause of the same document with the rule the top clause raises for a case the question
+    does not name ("对符合条件的项目，按照…的20%给予补助" before "被认定为市级智能工厂的项目，补助比例
+    提高至25%"): the nearest fitting one above it with a value of the kind asked and no raise of its own."""
+    top = ranked[0]
+    if values_for(kind, top.text[: _raise_at(top.text)]):
+        return []  # "返还标准按50%确定，对困难企业可提高到75%": the rule is in the clause itself
+    rules = [
+        e
+        for e in ranked[1:8]
+        if e.chunk.doc_id == top.chunk.doc_id
+        and e.clause.row < top.clause.row
+        and not unnamed_raise(q, e.text)
+        and focus(q, kind, e.text)
+    ]
+    return [max(rules, key=lambda e: e.clause.row)] if rules else []
+
+
 def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: AnswerType) -> bool:
     """Answer with the best fitting clause(s); False when no clause fits well enough."""
     q = draft.query
@@ -375,6 +408,8 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     if not ranked or ranked[0].score < (floor if kind is AnswerType.EFFECTIVE else MIN_SCORE):
         return False
     chosen = [ranked[0]]
+    if kind in FIGURE_KINDS and unnamed_raise(q, ranked[0].text):  # the rule it raises comes first
+        chosen = [*_raised_rule(q, kind, ranked), ranked[0]]
     if _SEVERAL.search(q.question):
         compares = bool(_COMPARES.search(q.question))  # "…是国家的规定，还是北京自己定得更高？"
         chosen += [
