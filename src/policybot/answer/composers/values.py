@@ -15,11 +15,11 @@ from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import (
     FIGURE_KINDS,
+    RAISES,
     TIME_KINDS,
     AnswerType,
     Evidence,
     asked_units,
-    RAISES,
     polarity,
     unnamed_raise,
     values_for,
