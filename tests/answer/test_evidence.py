@@ -562,3 +562,24 @@ def test_a_raise_for_a_case_the_question_does_not_name(question: str, text: str,
     from policybot.answer.evidence import unnamed_raise
 
     assert unnamed_raise(understand(question), text) is unnamed
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "other"),
+    [
+        (
+            "专精特新奖励的申报时间是什么时候？",
+            "2024年7月1日至2025年6月30日期间首次获得认定的国家级专精特新“小巨人”企业。一、奖励对象",
+            True,
+        ),
+        ("专精特新奖励的申报时间是什么时候？", "企业于2025年8月1日至8月31日填报信息。（一）企业申报", False),
+        ("申报截止时间是哪天？", "请于2016年12月31日前将推荐材料报送至我部。", False),  # 报送 is applying too
+        ("县里审核要在什么时候前完成？", "各县（市、区）经信局应于2026年5月15日前完成审核。", False),
+        ("县里审核要在什么时候前完成？", "企业于2026年4月1日至4月30日提交申报材料。", True),  # applying, not review
+        ("绿色工厂评价导则什么时候发布？", "发布绿色工厂评价导则（二季度）", False),  # no step asked
+    ],
+)
+def test_a_time_is_of_the_step_asked(question: str, text: str, other: bool) -> None:
+    from policybot.answer.evidence import other_step
+
+    assert other_step(understand(question), text) is other

@@ -74,3 +74,9 @@ def test_the_items_an_article_introduces_are_listed(bot: PolicyBot) -> None:
 def test_each_ask_of_one_clause_is_answered(bot: PolicyBot) -> None:
     answer = bot.ask("本细则什么时候施行？有效期多久？", doc_ids=RULES)
     assert "自2025年3月1日起施行" in answer.text and "有效期多久：3年" in answer.text, answer.text
+
+
+def test_a_time_asked_of_a_step_is_that_steps_time(bot: PolicyBot) -> None:
+    # not "2024年7月1日至2025年6月30日期间首次获得认定的…", the window a recognition must fall in
+    answer = bot.ask("专精特新奖励的申报时间是什么时候？")
+    assert answer.text.startswith("2025年8月1日至8月31日"), (answer.text, answer.notes)

@@ -147,6 +147,27 @@ def unnamed_raise(query: Query, text: str) -> bool:
     return bool(words) and not words & bigrams(query.question)
 
 
+#: The steps of a procedure a time question may ask the time of, each with the words that name it.
+_STEP_WORDS = {
+    "apply": "申报|申请|报送|提交|填报|报名",
+    "review": "审核|初审|复核|评审|审查",
+    "publish": "公示|公告",
+    "pay": "拨付|兑现|下达",
+    "accept": "验收",
+    "file": "备案|受理",
+}
+_STEPS = re.compile("|".join(_STEP_WORDS.values()))
+_STEP_OF = {w: step for step, words in _STEP_WORDS.items() for w in words.split("|")}
+
+
+def other_step(query: Query, text: str) -> bool:
+    """Does a time question ask the time of a step ("申报时间") that ``text`` (a clause with its
+    headings) does not speak of? "2024年7月1日至2025年6月30日期间首次获得认定的…" is when the
+    recognition must fall, not when to apply; "于…前报送材料" is when to apply."""
+    asked = {_STEP_OF[w] for w in _STEPS.findall(query.question[len(query.own) :] if query.own else query.question)}
+    return bool(asked) and not asked & {_STEP_OF[w] for w in _STEPS.findall(text)}
+
+
 def coverage(query: Query, text: str, identity: str = "") -> float:
     """Share of the question's required nouns and names (``Query.required``; for an English question
     its glossary terms) found in ``text`` or the document's ``identity`` (title, 文号, issuer). A
@@ -229,6 +250,7 @@ def rank_clauses(
     wanted = {h.chunk.id for h in hits}
     rows = [c.row for c in clauses if c.chunk_id in wanted]
     rows += [r for r in extra_rows if r not in set(rows)]
+    rows += [r for r in _step_rows(query, kind, hits, clauses, chunks) if r not in set(rows)]
     out = []
     for row in rows:
         clause = clauses[row]
@@ -256,6 +278,20 @@ def rank_clauses(
         out += _heading_clauses(query, kind, near, clauses, doc_weights or {}, identity or {}, units, deadline)
     out.sort(key=lambda e: (-e.score, e.clause.row))
     return out
+
+
+def _step_rows(
+    query: Query, kind: AnswerType, hits: Sequence[Hit], clauses: Sequence[Clause], chunks: Sequence[Chunk]
+) -> list[int]:
+    """For the time of a step ("申报时间"), the clauses under the headings that name that step
+    ("四、申报程序 › （一）企业申报") in the two best documents, found or not by retrieval."""
+    if kind not in (AnswerType.TIME, AnswerType.PERIOD) or not _STEPS.search(query.question):
+        return []
+    docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:2]
+    named = {
+        c.id for c in chunks if c.doc_id in docs and len(c.section_path) > 1 and not other_step(query, c.section_path[-1])
+    }
+    return [c.row for c in clauses if c.chunk_id in named]
 
 
 def _heading_clauses(
@@ -316,6 +352,9 @@ def _evidence(
     changed = _CHANGED_TO.search(query.question)
     if ok and changed:  # "可以放宽到多少万元": the value it is changed to, not the rule it changes
         ok = bool(_CHANGED_VALUE.search(clause.text))
+    timed = kind in (AnswerType.TIME, AnswerType.PERIOD)
+    if ok and timed and other_step(query, clause.text + " ".join(chunk.section_path[1:])):
+        ok = False  # "申报时间": not the window a recognition must fall in ("…期间首次获得认定的")
     if ok and kind is AnswerType.PERIOD:  # "执行期限是什么": not "留存期限为…10年", another term's period
         ok = not _other_term(query.question, clause.text)
     if ok and kind is AnswerType.MONEY and _SUPPORT_ASKED.search(query.question):
@@ -335,6 +374,8 @@ def _evidence(
     score += meets_conditions(query.question, chunk.section_path) + describes(query.question, clause.text)
     score += 0.1 if ok and value_after_term(query, kind, clause.text, units) else 0.0
     score += 0.1 * polarity(query, clause.text) if kind in FIGURE_KINDS else 0.0
+    if ok and timed and _STEPS.search(query.question) and not other_step(query, chunk.section_path[-1]):
+        score += 0.05  # "（一）企业申报": the step's own heading
     cover = coverage(query, clause.text + " ".join(chunk.section_path), identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)
 
