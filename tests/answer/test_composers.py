@@ -164,7 +164,8 @@ def test_a_composer_plugs_in_through_the_registry(bot: PolicyBot) -> None:
 def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
-    assert names == ["lifecycle", "history", "reference", "acted-on", "attachments", "tier", "eligibility", "document",
+    assert names == ["lifecycle", "history", "reference", "acted-on", "attachments", "tier", "banded", "eligibility",
+                     "document",
                      "schedule", "goal", "value", "excluded", "choice", "role-section", "named-section", "list",
                      "intent"]  # fmt: skip
 
@@ -789,7 +790,7 @@ def test_a_value_is_told_by_its_own_qualifier_and_polarity(
 
 
 def test_polarity_of_a_clause() -> None:
-    from policybot.answer.evidence import polarity
+    from policybot.answer.clause_scores import polarity
 
     assert polarity(understand("未纳入名单的企业能获得多少补助？"), "已纳入名单的企业给予20万元补助") == -1
     assert polarity(understand("没有通过验收的项目怎么处理？"), "项目没有通过验收的，收回资金") == 1

@@ -559,7 +559,7 @@ def test_the_tonnes_asked_are_those_of_the_substance_named() -> None:
     ],
 )
 def test_a_raise_for_a_case_the_question_does_not_name(question: str, text: str, unnamed: bool) -> None:
-    from policybot.answer.evidence import unnamed_raise
+    from policybot.answer.clause_scores import unnamed_raise
 
     assert unnamed_raise(understand(question), text) is unnamed
 
@@ -580,6 +580,6 @@ def test_a_raise_for_a_case_the_question_does_not_name(question: str, text: str,
     ],
 )
 def test_a_time_is_of_the_step_asked(question: str, text: str, other: bool) -> None:
-    from policybot.answer.evidence import other_step
+    from policybot.answer.clause_scores import other_step
 
     assert other_step(understand(question), text) is other

@@ -108,12 +108,17 @@ def covered(whole: Draft, part: Draft) -> bool:
     quoted = any(
         c.chunk_id == first.chunk_id and (first.quote in c.quote or c.quote in first.quote) for c in whole.citations
     )
-    return quoted and _lead(part.text) in whole.text.split("\n", 1)[0]
+    return quoted and _lead(part.text) in _unquoted(whole.text)
 
 
 def _lead(text: str) -> str:
-    """The answer a draft leads with: its first sentence, before its first quote."""
-    return re.split(r"[。\n]|(?:根据|依据)[《：:]", text, maxsplit=1)[0].strip()
+    """The answer a draft leads with: its first sentence, before its first quote, without marks."""
+    return _unquoted(re.split(r"[。\n]|(?:根据|依据)[《：:]", text, maxsplit=1)[0]).strip()
+
+
+def _unquoted(text: str) -> str:
+    """``text`` without its quotes and citation marks: what the answer says in its own words."""
+    return re.sub(r"\[\d+\]", "", re.sub(r"“[^”]*”", "", text))
 
 
 def merge_drafts(query_draft: Draft, parts: list[tuple[str, Draft]]) -> Draft:

@@ -10,10 +10,12 @@ from dataclasses import replace
 from functools import lru_cache
 
 from policybot.answer.answer_types import FIGURE_KINDS, AnswerType, values_for
-from policybot.answer.understanding import Query
+from policybot.answer.understanding import Query, bigrams
 from policybot.genre import cn_to_int
 
 __all__ = [
+    "RAISES",
+    "STEPS",
     "beyond_title",
     "bound_fit",
     "defines",
@@ -21,6 +23,9 @@ __all__ = [
     "meets_conditions",
     "named_figures",
     "named_label",
+    "other_step",
+    "polarity",
+    "unnamed_raise",
     "value_after_term",
 ]
 
@@ -195,3 +200,56 @@ def _asked_bounds(question: str) -> tuple[bool, bool]:
 
 
 #: A clause that opens by pointing back ("此项费用总额不得超过…") takes its subject from the one before.
+
+
+_NEGATED = re.compile(r"(?:未|没有)([\u4e00-\u9fff]{2})")  # not 无 or 不: 无形资产, 不动产
+
+
+def polarity(query: Query, text: str) -> int:
+    """+1 when ``text`` negates what the question negates ("未形成无形资产的…100%" for "未形成无形资产的…
+    比例"), -1 when it states that plainly or negates a term the question states; else 0."""
+    asked_not = set(_NEGATED.findall(query.question))
+    if any(query.question.count(x) > len(re.findall(f"(?:未|没有){x}", query.question)) for x in asked_not):
+        return 0  # "没有形成…的扣多少？形成了…的又按多少？": both cases asked
+    stated_not = set(_NEGATED.findall(text))
+    if asked_not:
+        return 1 if asked_not & stated_not else -1 if any(x in text for x in asked_not) else 0
+    terms = {t for g in query.terms for t in g if len(t) == 2}
+    return -1 if terms & stated_not else 0
+
+
+RAISES = re.compile(r"(?:提高|上浮|上调|提升)(?:到|至)\s*[0-9一二三四五六七八九十百]")
+_CASE_GENERIC = frozenset({"项目", "企业", "单位", "认定", "符合", "条件", "对于", "本市", "给予"})
+
+
+def unnamed_raise(query: Query, text: str) -> bool:
+    """Does ``text`` raise a figure for a case ("被认定为市级智能工厂的项目，补助比例提高至25%") that the
+    question does not name? Then the rule it raises is what a question about the figure asks."""
+    m = RAISES.search(text)
+    if m is None:
+        return False
+    parts = re.split(r"[，；]", text[: m.start()])
+    case = next((p for p in reversed(parts) if p.startswith("对") or "的" in p), "")  # "对困难企业", "…的项目"
+    words = {b for b in bigrams(re.sub(r"^第[一二三四五六七八九十百零〇0-9]+条", "", case)) if b not in _CASE_GENERIC}
+    return bool(words) and not words & bigrams(query.question)
+
+
+#: The steps of a procedure a time question may ask the time of, each with the words that name it.
+_STEP_WORDS = {
+    "apply": "申报|申请|报送|提交|填报|报名",
+    "review": "审核|初审|复核|评审|审查",
+    "publish": "公示|公告",
+    "pay": "拨付|兑现|下达",
+    "accept": "验收",
+    "file": "备案|受理",
+}
+STEPS = re.compile("|".join(_STEP_WORDS.values()))
+_STEP_OF = {w: step for step, words in _STEP_WORDS.items() for w in words.split("|")}
+
+
+def other_step(query: Query, text: str) -> bool:
+    """Does a time question ask the time of a step ("申报时间") that ``text`` (a clause with its
+    headings) does not speak of? "2024年7月1日至2025年6月30日期间首次获得认定的…" is when the
+    recognition must fall, not when to apply; "于…前报送材料" is when to apply."""
+    asked = {_STEP_OF[w] for w in STEPS.findall(query.question[len(query.own) :] if query.own else query.question)}
+    return bool(asked) and not asked & {_STEP_OF[w] for w in STEPS.findall(text)}

@@ -33,6 +33,7 @@ from policybot.answer.answer_types import (
     values_for,
 )
 from policybot.answer.clause_scores import (
+    STEPS,
     beyond_title,
     bound_fit,
     defines,
@@ -40,10 +41,12 @@ from policybot.answer.clause_scores import (
     meets_conditions,
     named_figures,
     named_label,
+    other_step,
+    polarity,
     value_after_term,
 )
 from policybot.answer.compose import lexical_overlap
-from policybot.answer.understanding import Query, bigrams
+from policybot.answer.understanding import Query
 from policybot.genre import (
     TimeKind,
     asked_role,
@@ -59,7 +62,6 @@ from policybot.records import Chunk, Hit
 
 __all__ = [
     "FIGURE_KINDS",
-    "RAISES",
     "TIME_KINDS",
     "AnswerType",
     "Evidence",
@@ -68,9 +70,7 @@ __all__ = [
     "contacts",
     "coverage",
     "fits",
-    "polarity",
     "rank_clauses",
-    "unnamed_raise",
     "values_for",
     "year_fit",
 ]
@@ -113,59 +113,6 @@ def _bare_heading(text: str, heading: str) -> bool:
     """Is ``text`` just its section's title ("二、申报条件")? An item that is all heading
     ("(二)职工总数不超过500人…") still says something."""
     return text.rstrip("。：:；") == heading and len(heading) < 16 and not find_values(heading)
-
-
-_NEGATED = re.compile(r"(?:未|没有)([\u4e00-\u9fff]{2})")  # not 无 or 不: 无形资产, 不动产
-
-
-def polarity(query: Query, text: str) -> int:
-    """+1 when ``text`` negates what the question negates ("未形成无形资产的…100%" for "未形成无形资产的…
-    比例"), -1 when it states that plainly or negates a term the question states; else 0."""
-    asked_not = set(_NEGATED.findall(query.question))
-    if any(query.question.count(x) > len(re.findall(f"(?:未|没有){x}", query.question)) for x in asked_not):
-        return 0  # "没有形成…的扣多少？形成了…的又按多少？": both cases asked
-    stated_not = set(_NEGATED.findall(text))
-    if asked_not:
-        return 1 if asked_not & stated_not else -1 if any(x in text for x in asked_not) else 0
-    terms = {t for g in query.terms for t in g if len(t) == 2}
-    return -1 if terms & stated_not else 0
-
-
-RAISES = re.compile(r"(?:提高|上浮|上调|提升)(?:到|至)\s*[0-9一二三四五六七八九十百]")
-_CASE_GENERIC = frozenset({"项目", "企业", "单位", "认定", "符合", "条件", "对于", "本市", "给予"})
-
-
-def unnamed_raise(query: Query, text: str) -> bool:
-    """Does ``text`` raise a figure for a case ("被认定为市级智能工厂的项目，补助比例提高至25%") that the
-    question does not name? Then the rule it raises is what a question about the figure asks."""
-    m = RAISES.search(text)
-    if m is None:
-        return False
-    parts = re.split(r"[，；]", text[: m.start()])
-    case = next((p for p in reversed(parts) if p.startswith("对") or "的" in p), "")  # "对困难企业", "…的项目"
-    words = {b for b in bigrams(re.sub(r"^第[一二三四五六七八九十百零〇0-9]+条", "", case)) if b not in _CASE_GENERIC}
-    return bool(words) and not words & bigrams(query.question)
-
-
-#: The steps of a procedure a time question may ask the time of, each with the words that name it.
-_STEP_WORDS = {
-    "apply": "申报|申请|报送|提交|填报|报名",
-    "review": "审核|初审|复核|评审|审查",
-    "publish": "公示|公告",
-    "pay": "拨付|兑现|下达",
-    "accept": "验收",
-    "file": "备案|受理",
-}
-_STEPS = re.compile("|".join(_STEP_WORDS.values()))
-_STEP_OF = {w: step for step, words in _STEP_WORDS.items() for w in words.split("|")}
-
-
-def other_step(query: Query, text: str) -> bool:
-    """Does a time question ask the time of a step ("申报时间") that ``text`` (a clause with its
-    headings) does not speak of? "2024年7月1日至2025年6月30日期间首次获得认定的…" is when the
-    recognition must fall, not when to apply; "于…前报送材料" is when to apply."""
-    asked = {_STEP_OF[w] for w in _STEPS.findall(query.question[len(query.own) :] if query.own else query.question)}
-    return bool(asked) and not asked & {_STEP_OF[w] for w in _STEPS.findall(text)}
 
 
 def coverage(query: Query, text: str, identity: str = "") -> float:
@@ -285,11 +232,13 @@ def _step_rows(
 ) -> list[int]:
     """For the time of a step ("申报时间"), the clauses under the headings that name that step
     ("四、申报程序 › （一）企业申报") in the two best documents, found or not by retrieval."""
-    if kind not in (AnswerType.TIME, AnswerType.PERIOD) or not _STEPS.search(query.question):
+    if kind not in (AnswerType.TIME, AnswerType.PERIOD) or not STEPS.search(query.question):
         return []
     docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:2]
     named = {
-        c.id for c in chunks if c.doc_id in docs and len(c.section_path) > 1 and not other_step(query, c.section_path[-1])
+        c.id
+        for c in chunks
+        if c.doc_id in docs and len(c.section_path) > 1 and not other_step(query, c.section_path[-1])
     }
     return [c.row for c in clauses if c.chunk_id in named]
 
@@ -374,7 +323,7 @@ def _evidence(
     score += meets_conditions(query.question, chunk.section_path) + describes(query.question, clause.text)
     score += 0.1 if ok and value_after_term(query, kind, clause.text, units) else 0.0
     score += 0.1 * polarity(query, clause.text) if kind in FIGURE_KINDS else 0.0
-    if ok and timed and _STEPS.search(query.question) and not other_step(query, chunk.section_path[-1]):
+    if ok and timed and STEPS.search(query.question) and not other_step(query, chunk.section_path[-1]):
         score += 0.05  # "（一）企业申报": the step's own heading
     cover = coverage(query, clause.text + " ".join(chunk.section_path), identity)
     return Evidence(clause, chunk, round(score, 6), dense, lex, ok, cover)

@@ -102,6 +102,12 @@ def term_found(term: str, pool: str) -> bool:
     return bool(re.search(".{0,3}".join(map(re.escape, term)), pool))
 
 
+def _stated(question: str, number: str) -> bool:
+    """Is ``number`` an amount the asker states of their own case ("设备投资3000万元的项目补助多少"),
+    not a figure of the documents they refer to ("2025年的目标")?"""
+    return bool(re.search(rf"{re.escape(number)}\s*(?:万|亿)?(?:元|人|名|吨|千瓦|平方米|台|套|个月|天)", question))
+
+
 def decide(
     query: Query, hits: list[Hit], documents: list[Document], corpus: Iterable[Document], threshold: float
 ) -> Decision:
@@ -110,7 +116,7 @@ def decide(
     if max((h.dense_score or 0.0) for h in hits[:3]) < threshold:
         return Decision(True, "low_similarity")
     pool = "\n".join(d.text for d in documents)
-    absent = [n for n in query.numbers if len(n) >= 2 and n not in normalize(pool)]
+    absent = [n for n in query.numbers if len(n) >= 2 and n not in normalize(pool) and not _stated(query.question, n)]
     if absent:
         return Decision(True, "absent_number", _say(query, f"“{absent[0]}”", f"“{absent[0]}”"))
     groups = _required_groups(query)

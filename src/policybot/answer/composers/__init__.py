@@ -14,6 +14,7 @@ from typing import Protocol
 
 from policybot.answer.compose import Draft
 from policybot.answer.composers.attachments import Attachments
+from policybot.answer.composers.banded import BandedSupport
 from policybot.answer.composers.choice import Choice
 from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.exclusions import Excluded
@@ -195,6 +196,7 @@ REGISTRY: list[Composer] = [
     ActedOn(),
     Attachments(),
     ScoreTier(),
+    BandedSupport(),
     DocumentFacts(),
     Schedule(),
     Goals(),

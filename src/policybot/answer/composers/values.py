@@ -10,18 +10,16 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from policybot.answer.clause_scores import RAISES, polarity, unnamed_raise
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import (
     FIGURE_KINDS,
-    RAISES,
     TIME_KINDS,
     AnswerType,
     Evidence,
     asked_units,
-    polarity,
-    unnamed_raise,
     values_for,
 )
 from policybot.answer.understanding import Query, bigrams
@@ -82,7 +80,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
         if at < 0:
             continue
         start = max(cut, max(text.rfind(m, 0, at) for m in "，；。：") + 1)
-        context = _own_words(text, start, at, value)
+        context = _own_words(text, start, at, value, after=kind is AnswerType.PERIOD)
         shared = len(asked & bigrams(context)) if asked else sum(1 for t in terms if t in context)
         shared -= 5 * (kind in TIME_KINDS and value in query.question and not _DIGITS.search(value))  # "就上半年…"
         of_thing = 3 * any(t in context for t in query.measured)  # "削减多少吨氮氧化物": the tonnes of 氮氧化物
@@ -103,19 +101,42 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
         [(v, at) for n, v, at in scored if (n if several else n == best)] if best else [(v, a) for _n, v, a in scored]
     )
     every = [(v, at) for _n, v, at in scored]
+    if kind in (AnswerType.MONEY, AnswerType.AMOUNT):
+        picked = _ratio_of_cap(query, text, picked, every)
     return _with_base(query, text, _ranges(text, picked, every), every)
+
+
+def _ratio_of_cap(
+    query: Query, text: str, picked: list[tuple[str, int]], every: list[tuple[str, int]]
+) -> list[tuple[str, int]]:
+    """A support standard asked ("补贴标准是什么") whose best value is only the cap ("每千瓦补贴最高不超过
+    300元") of a ratio before it in the sentence ("按充电设备投资额的20%给予…补贴"): the ratio, which
+    comes with its cap in the lead. A question about the cap ("最高补多少") keeps the cap."""
+    if len(picked) != 1 or _CEILING.search(query.question):
+        return picked
+    at = picked[0][1]
+    own = text[max(text.rfind(m, 0, at) for m in "，；。：") + 1 : at]
+    if not _CEILING.search(own):
+        return picked
+    sentence = max(text.rfind(m, 0, at) for m in "；。") + 1
+    ratios = [(v, a) for v, a in every if sentence <= a < at and ("%" in v or "百分之" in v)]
+    return ratios[-1:] or picked
 
 
 _Scored = list[tuple[int, str, int]]
 _QUALIFIER = re.compile(r"（[^（）]{1,12}）")
 
 
-def _own_words(text: str, start: int, at: int, value: str) -> str:
+def _own_words(text: str, start: int, at: int, value: str, *, after: bool = False) -> str:
     """A value's words: back to the previous mark, without the brackets that qualify an earlier value,
-    and with the bracket that qualifies it ("7月份预缴申报第2季度（按季预缴）或6月份（按月预缴）")."""
+    and with the bracket that qualifies it ("7月份预缴申报第2季度（按季预缴）或6月份（按月预缴）"); with
+    ``after``, a time's words up to the next mark too: the step it bounds follows it ("由省财政厅在10个
+    工作日内将资金拨付至…")."""
     end = at + len(value)
-    after = re.split(r"[，；。或、]", text[end : end + 16], maxsplit=1)[0]
-    own = _QUALIFIER.search(after)
+    rest = re.split(r"[，；。或、]", text[end:], maxsplit=1)[0]
+    if after:
+        return _QUALIFIER.sub("", text[start:at]) + value + rest
+    own = _QUALIFIER.search(rest[:16])
     return _QUALIFIER.sub("", text[start:at]) + value + (own.group(0) if own else "")
 
 
@@ -296,7 +317,8 @@ def _with_cap(text: str, quote: str, values: list[str]) -> tuple[str, dict[str, 
         nxt = parts[1]
         m = _CAP.search(nxt)
         if m and _caps_it(parts[0], nxt[: m.start()]) and not re.search(r"[；。]", rest[: len(parts[0]) + 1]):
-            caps[ratio] = m.group(0) if m.start() <= 8 else nxt.strip()  # a long subject says what is capped
+            per_unit = nxt.lstrip().startswith("每")  # "每千瓦补贴最高不超过300元": a cap per unit, not in all
+            caps[ratio] = m.group(0) if m.start() <= 8 and not per_unit else nxt.strip()  # what is capped
             end = max(end, after + len(parts[0]) + 1 + len(nxt))
     return text[at:end], caps
 

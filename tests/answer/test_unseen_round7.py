@@ -1,0 +1,51 @@
+"""Three documents a helper wrote for an unseen check (2026-12-04) and never in corpus/: a city's call
+for smart-manufacturing support in bands, a province's 创新券 管理办法 and a city's charging-network
+three-year plan. Real ingest, the real model; questions that failed in that check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policybot.service import PolicyBot
+from support import ingested_bot
+
+DOCS = Path(__file__).parent / "docs"
+CALL = ["yunxi_zhineng_zhuangbei_shenbao_2025"]
+RULES = ["jianglan_keji_chuangxin_quan_banfa"]
+PLAN = ["linchuan_xinnengyuan_qiche_xingdong_2025_2027"]
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
+    files = [DOCS / f"{d[0]}.txt" for d in (CALL, RULES, PLAN)]
+    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("round7"), files, embedder)
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("我们的技改项目设备投资1500万元，能拿多少补助？", "120万元"),  # 8% band
+        ("设备投资3000万元的技术改造项目补助多少？", "300万元"),  # 10% band, under the cap
+        ("技改项目设备投资8000万元能获得多少补助？", "500万元"),  # 800万元, capped
+    ],
+)
+def test_support_is_worked_out_for_the_askers_amount(bot: PolicyBot, question: str, lead: str) -> None:
+    answer = bot.ask(question, doc_ids=CALL)
+    assert answer.text.startswith(f"{lead}。"), answer.text
+    assert "×" in answer.text and any("给予补助" in c.quote for c in answer.citations), answer.text
+
+
+def test_a_support_standard_is_its_ratio_with_the_cap(bot: PolicyBot) -> None:
+    answer = bot.ask("社会资本建设公共直流快充桩补贴标准是什么？", doc_ids=PLAN)
+    assert answer.text.startswith("20%，每千瓦补贴最高不超过300元"), answer.text
+
+
+def test_each_time_is_told_by_the_step_after_it(bot: PolicyBot) -> None:
+    answer = bot.ask("兑付审核和资金拨付分别需要多长时间？", doc_ids=RULES)
+    assert answer.text.startswith("20个工作日、10个工作日"), answer.text
+    payment = bot.ask("资金拨付需要多长时间？", doc_ids=RULES)
+    assert payment.text.startswith("10个工作日"), payment.text

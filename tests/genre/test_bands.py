@@ -1,0 +1,50 @@
+"""Support in bands of an amount, read from snippets of two kinds of call."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.genre.bands import bands_in, cap_after, stated_amount
+
+UPGRADE = (  # a municipal call for technical upgrades
+    "对符合条件的智能化技术改造项目，按项目设备投资额分档给予补助：设备投资额500万元（含）至2000万元的，"
+    "按设备投资额的8%给予补助；设备投资额2000万元（含）以上的，按设备投资额的10%给予补助。单个项目补助最高不超过500万元。"
+)
+VOUCHER = (  # a provincial technology-contract rule
+    "技术合同成交额50万元以下的，按合同成交额的30%给予补助；50万元（含）至200万元的，按20%给予补助；"
+    "200万元以上的，按10%给予补助，单个企业年度补助最高不超过60万元。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "percent"),
+    [
+        (UPGRADE, 1500, 8),
+        (UPGRADE, 2000, 10),
+        (UPGRADE, 3000, 10),
+        (VOUCHER, 30, 30),
+        (VOUCHER, 50, 20),
+        (VOUCHER, 300, 10),
+    ],
+)
+def test_the_band_an_amount_falls_in(text: str, amount: float, percent: float) -> None:
+    held = [b for b in bands_in(text) if b.holds(amount)]
+    assert [b.percent for b in held] == [percent]
+
+
+def test_no_band_below_the_first_and_the_cap_after_them() -> None:
+    assert not any(b.holds(300) for b in bands_in(UPGRADE))  # under 500万元: no support
+    bands = bands_in(UPGRADE)
+    assert cap_after(UPGRADE, bands[-1].start) == (500.0, "单个项目补助最高不超过500万元")
+    assert bands[0].text == "设备投资额500万元（含）至2000万元的，按设备投资额的8%给予补助"
+    assert bands_in("按设备投资额的10%给予补助，单个项目最高不超过300万元。") == []  # one ratio is no band
+
+
+def test_the_amount_an_asker_states() -> None:
+    stated = stated_amount("我们的技改项目设备投资1500万元，能拿多少补助？")
+    assert stated is not None and (stated.base, stated.wan, stated.text) == ("投资", 1500.0, "1500万元")
+    contract = stated_amount("合同金额80万元的技术合同能补多少？")
+    assert contract is not None and contract.wan == 80.0
+    big = stated_amount("投资1.2亿元的项目补助多少？")
+    assert big is not None and big.wan == 12000.0
+    assert stated_amount("补助比例是多少？") is None
