@@ -62,6 +62,9 @@ def test_a_profile_read_from_a_question() -> None:
     assert water.numbers == {Attribute.WATER_USE: 30000.0}
     assert profile_from_text("我们在东莞，是高新技术企业，").recognitions == ("高新技术企业",)
     assert not profile_from_text("我们是一家公司，").said(Attribute.REVENUE)
+    spoken = profile_from_text("我们公司成立1年半，去年营收1500万，")  # money said without 元
+    assert spoken.numbers[Attribute.REVENUE] == 1500.0 and spoken.numbers[Attribute.AGE] == 18.0
+    assert profile_from_text("我们有1500万用户，").numbers == {}  # 万 of no money word is no revenue
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,17 @@ _RECOGNITIONS = re.compile(
 _NEGATED = re.compile(r"(?:没有|无|未|不是|并非|从未)[^，。,；]{0,6}$")
 
 
+#: "去年营收1500万": money said without 元 after a money word.
+_BARE_MONEY = re.compile(
+    r"((?:收入|营收|营业额|销售额|资产|利润|投资)[^，。,\d]{0,4}\d+(?:\.\d+)?\s*(?:万|亿))(?![元美\d])"
+)
+
+
+_HALF_YEAR = re.compile(r"(\d+)\s*年半")  # "成立1年半": 18 months
+
+
 def _figures(text: str) -> dict[Attribute, float]:
+    text = _HALF_YEAR.sub(lambda m: f"{m.group(1)}.5年", _BARE_MONEY.sub(r"\1元", text))
     out: dict[Attribute, float] = {}
     last = 0
     for value in find_values(text):
