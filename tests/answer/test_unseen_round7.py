@@ -49,3 +49,21 @@ def test_each_time_is_told_by_the_step_after_it(bot: PolicyBot) -> None:
     assert answer.text.startswith("20个工作日、10个工作日"), answer.text
     payment = bot.ask("资金拨付需要多长时间？", doc_ids=RULES)
     assert payment.text.startswith("10个工作日"), payment.text
+
+
+def test_a_validity_is_of_the_thing_asked(bot: PolicyBot) -> None:
+    # 第九条 "创新券有效期为自发放之日起12个月", not 服务机构登记 (3年) or the 办法 itself (5年)
+    answer = bot.ask("创新券有效期多长？过期了怎么办？", doc_ids=RULES)
+    assert answer.text.startswith("12个月"), answer.text
+    assert "3年" not in answer.text.split("根据")[0] and "5年" not in answer.text.split("根据")[0], answer.text
+
+
+def test_an_english_question_on_a_voucher_rate(bot: PolicyBot) -> None:
+    q = "What percentage of a service contract can a small or micro enterprise offset with innovation vouchers?"
+    answer = bot.ask(q, doc_ids=RULES)
+    assert answer.text.startswith("50%"), answer.text
+
+
+def test_eligibility_names_every_condition_failed(bot: PolicyBot) -> None:
+    answer = bot.ask("我们公司成立1年半，去年营收1500万，能申报吗？", doc_ids=CALL)
+    assert "不符合" in answer.text and "满2年" in answer.text and "2000万元" in answer.text, answer.text

@@ -100,7 +100,16 @@ def _other_term(question: str, text: str) -> bool:
     if not asked:
         return False
     stated = {m.group(1) + m.group(2) for m in _TERM_OF.finditer(text)}
-    return bool(stated) and not asked & stated
+    if stated and not asked & stated:
+        return True
+    owners = {m.group(1) for m in _OWNED.finditer(question)} - _NO_OWNER
+    return bool(owners) and bool(stated) and not any(o in text for o in owners)
+
+
+#: Whose validity a question asks ("创新券有效期多长"): not a registration's ("登记有效期为3年") or the
+#: measure's own ("本办法…有效期5年").
+_OWNED = re.compile(r"([\u4e00-\u9fff]{2})(?:的)?(?:有效期|期限|年限)")
+_NO_OWNER = frozenset({"本办", "办法", "细则", "本细", "方案", "通知", "政策", "文件", "补贴", "补助", "执行", "实施"})
 
 
 _ASKS_EXAMPLE = re.compile(r"例|案例|举例|example|case", re.I)

@@ -19,6 +19,7 @@ from policybot.answer.evidence import (
     TIME_KINDS,
     AnswerType,
     Evidence,
+    answer_type,
     asked_units,
     values_for,
 )
@@ -51,12 +52,24 @@ MIN_SCORE = 0.80  # a fitting clause below this is not taken as evidence
 MIN_COVERAGE = 0.5  # share of the question's nouns a clause (with its headings) must mention
 
 
+def _asks_several(question: str) -> bool:
+    """Does the question ask several values? Two questions in one message do only when each asks a
+    figure or a time ("有效期多长？过期了怎么办？" asks one)."""
+    if _SEVERAL.search(question) or _COMPARES.search(question):
+        return True
+    if not _TWO_QUESTIONS.search(question):
+        return False
+    asks = [p for p in re.split(r"[？?]", question) if p.strip()]
+    return all(answer_type(p) in FIGURE_KINDS or answer_type(p) in TIME_KINDS for p in asks)
+
+
 _COMPARES = re.compile(r"还是|相比|比较|对比|区别|不同|一样|分别|各自|both|compare|differ", re.I)
 MARGIN = 0.10  # further clauses within this of the best join it when the question asks several things
 
 
+_TWO_QUESTIONS = re.compile(r"[？?].+[？?]")
 _SEVERAL = re.compile(
-    r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|[？?].+[？?]|可以?选|可选|几种|\bboth\b|\band\b.*\bhow\b"
+    r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|可以?选|可选|几种|\bboth\b|\band\b.*\bhow\b"
     r"|(?:联系人|电话|邮箱|地址)[和及、](?:联系|电话|邮箱|地址)",  # "联系人和联系电话是什么"
     re.I,
 )
@@ -96,7 +109,7 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
         cut = at + len(value)
     scored = _wider_ties(text, scored, asked)
     best = max((n for n, _v, _at in scored), default=0)
-    several = _SEVERAL.search(query.question)
+    several = _asks_several(query.question)
     picked = (
         [(v, at) for n, v, at in scored if (n if several else n == best)] if best else [(v, a) for _n, v, a in scored]
     )
@@ -432,7 +445,7 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     chosen = [ranked[0]]
     if kind in FIGURE_KINDS and unnamed_raise(q, ranked[0].text):  # the rule it raises comes first
         chosen = [*_raised_rule(q, kind, ranked), ranked[0]]
-    if _SEVERAL.search(q.question):
+    if _asks_several(q.question):
         compares = bool(_COMPARES.search(q.question))  # "…是国家的规定，还是北京自己定得更高？"
         chosen += [
             e
