@@ -583,3 +583,11 @@ def test_a_time_is_of_the_step_asked(question: str, text: str, other: bool) -> N
     from policybot.answer.clause_scores import other_step
 
     assert other_step(understand(question), text) is other
+
+
+def test_a_name_before_a_phone_label_is_a_contact() -> None:
+    from policybot.answer.answer_types import contacts
+
+    assert contacts("市工业和信息化局装备工业处：陈晓峰，联系电话：0598-6231457") == ["陈晓峰", "0598-6231457"]
+    assert contacts("联系人：刘晓，联系电话：0791-86123456") == ["刘晓", "0791-86123456"]  # labelled: once
+    assert contacts("申报系统技术支持：0598-6239900") == ["0598-6239900"]

@@ -67,3 +67,11 @@ def test_an_english_question_on_a_voucher_rate(bot: PolicyBot) -> None:
 def test_eligibility_names_every_condition_failed(bot: PolicyBot) -> None:
     answer = bot.ask("我们公司成立1年半，去年营收1500万，能申报吗？", doc_ids=CALL)
     assert "不符合" in answer.text and "满2年" in answer.text and "2000万元" in answer.text, answer.text
+
+
+def test_every_contact_of_the_section_is_given(bot: PolicyBot) -> None:
+    answer = bot.ask("申报有问题找谁？联系电话多少？", doc_ids=CALL)
+    lead = answer.text.split("依据")[0]
+    for contact in ("陈晓峰", "0598-6231457", "林慧", "0598-6235108", "0598-6239900"):
+        assert contact in lead, answer.text
+    assert lead.index("陈晓峰") < lead.index("林慧")  # in the section's order

@@ -260,6 +260,8 @@ _PHONE = re.compile(r"(?:\d{3,4}[-－])?\d{7,8}(?:[-－转]\d{1,5})?|1[3-9]\d{9}
 _CONTACT = re.compile(r"联\s*系\s*人[:：]\s*([^。；;\n]{2,30}?)(?=[。；;，,\n]|联系电话|电话|$)")
 
 
+#: A name right before a phone label, unlabelled ("装备工业处：陈晓峰，联系电话：0598-6231457").
+_NAMED_BEFORE_PHONE = re.compile(r"[：:]\s*([\u4e00-\u9fff]{2,3})[，,、\s]\s*(?:联系)?(?:电话|手机)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
@@ -273,6 +275,9 @@ def contacts(text: str) -> list[str]:
     ]
     found += emails
     found += [(m.start(1), m.group(1)) for m in _CONTACT.finditer(text)]
+    found += [
+        (m.start(1), m.group(1)) for m in _NAMED_BEFORE_PHONE.finditer(text) if m.group(1) not in dict(found).values()
+    ]
     return [t for _s, t in sorted(found)]
 
 

@@ -455,6 +455,10 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
         chosen += [e for e in _each_named(q, kind, ranked) if e not in chosen]
         chosen += [e for e in _each_contact(q, kind, ranked) if e not in chosen]
         chosen = [e for e in chosen if not any(e is not o and e.text in o.text for o in chosen)]  # no part twice
+    if kind is AnswerType.CONTACT:  # a 联系方式 section's other lines: each contact it gives
+        section = chosen[0].chunk.section_path
+        chosen += [e for e in ranked[1:6] if e.chunk.section_path == section and e not in chosen][:3]
+        chosen.sort(key=lambda e: e.clause.row)  # in the order the section gives them
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
     if values and all(_echoes(q, v) for v in values):
         return False  # "达到多少才算…，可以再获得10%的奖励": 10% is the asker's figure, not the answer
