@@ -75,3 +75,8 @@ def test_every_contact_of_the_section_is_given(bot: PolicyBot) -> None:
     for contact in ("陈晓峰", "0598-6231457", "林慧", "0598-6235108", "0598-6239900"):
         assert contact in lead, answer.text
     assert lead.index("陈晓峰") < lead.index("林慧")  # in the section's order
+
+
+def test_conditions_and_standard_quote_the_whole_rule(bot: PolicyBot) -> None:
+    answer = bot.ask("充电站运营补贴的条件和标准是什么？", doc_ids=PLAN)
+    assert "0.1元" in answer.text and "连续补贴3年" in answer.text and "不低于10%" in answer.text, answer.text

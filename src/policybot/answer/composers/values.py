@@ -67,6 +67,8 @@ _COMPARES = re.compile(r"还是|相比|比较|对比|区别|不同|一样|分别
 MARGIN = 0.10  # further clauses within this of the best join it when the question asks several things
 
 
+#: A question about the whole rule ("条件和标准是什么"): the clause is quoted whole, its terms too.
+_ASKS_RULE = re.compile(r"条件(?:和|及|与|、)标准|标准(?:和|及|与|、)条件|怎么补|如何补")
 _TWO_QUESTIONS = re.compile(r"[？?].+[？?]")
 _SEVERAL = re.compile(
     r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|可以?选|可选|几种|\bboth\b|\band\b.*\bhow\b"
@@ -465,7 +467,9 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
     lines: list[str] = []
     caps: dict[str, str] = {}
     for e in sorted(chosen, key=lambda e: e.clause.row):
-        quote = narrowed(q, kind, e.text, [v for v in values if v in e.text])
+        quote = (
+            e.text if _ASKS_RULE.search(q.question) else narrowed(q, kind, e.text, [v for v in values if v in e.text])
+        )
         if kind in (AnswerType.RATIO, AnswerType.MONEY, AnswerType.AMOUNT):
             quote, found = _with_cap(e.text, quote, values)
             caps.update({v: c for v, c in found.items() if all(c not in w for w in values)})
