@@ -165,9 +165,8 @@ def test_registry_order() -> None:
     names = [c.name for c in REGISTRY]
     # the eligibility check plugs itself in before "document" (policybot.eligibility.composer, imported by the service)
     assert names == ["lifecycle", "history", "reference", "acted-on", "attachments", "tier", "banded", "eligibility",
-                     "document",
-                     "schedule", "goal", "value", "excluded", "choice", "role-section", "named-section", "list",
-                     "intent"]  # fmt: skip
+                     "document", "schedule", "goal", "value", "consequence", "excluded", "choice", "role-section",
+                     "named-section", "list", "intent"]  # fmt: skip
 
 
 def test_planted_instructions_are_never_the_answer(fresh_bot: PolicyBot) -> None:

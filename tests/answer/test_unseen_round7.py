@@ -80,3 +80,17 @@ def test_every_contact_of_the_section_is_given(bot: PolicyBot) -> None:
 def test_conditions_and_standard_quote_the_whole_rule(bot: PolicyBot) -> None:
     answer = bot.ask("充电站运营补贴的条件和标准是什么？", doc_ids=PLAN)
     assert "0.1元" in answer.text and "连续补贴3年" in answer.text and "不低于10%" in answer.text, answer.text
+
+
+def test_the_consequence_of_a_listed_act_for_the_askers_party(bot: PolicyBot) -> None:
+    service = bot.ask("服务机构通过关联交易套取创新券资金会受到什么处罚？", doc_ids=RULES)
+    assert not service.refused and "追回已兑付资金" in service.text and "取消其服务机构登记" in service.text
+    assert "取消其3年内申领创新券资格" not in service.text, service.text  # that is the enterprise's
+    firm = bot.ask("企业转让创新券会有什么后果？", doc_ids=RULES)
+    assert "取消其3年内申领创新券资格" in firm.text and "（三）转让、买卖创新券的" in firm.text, firm.text
+
+
+def test_a_time_counted_from_an_event(bot: PolicyBot) -> None:
+    answer = bot.ask("服务机构什么时候申请兑付？要交哪些材料？", doc_ids=RULES)
+    assert answer.text.startswith("服务完成后30日内"), answer.text
+    assert "服务成果报告" in answer.text, answer.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from policybot.genre import TimeKind, Value, ValueKind, find_times, find_values, unit_kind
+from policybot.genre import TimeExpr, TimeKind, Value, ValueKind, find_times, find_values, unit_kind
 
 __all__ = [
     "FIGURE_KINDS",
@@ -149,6 +149,18 @@ TIME_KINDS = {
     AnswerType.PERIOD: {TimeKind.PERIOD},
     AnswerType.FREQUENCY: {TimeKind.PERIOD},
 }
+#: A span that counts from an event is a time ("在服务完成后30日内", "自收到申请之日起20个工作日内").
+_RELATIVE = re.compile(r"(?:后|之日起|起)\s*$")
+
+
+def _from_event(text: str, t: TimeExpr) -> tuple[int, str]:
+    """A relative time with its event: "服务完成后30日内", not "30日内"."""
+    head = text[max(0, t.start - 12) : t.start]
+    cut = max(head.rfind(c) for c in "在于自，,：:；") + 1
+    start = t.start - len(head) + cut
+    return start, text[start : t.end]
+
+
 _BARE_YEAR = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年")
 _CONDITION = re.compile(r"应当|须|必须|符合|具备|满足|不得|不适用|可以|可按|条件|以上|以下|不低于|不超过")
 _LIST_MARK = re.compile(r"、.*、|、[^，。；、与]{1,12}(?:和|及|以及)|：|包括|如下|下列")  # "X、Y和Z" lists three
@@ -234,6 +246,8 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
             if v.kind in figures and (units is None or _in_units(kind, v, units)) and not _VAGUE.fullmatch(v.text)
         ]
     times = TIME_KINDS.get(kind)
+    if kind is AnswerType.TIME and times is not None:  # "服务完成后30日内": a time relative to an event
+        times = times | {TimeKind.PERIOD}
     if times:
         taken = [(s, s + len(t)) for s, t in out]
         for t in find_times(text):
@@ -241,9 +255,13 @@ def values_for(kind: AnswerType, text: str, units: frozenset[str] | None = None)
                 continue
             if t.kind is TimeKind.PERIOD and (kind is AnswerType.FREQUENCY) != t.text.startswith("每"):
                 continue  # 每年 answers 多久一次, not 几年
+            if kind is AnswerType.TIME and t.kind is TimeKind.PERIOD and not _RELATIVE.search(text[: t.start]):
+                continue
             if t.kind is TimeKind.DATE and _BARE_YEAR.fullmatch(t.text) and kind is not AnswerType.YEAR:
                 continue  # "2016年" alone dates nothing, except for 哪一年
-            out.append((t.start, t.text))
+            out.append(
+                _from_event(text, t) if t.kind is TimeKind.PERIOD and kind is AnswerType.TIME else (t.start, t.text)
+            )
     return [text for _start, text in sorted(out)]
 
 

@@ -16,6 +16,7 @@ from policybot.answer.compose import Draft
 from policybot.answer.composers.attachments import Attachments
 from policybot.answer.composers.banded import BandedSupport
 from policybot.answer.composers.choice import Choice
+from policybot.answer.composers.consequences import Consequences
 from policybot.answer.composers.document import compose_document
 from policybot.answer.composers.exclusions import Excluded
 from policybot.answer.composers.goals import TARGET_WORDS, compose_goal, compose_target
@@ -201,6 +202,7 @@ REGISTRY: list[Composer] = [
     Schedule(),
     Goals(),
     Values(),
+    Consequences(),
     Excluded(),
     Choice(),
     RoleSection(),
