@@ -94,3 +94,9 @@ def test_a_time_counted_from_an_event(bot: PolicyBot) -> None:
     answer = bot.ask("服务机构什么时候申请兑付？要交哪些材料？", doc_ids=RULES)
     assert answer.text.startswith("服务完成后30日内"), answer.text
     assert "服务成果报告" in answer.text, answer.text
+
+
+def test_a_ratio_of_two_numbers_is_a_target(bot: PolicyBot) -> None:
+    assert bot.ask("到2027年车桩比要达到多少？", doc_ids=PLAN).text.startswith("2:1")
+    english = bot.ask("What vehicle-to-charger ratio should the city reach by 2027?", doc_ids=PLAN)
+    assert english.text.startswith("2:1"), english.text

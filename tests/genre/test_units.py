@@ -79,3 +79,17 @@ def test_is_phone_number() -> None:
 def test_an_age_in_full_years_is_no_period_of_weeks() -> None:
     texts = [v.text for v in find_values("申请人年龄不超过45周岁，博士不超过35周岁，试用期2周。")]
     assert texts == ["2周"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("到2027年底，车桩比达到2:1，实现…", ["2:1"]),  # a plan's target
+        ("市级财政按1:1比例给予配套", ["1:1"]),  # a measure's matching funds
+        ("师生比不低于1：18", ["1：18"]),
+        ("截止时间为2026年4月30日17:00。", []),  # a clock time is no ratio
+        ("会议于9:30开始", []),
+    ],
+)
+def test_a_ratio_of_two_numbers(text: str, found: list[str]) -> None:
+    assert [v.text for v in find_values(text) if v.kind is ValueKind.RATIO] == found

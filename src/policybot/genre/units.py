@@ -109,7 +109,10 @@ _UNITS = sorted(
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
 _VALUE = re.compile(
     rf"(?P<pct>百分之(?P<pn>{_NUM}))|(?P<n>{_NUM})\s*(?P<big>[万亿](?![元吨千立亩人家户个]))?(?P<unit>{_UNIT_RE})(?!岁)"
+    r"|(?P<pair>(?<![\d:：.])\d{1,3}(?:\.\d+)?\s*[:：]\s*\d{1,3}(?:\.\d+)?(?![\d:：]))"
 )  # 45周岁 is an age, not 45 weeks
+#: "车桩比达到2:1", "按1:1比例配套": a ratio of two numbers, not a clock time ("4月30日17:00").
+_PAIR_OF = re.compile(r"(?:比|比例|配比|按)[^，。；\d]{0,6}$")
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,10 @@ def find_values(text: str) -> list[Value]:
     """Figures with units in ``text``, in order. Ordinals (第三条) and years (2016年) are not values."""
     out: list[Value] = []
     for m in _VALUE.finditer(text):
+        if m.group("pair"):
+            if _PAIR_OF.search(text[max(0, m.start() - 10) : m.start()]):
+                out.append(Value(ValueKind.RATIO, m.group(0), m.start(), m.end(), None, ":"))
+            continue
         if m.group("pct"):
             n = to_number(m.group("pn"))
             out.append(Value(ValueKind.RATIO, m.group(0), m.start(), m.end(), n, "%"))
