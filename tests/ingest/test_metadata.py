@@ -236,3 +236,20 @@ def test_a_numbered_announcements_own_number_is_its_doc_number() -> None:
     assert meta.doc_number == "国家税务总局湖南省税务局公告2025年第2号"
     cited = "某市关于落实研发费用加计扣除政策的通知\n根据国家税务总局公告2015年第97号，现就有关事项通知如下。"
     assert extract_meta(cited, doc_id="d", source="d.txt", fmt="txt", content_hash="h").doc_number is None
+
+
+@pytest.mark.parametrize(
+    ("signature", "issuer"),
+    [
+        # as cleaning leaves them: the full-width space between two issuers is gone
+        ("江澜省科学技术厅江澜省财政厅", "江澜省科学技术厅 江澜省财政厅"),  # a province's joint 办法
+        ("云溪市工业和信息化局云溪市财政局", "云溪市工业和信息化局 云溪市财政局"),  # a city's joint call
+        ("临川市人民政府办公室", "临川市人民政府办公室"),
+        ("财政部 国家税务总局 科技部", "财政部 国家税务总局 科技部"),
+    ],
+)
+def test_joint_issuers_stay_apart(signature: str, issuer: str) -> None:
+    meta = _meta(
+        f"关于开展2025年度专项资金申报工作的通知\n各有关单位：\n现将有关事项通知如下。\n{signature}\n2025年4月8日"
+    )
+    assert meta.issuer == issuer

@@ -92,6 +92,22 @@ def _first_title(lines: list[str]) -> str | None:
     return None
 
 
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,4}?[省市区县州盟]")
+
+
+def _issuers(line: str) -> str:
+    """Joint issuers run together once the spaces between them are cleaned away ("云溪市工业和信息化局
+    云溪市财政局"), split where their place repeats and joined with spaces, as written elsewhere
+    ("财政部 国家税务总局 科技部")."""
+    place = _PLACE.match(line)
+    if place is None:
+        return line
+    parts = [p for p in re.split(f"(?={re.escape(place.group(0))})", line) if p]
+    if len(parts) < 2 or not all(_ISSUER_END.search(p) for p in parts):
+        return line
+    return " ".join(parts)
+
+
 def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash: str) -> DocumentMeta:
     """Metadata read from cleaned text (one paragraph per line)."""
     lines = [ln.strip().lstrip("#").strip() for ln in text.split("\n") if ln.strip()]
@@ -104,7 +120,7 @@ def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash:
             issued = iso
             prev = lines[i - 1] if i > 0 else ""
             if len(prev) <= 30 and _ISSUER_END.search(prev) and not any(c in prev for c in "。，；："):
-                issuer = prev
+                issuer = _issuers(prev)
             break
     short = None
     if re.search(r"关于(?:印发|发布|转发|颁布)|^印发", title):
