@@ -253,3 +253,13 @@ def test_joint_issuers_stay_apart(signature: str, issuer: str) -> None:
         f"关于开展2025年度专项资金申报工作的通知\n各有关单位：\n现将有关事项通知如下。\n{signature}\n2025年4月8日"
     )
     assert meta.issuer == issuer
+
+
+def test_a_qa_title_and_signers_on_a_line_each() -> None:
+    meta = _meta(
+        "东江省人力资源和社会保障厅\n东江省财政厅\n国家税务总局东江省税务局\n"
+        "关于小微企业阶段性降费和缓缴社会保险费政策的问答\n东人社函〔2025〕47号\n1.问：哪些单位可以享受？\n答：小微企业。\n"
+        "东江省人力资源和社会保障厅\n东江省财政厅\n国家税务总局东江省税务局\n2025年2月18日"
+    )
+    assert meta.title == "关于小微企业阶段性降费和缓缴社会保险费政策的问答"  # not its first issuer line
+    assert meta.issuer == "东江省人力资源和社会保障厅 东江省财政厅 国家税务总局东江省税务局"  # every signer

@@ -56,7 +56,9 @@ _CN_DATE = re.compile(
     r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
 )
 _ISSUER_END = re.compile(r"(部|委|局|厅|院|办公室|政府|委员会|办公厅|中心|署|会|行|所|处)$")
-_TITLE = re.compile(r"(通知|方案|办法|规定|意见|细则|指南|规划|计划|决定|条例|公告|通告|纲要|导则|批复|函)$")
+_TITLE = re.compile(
+    r"(通知|方案|办法|规定|意见|细则|指南|规划|计划|决定|条例|公告|通告|纲要|导则|批复|函|问答|答问|解读|措施|指引|清单|目录)$"
+)
 _QUOTED = re.compile(r"《([^》]{2,80})》")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
 
@@ -118,9 +120,12 @@ def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash:
         iso = _iso_date(line)
         if iso:
             issued = iso
-            prev = lines[i - 1] if i > 0 else ""
-            if len(prev) <= 30 and _ISSUER_END.search(prev) and not any(c in prev for c in "。，；："):
-                issuer = _issuers(prev)
+            signers = []
+            for prev in reversed(lines[max(0, i - 4) : i]):  # a joint document signs on a line each
+                if len(prev) > 30 or not _ISSUER_END.search(prev) or any(c in prev for c in "。，；："):
+                    break
+                signers.insert(0, _issuers(prev))
+            issuer = " ".join(signers) or None
             break
     short = None
     if re.search(r"关于(?:印发|发布|转发|颁布)|^印发", title):

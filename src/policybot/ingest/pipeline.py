@@ -48,7 +48,7 @@ log = logging.getLogger("policybot.ingest.pipeline")
 
 #: Bump when cleaning, structure, chunking or fact extraction change what an ingest produces:
 #: an index built by another version is rebuilt from its documents on the next ingest.
-PIPELINE_VERSION = 18
+PIPELINE_VERSION = 19
 
 
 def pipeline_settings(chunking: ChunkSettings) -> dict[str, int | str]:
