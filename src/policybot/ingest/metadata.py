@@ -120,7 +120,7 @@ def extract_meta(text: str, *, doc_id: str, source: str, fmt: str, content_hash:
         iso = _iso_date(line)
         if iso:
             issued = iso
-            signers = []
+            signers: list[str] = []
             for prev in reversed(lines[max(0, i - 4) : i]):  # a joint document signs on a line each
                 if len(prev) > 30 or not _ISSUER_END.search(prev) or any(c in prev for c in "。，；："):
                     break
