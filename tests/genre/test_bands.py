@@ -48,3 +48,21 @@ def test_the_amount_an_asker_states() -> None:
     big = stated_amount("投资1.2亿元的项目补助多少？")
     assert big is not None and big.wan == 12000.0
     assert stated_amount("补助比例是多少？") is None
+
+
+def test_one_ratio_with_its_floor_and_support_per_person() -> None:
+    from policybot.genre.bands import per_head, single_rate, stated_count
+
+    measure = (  # a city's 若干措施
+        "对企业实施的数字化改造项目，设备（含软件）投资额在500万元以上的，按设备投资额的15%给予补助，单个项目最高补助500万元。"
+    )
+    rate = single_rate(measure, "投资")
+    assert rate is not None and rate.percent == 15 and rate.low == 500 and not rate.holds(300) and rate.holds(2000)
+    assert cap_after(measure, rate.start) == (500.0, rate.text)  # "最高补助500万元" is a cap too
+    assert single_rate(measure, "合同金额") is None  # a ratio of another base
+    qa = "按每人1500元的标准发放一次性扩岗补助，每家企业享受补助的人数最多不超过20人。"  # a social-insurance Q&A
+    rule = per_head(qa)
+    assert rule is not None and (rule.yuan, rule.cap) == (1500.0, 20)
+    assert stated_count("新招8名毕业生能拿多少扩岗补助？") == 8
+    bare = stated_amount("设备投资2000万能拿多少补助？")  # 元 left out
+    assert bare is not None and bare.wan == 2000.0

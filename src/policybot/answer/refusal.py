@@ -105,7 +105,9 @@ def term_found(term: str, pool: str) -> bool:
 def _stated(question: str, number: str) -> bool:
     """Is ``number`` an amount the asker states of their own case ("设备投资3000万元的项目补助多少"),
     not a figure of the documents they refer to ("2025年的目标")?"""
-    return bool(re.search(rf"{re.escape(number)}\s*(?:万|亿)?(?:元|人|名|吨|千瓦|平方米|台|套|个月|天)", question))
+    return bool(
+        re.search(rf"{re.escape(number)}\s*(?:(?:万|亿)|(?:万|亿)?(?:元|人|名|吨|千瓦|平方米|台|套|个月|天))", question)
+    )
 
 
 def decide(

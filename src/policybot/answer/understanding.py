@@ -140,9 +140,13 @@ def bigrams(text: str) -> set[str]:
 
 
 def content_terms(text: str) -> tuple[str, ...]:
-    words = _rejoin_copula([w.strip() for w in jieba.lcut(text.lower())])
+    words = _rejoin_copula([w.strip() for w in jieba.lcut(_AMOUNT_END.sub(r"\1 ", text.lower()))])
     keep = [w for w in words if len(w) >= 2 and w not in _GENERIC and w in set(tokenize(w) or [w]) | {w}]
     return tuple(dict.fromkeys(w for w in keep if tokenize(w)))
+
+
+#: "投资2000万能拿多少": the 万 of an amount ends it (jieba reads 万能, "almighty").
+_AMOUNT_END = re.compile(r"(\d\s*[万亿])(?=[能可会就])")
 
 
 def _rejoin_copula(words: list[str]) -> list[str]:
@@ -229,7 +233,7 @@ def _nouns(question: str, own: str, flags: frozenset[str]) -> tuple[str, ...]:
 
     asked = question[len(own) :] if own and question.startswith(own) else question
     out = []
-    for pair in posseg.lcut(asked):
+    for pair in posseg.lcut(_AMOUNT_END.sub(r"\1 ", asked)):
         word, flag = pair.word.strip(), pair.flag
         if len(word) >= 2 and flag in flags and word not in _GENERIC | _ASKING and not re.fullmatch(r"[\d.]+", word):
             if len(word) == 2 and flag == "n" and not jieba.dt.FREQ.get(word):

@@ -1,0 +1,46 @@
+"""Three documents a helper wrote for an unseen check (2026-12-04) and never in corpus/: a province's
+social-insurance 问答, a 企业技术中心 认定管理办法 signed by four bodies, and a city's 若干措施.
+Real ingest, the real model; questions that failed in that check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policybot.service import PolicyBot
+from support import ingested_bot
+
+DOCS = Path(__file__).parent / "docs"
+QA = ["dongjiang-sme-shebao-qa-2025"]
+RULES = ["dongjiang-qiye-jishu-zhongxin-2025"]
+MEASURES = ["qinglan-zhizao-shuzihua-2025"]
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PolicyBot:
+    files = [DOCS / f"{d[0]}.txt" for d in (QA, RULES, MEASURES)]
+    bot: PolicyBot = ingested_bot(tmp_path_factory.mktemp("round8"), files, embedder)
+    return bot
+
+
+def test_titles_and_every_signer(bot: PolicyBot) -> None:
+    docs = {d.meta.doc_id: d.meta for d in bot.documents()}
+    assert docs[QA[0]].title == "关于小微企业阶段性降费和缓缴社会保险费政策的问答"
+    assert docs[RULES[0]].issuer == "东江省工业和信息化厅 东江省财政厅 东江省科学技术厅 东江省统计局"
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "lead"),
+    [
+        ("设备投资2000万能拿多少补助？", MEASURES, "300万元。"),  # 15%, 万 without 元
+        ("设备投资4000万元的数字化改造项目能拿多少补助？", MEASURES, "500万元。"),  # 600万, capped
+        ("设备投资300万元的数字化改造项目能拿多少补助？", MEASURES, "按所述投资300万元，不在补助范围内"),  # under 500万
+        ("新招8名毕业生能拿多少扩岗补助？", QA, "12000元。"),
+        ("新招30名毕业生能拿多少扩岗补助？", QA, "30000元。"),  # at most 20 persons
+    ],
+)
+def test_support_worked_out_from_the_askers_figure(bot: PolicyBot, question: str, doc: list[str], lead: str) -> None:
+    answer = bot.ask(question, doc_ids=doc)
+    assert answer.text.startswith(lead), answer.text
