@@ -391,6 +391,25 @@ def _each_contact(query: Query, kind: AnswerType, ranked: list[Evidence]) -> lis
     return [e for e in picks if e is not None] if len(asked) > 1 else []
 
 
+_CONTACT_KINDS = {
+    "email": re.compile(r"邮箱|邮件|e-?mail", re.I),
+    "phone": re.compile(r"电话|手机|热线|phone|tel", re.I),
+    "person": re.compile(r"联系人|找谁|\bwho\b|contact person", re.I),
+}
+
+
+def _contact_kind(value: str) -> str:
+    return "email" if "@" in value else "phone" if re.search(r"\d{5}", value) else "person"
+
+
+def _contacts_asked(question: str, values: list[str]) -> list[str]:
+    """Of the contacts found, those of the kinds the question asks ("What is the contact email?": the
+    address, not the phone beside it); all when it names no kind or none of them is there."""
+    asked = {k for k, pattern in _CONTACT_KINDS.items() if pattern.search(question)}
+    kept = [v for v in values if _contact_kind(v) in asked]
+    return kept or values
+
+
 def _echoes(query: Query, value: str) -> bool:
     """Is ``value`` a figure the question itself states?"""
     digits = re.sub(r"\D", "", value)
@@ -462,6 +481,8 @@ def compose_quote(ctx: AnswerContext, draft: Draft, hits: list[Hit], kind: Answe
         chosen += [e for e in ranked[1:6] if e.chunk.section_path == section and e not in chosen][:3]
         chosen.sort(key=lambda e: e.clause.row)  # in the order the section gives them
     values = list(dict.fromkeys(v for e in chosen for v in focus(q, kind, e.text)))
+    if kind is AnswerType.CONTACT:
+        values = _contacts_asked(q.question, values)
     if values and all(_echoes(q, v) for v in values):
         return False  # "达到多少才算…，可以再获得10%的奖励": 10% is the asker's figure, not the answer
     lines: list[str] = []
