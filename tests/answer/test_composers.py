@@ -796,3 +796,22 @@ def test_polarity_of_a_clause() -> None:
     both = understand("没有形成无形资产的扣多少？形成了无形资产的又按多少摊销？")
     assert polarity(both, "形成无形资产的，按照无形资产成本的150%在税前摊销") == 0  # both cases asked
     assert polarity(understand("无形资产怎么摊销？"), "形成无形资产的，按照无形资产成本的150%在税前摊销") == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        ("省级智能工厂奖励多少？", "对获评国家级、省级智能工厂的企业，分别给予一次性奖励300万元、100万元。", "100万元"),
+        (
+            "国家级智能工厂奖励多少？",
+            "对获评国家级、省级智能工厂的企业，分别给予一次性奖励300万元、100万元。",
+            "300万元",
+        ),
+        ("省级专精特新企业奖励多少？", "对首次认定的国家级、省级专精特新企业分别奖励50万元和20万元。", "20万元"),
+    ],
+)
+def test_a_value_in_the_place_of_the_item_named(question: str, text: str, value: str) -> None:
+    from policybot.answer.composers.values import focus
+    from policybot.answer.evidence import AnswerType
+
+    assert focus(understand(question), AnswerType.MONEY, text) == [value]

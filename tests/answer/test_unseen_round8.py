@@ -44,3 +44,13 @@ def test_titles_and_every_signer(bot: PolicyBot) -> None:
 def test_support_worked_out_from_the_askers_figure(bot: PolicyBot, question: str, doc: list[str], lead: str) -> None:
     answer = bot.ask(question, doc_ids=doc)
     assert answer.text.startswith(lead), answer.text
+
+
+def test_the_item_named_of_items_paired_respectively(bot: PolicyBot) -> None:
+    answer = bot.ask("获评省级智能工厂的企业奖励多少？", doc_ids=MEASURES)
+    assert answer.text.startswith("100万元"), answer.text  # "分别给予一次性奖励300万元、100万元"
+
+
+def test_a_threshold_items_subject_keeps_its_words(bot: PolicyBot) -> None:
+    answer = bot.ask("研发人员数量要求？", doc_ids=RULES)
+    assert not answer.refused and "四）" not in answer.text and "不少于50人" in answer.text, answer.text

@@ -277,7 +277,7 @@ def _targets(doc: Document, chunk: Chunk, start: int, sentence: str, masked: str
             continue  # 公示期为5个工作日, 3个月以上: a period, not a target of 5个
         if is_phone_number(masked, m.start(1), m.end(1)):
             continue  # 可拨打12333人社服务热线: no 12333人
-        left = max(masked.rfind(c, 0, m.start()) for c in "、，。；：（(") + 1
+        left = max(masked.rfind(c, 0, m.start()) for c in "、，。；：（()）") + 1  # after "（四）", not inside it
         indicator = masked[left : m.start()].strip()
         for _ in range(4):
             for word in (*_PREFIXES, *_VERBS):

@@ -86,6 +86,9 @@ def focus(query: Query, kind: AnswerType, text: str) -> list[str]:
     values = values_for(kind, text, asked_units(query.question))
     if len(values) < 2:
         return values
+    respective = _respective(query.question, text, values)
+    if respective:
+        return respective
     terms = {t for g in query.terms for t in g if len(t) >= 2 and not t.isdigit()}
     asked = {b for b in bigrams(query.text) if not _DIGITS.search(b)}
     scored = []
@@ -136,6 +139,30 @@ def _ratio_of_cap(
     sentence = max(text.rfind(m, 0, at) for m in "；。") + 1
     ratios = [(v, a) for v, a in every if sentence <= a < at and ("%" in v or "百分之" in v)]
     return ratios[-1:] or picked
+
+
+_ENUMERATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:、[\u4e00-\u9fff]{1,6})+")
+_ITEM_LEAD = re.compile(r"^(?:对于|对|获评|获得|被认定为|认定为|评为|为)+")
+
+
+def _respective(question: str, text: str, values: list[str]) -> list[str]:
+    """ "对获评国家级、省级智能工厂的企业，分别给予一次性奖励300万元、100万元": the value in the place of
+    the item the question names (省级 → 100万元); [] when the sentence pairs nothing so."""
+    at = text.find("分别")
+    if at < 0:
+        return []
+    start = max(text.rfind(c, 0, at) for c in "。；\n") + 1
+    runs = _ENUMERATED.findall(text[start:at])
+    end = min([i for i in (text.find(c, at) for c in "。；\n") if i >= 0] or [len(text)])
+    after = [v for v in values if at < text.find(v, at) < end]
+    if not runs or len(after) < 2:
+        return []
+    items = runs[-1].split("、")
+    if len(items) != len(after):
+        return []
+    # each item by its own first two characters: the noun after the last one is every item's (智能工厂)
+    named = [_ITEM_LEAD.sub("", i)[:2] in question for i in items]
+    return [after[named.index(True)]] if named.count(True) == 1 else []
 
 
 _Scored = list[tuple[int, str, int]]
