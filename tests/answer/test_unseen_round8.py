@@ -54,3 +54,15 @@ def test_the_item_named_of_items_paired_respectively(bot: PolicyBot) -> None:
 def test_a_threshold_items_subject_keeps_its_words(bot: PolicyBot) -> None:
     answer = bot.ask("研发人员数量要求？", doc_ids=RULES)
     assert not answer.refused and "四）" not in answer.text and "不少于50人" in answer.text, answer.text
+
+
+def test_two_things_of_one_rule_and_each_ask_of_one_article(bot: PolicyBot) -> None:
+    rule = bot.ask("数字化改造项目补助比例和上限是多少？", doc_ids=MEASURES)
+    assert rule.text.startswith("15%，最高补助500万元。") and len(rule.citations) == 1, rule.text  # not 贴息 too
+    both = bot.ask("这个认定管理办法什么时候施行？有效期多长？", doc_ids=RULES)
+    assert "自2025年7月1日起施行" in both.text and "有效期多长：5年" in both.text, both.text  # 5年 is not 2025年's
+
+
+def test_a_contract_amount_worked_out(bot: PolicyBot) -> None:
+    answer = bot.ask("我们采购了市级推荐目录里的数字化产品，合同金额50万元，能补多少？", doc_ids=MEASURES)
+    assert answer.text.startswith("15万元。"), answer.text

@@ -108,7 +108,8 @@ def covered(whole: Draft, part: Draft) -> bool:
     quoted = any(
         c.chunk_id == first.chunk_id and (first.quote in c.quote or c.quote in first.quote) for c in whole.citations
     )
-    return quoted and _lead(part.text) in _unquoted(whole.text)
+    lead = _lead(part.text)
+    return quoted and bool(re.search(rf"(?<![\d.]){re.escape(lead)}", _unquoted(whole.text)))  # not 5年 of 2025年
 
 
 def _lead(text: str) -> str:

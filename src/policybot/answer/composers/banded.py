@@ -29,7 +29,7 @@ from policybot.records import Chunk
 __all__ = ["BandedSupport"]
 
 _ASKS_AMOUNT = re.compile(r"多少|几万|how much", re.I)
-_SUPPORT = re.compile(r"补助|补贴|奖励|资助|奖补|支持|扶持|subsid|grant|award", re.I)
+_SUPPORT = re.compile(r"补助|补贴|奖励|资助|奖补|支持|扶持|能补|补多少|subsid|grant|award", re.I)
 
 
 class BandedSupport:

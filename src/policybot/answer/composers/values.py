@@ -55,6 +55,8 @@ MIN_COVERAGE = 0.5  # share of the question's nouns a clause (with its headings)
 def _asks_several(question: str) -> bool:
     """Does the question ask several values? Two questions in one message do only when each asks a
     figure or a time ("有效期多长？过期了怎么办？" asks one)."""
+    if _ATTRIBUTES.search(question) and not re.search(r"分别|各", question):
+        return False  # "补助比例和上限是多少": two things of one rule, not several rules
     if _SEVERAL.search(question) or _COMPARES.search(question):
         return True
     if not _TWO_QUESTIONS.search(question):
@@ -69,6 +71,8 @@ MARGIN = 0.10  # further clauses within this of the best join it when the questi
 
 #: A question about the whole rule ("条件和标准是什么"): the clause is quoted whole, its terms too.
 _ASKS_RULE = re.compile(r"条件(?:和|及|与|、)标准|标准(?:和|及|与|、)条件|怎么补|如何补")
+_ATTRIBUTE = r"(?:比例|标准|金额|额度|上限|下限|期限|最高|条件)"
+_ATTRIBUTES = re.compile(rf"{_ATTRIBUTE}(?:和|及|与|、){_ATTRIBUTE}")
 _TWO_QUESTIONS = re.compile(r"[？?].+[？?]")
 _SEVERAL = re.compile(
     r"又|分别|各|以及|还有|和.{0,12}(?:多少|几)|可以?选|可选|几种|\bboth\b|\band\b.*\bhow\b"
