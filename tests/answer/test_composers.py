@@ -257,7 +257,7 @@ SUBSIDY = "按设备投资额的10%给予补助，对智能化改造示范项目
     ],
 )
 def test_a_list_of_figures_is_quoted_at_the_part_asked(question: str, text: str, picked: list[str], quote: str) -> None:
-    from policybot.answer.composers.values import narrowed
+    from policybot.answer.composers.focus import narrowed
     from policybot.answer.evidence import AnswerType, answer_type
 
     kind = answer_type(question)
@@ -392,7 +392,7 @@ def test_a_who_question_no_party_fact_answers_gets_the_passage_that_says_it(bot:
 def test_a_raised_ratio_comes_with_its_base_unless_its_case_is_asked(
     question: str, text: str, values: list[str]
 ) -> None:
-    from policybot.answer.composers.values import focus
+    from policybot.answer.composers.focus import focus
     from policybot.answer.evidence import AnswerType
 
     assert focus(understand(question), AnswerType.RATIO, text) == values
@@ -413,7 +413,7 @@ CAPPED = "按设备购置额的10%给予补助，单个企业补助金额最高�
     ],
 )
 def test_a_floor_or_ceiling_asked_picks_the_value_bounded_that_way(question: str, text: str, values: list[str]) -> None:
-    from policybot.answer.composers.values import focus
+    from policybot.answer.composers.focus import focus
     from policybot.answer.evidence import answer_type
 
     assert focus(understand(question), answer_type(question), text) == values
@@ -432,7 +432,7 @@ def test_a_floor_or_ceiling_asked_picks_the_value_bounded_that_way(question: str
     ],
 )
 def test_a_range_is_given_whole(question: str, text: str, values: list[str]) -> None:
-    from policybot.answer.composers.values import focus
+    from policybot.answer.composers.focus import focus
     from policybot.answer.evidence import answer_type
 
     assert focus(understand(question), answer_type(question), text) == values
@@ -563,7 +563,7 @@ SHARES = (
 def test_of_several_values_the_one_whose_own_words_the_question_uses(
     question: str, text: str, values: list[str]
 ) -> None:
-    from policybot.answer.composers.values import focus
+    from policybot.answer.composers.focus import focus
     from policybot.answer.evidence import AnswerType
 
     assert focus(understand(question), AnswerType.RATIO, text) == values
@@ -688,7 +688,7 @@ WINDOW = "网上申报时间为2025年6月10日至2025年7月15日，截止时�
     ],
 )
 def test_a_deadline_asked_picks_the_closing_time_over_the_window(question: str, values: list[str]) -> None:
-    from policybot.answer.composers.values import focus
+    from policybot.answer.composers.focus import focus
     from policybot.answer.evidence import AnswerType
 
     assert focus(understand(question), AnswerType.TIME, WINDOW) == values
@@ -781,7 +781,7 @@ def test_a_numbered_attachment_list_is_read_whole() -> None:
 def test_a_value_is_told_by_its_own_qualifier_and_polarity(
     question: str, kind: str, text: str, wanted: str, not_wanted: str
 ) -> None:
-    from policybot.answer.composers.values import focus
+    from policybot.answer.composers.focus import focus
     from policybot.answer.evidence import AnswerType
 
     values = focus(understand(question), AnswerType[kind], text)
@@ -811,7 +811,7 @@ def test_polarity_of_a_clause() -> None:
     ],
 )
 def test_a_value_in_the_place_of_the_item_named(question: str, text: str, value: str) -> None:
-    from policybot.answer.composers.values import focus
+    from policybot.answer.composers.focus import focus
     from policybot.answer.evidence import AnswerType
 
     assert focus(understand(question), AnswerType.MONEY, text) == [value]

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from policybot.answer.compose import Draft
 from policybot.answer.composers.base import score_of
-from policybot.answer.composers.values import MARGIN, MIN_COVERAGE, MIN_SCORE, source_path
+from policybot.answer.composers.focus import MARGIN
+from policybot.answer.composers.values import MIN_COVERAGE, MIN_SCORE, source_path
 from policybot.answer.context import AnswerContext
 from policybot.answer.evidence import Evidence
 from policybot.answer.understanding import Query
