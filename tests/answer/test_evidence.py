@@ -591,3 +591,18 @@ def test_a_name_before_a_phone_label_is_a_contact() -> None:
     assert contacts("市工业和信息化局装备工业处：陈晓峰，联系电话：0598-6231457") == ["陈晓峰", "0598-6231457"]
     assert contacts("联系人：刘晓，联系电话：0791-86123456") == ["刘晓", "0791-86123456"]  # labelled: once
     assert contacts("申报系统技术支持：0598-6239900") == ["0598-6239900"]
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("最多补几个人？", {"人", "名"}),  # 几个人 counts persons, not 个
+        ("多少名员工？", {"人", "名"}),
+        ("支持多少个项目？", {"个"}),  # 项目 is no 项
+        ("几家企业？", {"家"}),
+    ],
+)
+def test_the_unit_a_count_is_asked_in(question: str, units: set[str]) -> None:
+    from policybot.answer.answer_types import asked_units
+
+    assert asked_units(question) == frozenset(units)

@@ -66,3 +66,8 @@ def test_two_things_of_one_rule_and_each_ask_of_one_article(bot: PolicyBot) -> N
 def test_a_contract_amount_worked_out(bot: PolicyBot) -> None:
     answer = bot.ask("我们采购了市级推荐目录里的数字化产品，合同金额50万元，能补多少？", doc_ids=MEASURES)
     assert answer.text.startswith("15万元。"), answer.text
+
+
+def test_how_many_persons_counts_persons(bot: PolicyBot) -> None:
+    answer = bot.ask("一次性扩岗补助每人多少钱？最多补几个人？", doc_ids=QA)
+    assert "每人多少钱：1500元" in answer.text and "最多补几个人：20人" in answer.text, answer.text

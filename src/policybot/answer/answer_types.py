@@ -197,7 +197,9 @@ def _asks_amount(question: str) -> bool:
 
 
 _VAGUE = re.compile(r"一(?:批|些|类|项|种)")  # "支持一批项目": no figure
-_COUNTED = re.compile(r"(?:多少|几)(?:万)?(学时|课时|小时|人|名|家|个|项|所|户|份|台|套|次|批|条|件)")
+_COUNTED = re.compile(
+    r"(?:多少|几)(?:万)?个(人|名)(?!员)|(?:多少|几)(?:万)?(学时|课时|小时|人|名|家|个|项|所|户|份|台|套|次|批|条|件)"
+)  # "几个人" counts 人, not 个
 _HOURS = {"小时", "学时", "课时"}
 _SAME_UNIT = {"人": {"人", "名"}, "名": {"人", "名"}, "小时": _HOURS, "学时": _HOURS, "课时": _HOURS}
 
@@ -224,7 +226,8 @@ def asked_units(question: str) -> frozenset[str] | None:
     多少吨标准煤 / 多少万元 question measures in, else None."""
     m = _COUNTED.search(question)
     if m:
-        return frozenset(_SAME_UNIT.get(m.group(1), {m.group(1)}))
+        unit = m.group(1) or m.group(2)
+        return frozenset(_SAME_UNIT.get(unit, {unit}))
     measured = _MEASURED.search(question)
     if measured:
         return frozenset({measured.group(1)})
