@@ -71,3 +71,8 @@ def test_a_contract_amount_worked_out(bot: PolicyBot) -> None:
 def test_how_many_persons_counts_persons(bot: PolicyBot) -> None:
     answer = bot.ask("一次性扩岗补助每人多少钱？最多补几个人？", doc_ids=QA)
     assert "每人多少钱：1500元" in answer.text and "最多补几个人：20人" in answer.text, answer.text
+
+
+def test_the_next_part_says_what_then_happens(bot: PolicyBot) -> None:
+    answer = bot.ask("复核不合格会怎么样？", doc_ids=RULES)
+    assert "给予1年整改期" in answer.text and "撤销其技术中心认定" in answer.text, answer.text

@@ -13,7 +13,7 @@ from policybot.answer.composers.values import MIN_SCORE, fitting
 from policybot.answer.context import AnswerContext, document_weights
 from policybot.answer.evidence import AnswerType
 from policybot.answer.understanding import Query, bigrams
-from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS, NEGATIVE, PERMITTED, marker_of
+from policybot.genre import ANNOUNCES_LIST, INTRODUCES_ITEMS, ITEM, NEGATIVE, PERMITTED, marker_of
 from policybot.records import PATH_SEP, Chunk, Hit
 
 
@@ -181,15 +181,21 @@ def _introduced(ctx: AnswerContext, draft: Draft, hit: Hit) -> str:
 
 
 def _what_follows(draft: Draft, hit: Hit, sentence: str) -> str:
-    """A sentence that announces what follows ("应当按照以下公式计算：") is no answer alone: the
-    sentence after it in its passage, quoted and cited, when there is one."""
-    if not sentence.rstrip().endswith(("：", ":")):
+    """A sentence that announces what follows ("应当按照以下公式计算：") is no answer alone, nor is the
+    first ；-part of a sentence whose next part says what then happens ("复核不合格的，给予1年整改期；
+    整改期满后再次复核仍不合格的，撤销其技术中心认定。"): the part after it in its passage, quoted and
+    cited, when there is one (not the next item of a list, "（二）…")."""
+    if not sentence.rstrip().endswith(("：", ":", "；")):
         return ""
     sentences = sentences_of(hit.chunk)
     at = sentences.index(sentence) if sentence in sentences else -1
     if at < 0 or at + 1 >= len(sentences):
         return ""
     following = sentences[at + 1]
+    if sentence.rstrip().endswith("；") and any(marker_of(t) or ITEM.match(t) for t in (sentence, following)):
+        return ""  # an item of a list and the next item
+    if any(c.quote == following for c in draft.citations):
+        return ""  # already quoted on its own
     mark = draft.cite(hit.chunk, following, hit.score)
     return f"“{following}”{mark}" if draft.query.lang == "zh" else f" “{following}” {mark}"
 
