@@ -243,13 +243,18 @@ def _step_rows(
     ("四、申报程序 › （一）企业申报") in the two best documents, found or not by retrieval."""
     if kind not in (AnswerType.TIME, AnswerType.PERIOD) or not STEPS.search(query.question):
         return []
-    docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:2]
-    named = {
-        c.id
-        for c in chunks
-        if c.doc_id in docs and len(c.section_path) > 1 and not other_step(query, c.section_path[-1])
-    }
-    return [c.row for c in clauses if c.chunk_id in named]
+    docs = set(list(dict.fromkeys(h.chunk.doc_id for h in hits))[:2])
+    named: dict[int, bool] = {}  # chunk row -> its heading names the step (each heading looked at once)
+    rows = []
+    for clause in clauses:
+        if clause.doc_id not in docs:
+            continue
+        if clause.chunk_row not in named:
+            path = chunks[clause.chunk_row].section_path
+            named[clause.chunk_row] = len(path) > 1 and not other_step(query, path[-1])
+        if named[clause.chunk_row]:
+            rows.append(clause.row)
+    return rows
 
 
 def _heading_clauses(

@@ -38,10 +38,10 @@ class Consequences:
         found = _item_and_article(ctx)
         if found is None:
             return False
-        item, lead = found
+        item, lead, siblings = found
         score = score_of(ctx.hits, lead, 0.0)
         quotes = [(lead, lead.text.strip()), (item, _first_line(item.text))]
-        quotes += [(c, s) for c, s in _further(ctx, item, ctx.query.question) if s not in {q for _c, q in quotes}]
+        quotes += [(c, s) for c, s in _further(siblings, ctx.query.question) if s not in {q for _c, q in quotes}]
         label = source_path(ctx.document(lead.doc_id), lead.section_path)
         lines = [f"“{text}”{draft.cite(chunk, text, score)}" for chunk, text in quotes]
         zh = draft.query.lang == "zh"
@@ -49,30 +49,35 @@ class Consequences:
         return True
 
 
-def _item_and_article(ctx: AnswerContext) -> tuple[Chunk, Chunk] | None:
+def _item_and_article(ctx: AnswerContext) -> tuple[Chunk, Chunk, list[Chunk]] | None:
     """The item that shares most with the question, under an article whose lead-in states a
-    consequence, and that lead-in's chunk."""
+    consequence; that lead-in's chunk; and the article's items (the item and its siblings)."""
     asked = bigrams(ctx.query.question)
     docs = top_docs(ctx.hits)
     chunks = [c for c in ctx.index.chunks if c.doc_id in docs]
-    items = [c for c in chunks if len(c.section_path) > 2 and _ITEM.match(c.section_path[-1])]
+    by_path: dict[tuple[str, tuple[str, ...]], Chunk] = {}
+    for chunk in chunks:
+        by_path.setdefault((chunk.doc_id, chunk.section_path), chunk)  # an article's first chunk
     best: tuple[int, Chunk, Chunk] | None = None
-    for item in items:
+    for (doc_id, path), item in by_path.items():
+        if len(path) <= 2 or not _ITEM.match(path[-1]):
+            continue
         shared = len(asked & bigrams(_first_line(item.text)))
-        lead = next((c for c in chunks if c.doc_id == item.doc_id and c.section_path == item.section_path[:-1]), None)
+        lead = by_path.get((doc_id, path[:-1]))
         if lead is None or shared < MIN_SHARED or not _CONSEQUENCE.search(lead.text):
             continue
         if best is None or shared > best[0]:
             best = (shared, item, lead)
-    return (best[1], best[2]) if best else None
+    if best is None:
+        return None
+    _shared, item, lead = best
+    siblings = [c for c in chunks if c.doc_id == item.doc_id and c.section_path[:-1] == item.section_path[:-1]]
+    return item, lead, siblings
 
 
-def _further(ctx: AnswerContext, item: Chunk, question: str) -> list[tuple[Chunk, str]]:
+def _further(siblings: list[Chunk], question: str) -> list[tuple[Chunk, str]]:
     """The article's sentences after its items that add consequences ("服务机构有前款行为的，…"), each
     ；-part for a party the question names (or every part when it names none)."""
-    siblings = [
-        c for c in ctx.index.chunks if c.doc_id == item.doc_id and c.section_path[:-1] == item.section_path[:-1]
-    ]
     out: list[tuple[Chunk, str]] = []
     for chunk in siblings:
         for m in _FURTHER.finditer(chunk.text):
